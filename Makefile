@@ -1,0 +1,79 @@
+# Nearhand: `make run` serves the whole site, `make test` runs every test. See README.md.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+HOST ?= 127.0.0.1
+export PORT HOST
+
+# Tests get their own Redis database: they clear the cache between tests.
+TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
+TEST_ENV := DJANGO_SECRET_KEY=test-only-secret-key-not-for-production \
+	DJANGO_ALLOWED_HOSTS=localhost,127.0.0.1,testserver \
+	DJANGO_SECURE_SSL_REDIRECT=0 \
+	REDIS_URL=$(TEST_REDIS_URL)
+PYTEST_ARGS ?=
+
+.PHONY: help run test lint format provision system venv database redis migrate seed static check-env
+
+help:
+	@echo "make run     install what is missing, then serve the whole site on http://$(HOST):$(PORT)/"
+	@echo "make test    install what is missing, then run every test (browser tests included)"
+	@echo "make lint    ruff lint and format check;  make format  fix them"
+
+system:
+	@scripts/provision.sh system
+
+$(BIN)/python: | system
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: requirements.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements.txt
+	@touch $@
+
+venv: $(VENV)/.installed
+
+database: system
+	@scripts/provision.sh database
+
+redis: system
+	@scripts/provision.sh redis
+
+provision: system venv database redis
+
+migrate: provision
+	DJANGO_DEBUG=1 $(BIN)/python manage.py migrate --noinput
+
+seed: migrate
+	DJANGO_DEBUG=1 $(BIN)/python manage.py seed_demo
+
+static: venv
+	DJANGO_DEBUG=1 $(BIN)/python manage.py collectstatic --noinput -v 0
+
+run: seed static
+	@echo ""
+	@echo "  Nearhand is starting at http://$(HOST):$(PORT)/  (admin: http://$(HOST):$(PORT)/admin/)"
+	@echo "  Demo accounts are listed above and in README.md. Ctrl-C stops everything."
+	@echo ""
+	@mkdir -p var
+	DJANGO_DEBUG=1 $(BIN)/honcho start -f Procfile
+
+lint: venv
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: venv
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+test: provision
+	@REDIS_URL=$(TEST_REDIS_URL) scripts/provision.sh redis
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(TEST_ENV) $(BIN)/python manage.py makemigrations --check --dry-run
+	$(TEST_ENV) $(BIN)/pytest $(PYTEST_ARGS)
+	$(TEST_ENV) DJANGO_ALLOW_ASYNC_UNSAFE=true $(BIN)/pytest e2e $(PYTEST_ARGS)

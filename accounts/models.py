@@ -1,0 +1,154 @@
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.contrib.gis.db import models
+from django.core.validators import MaxValueValidator, MinValueValidator
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def _create_user(self, email: str, password: str | None, **extra):
+        if not email:
+            raise ValueError("An email address is required.")
+        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email: str, password: str | None = None, **extra):
+        extra.setdefault("is_staff", False)
+        extra.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra)
+
+    def create_superuser(self, email: str, password: str | None = None, **extra):
+        extra.update(is_staff=True, is_superuser=True)
+        return self._create_user(email, password, **extra)
+
+
+class User(AbstractUser):
+    """A person with an account; signs in by email. A provider too when it has a profile."""
+
+    username = None
+    first_name = None
+    last_name = None
+    email = models.EmailField("email address", unique=True)
+    name = models.CharField(max_length=120, blank=True)
+    phone = models.CharField(max_length=20, blank=True)
+    avatar = models.ImageField(upload_to="avatars/", blank=True)
+    # Chosen at sign-up ("I offer services"): sends the person to onboarding until a profile exists.
+    wants_to_offer_services = models.BooleanField(default=False)
+
+    USERNAME_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    objects = UserManager()
+
+    class Meta:
+        ordering = ["email"]
+
+    def __str__(self) -> str:
+        return self.name or self.email
+
+    def get_full_name(self) -> str:
+        return self.name
+
+    def get_short_name(self) -> str:
+        return self.name.split(" ")[0] if self.name else self.email
+
+    @property
+    def is_provider(self) -> bool:
+        return hasattr(self, "provider_profile")
+
+
+class ProviderProfile(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting for approval"
+        APPROVED = "approved", "Approved"
+        REJECTED = "rejected", "Rejected"
+        SUSPENDED = "suspended", "Suspended"
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="provider_profile"
+    )
+    business_name = models.CharField(max_length=120)
+    slug = models.SlugField(max_length=140, unique=True)
+    bio = models.TextField(blank=True)
+    status = models.CharField(max_length=10, choices=Status, default=Status.PENDING, db_index=True)
+    status_reason = models.CharField(
+        max_length=300, blank=True, help_text="Shown to the provider when rejected or suspended."
+    )
+    base_city = models.ForeignKey(
+        "listings.City", on_delete=models.PROTECT, related_name="providers"
+    )
+    base_point = models.PointField(geography=True, srid=4326)
+    service_radius_km = models.PositiveSmallIntegerField(
+        validators=[
+            MinValueValidator(1),
+            MaxValueValidator(settings.PROVIDER_MAX_SERVICE_RADIUS_KM),
+        ]
+    )
+    licence_number = models.CharField(max_length=40, blank=True)
+    insurance_provider = models.CharField(max_length=80, blank=True)
+    insurance_policy_number = models.CharField(max_length=40, blank=True)
+    insurance_expires_on = models.DateField(null=True, blank=True)
+    licence_verified = models.BooleanField(default=False)
+    insurance_verified = models.BooleanField(default=False)
+    rating_average = models.DecimalField(max_digits=3, decimal_places=2, default=0)
+    rating_count = models.PositiveIntegerField(default=0)
+    response_time_median_minutes = models.PositiveIntegerField(null=True, blank=True)
+    approved_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["business_name"]
+
+    def __str__(self) -> str:
+        return self.business_name
+
+    @property
+    def is_verified(self) -> bool:
+        return self.licence_verified and self.insurance_verified
+
+
+class ProviderStatusEvent(models.Model):
+    """The moderation trail: every change of a provider's status, who made it and why."""
+
+    profile = models.ForeignKey(ProviderProfile, on_delete=models.CASCADE, related_name="events")
+    from_status = models.CharField(max_length=10, choices=ProviderProfile.Status, blank=True)
+    to_status = models.CharField(max_length=10, choices=ProviderProfile.Status)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    reason = models.CharField(max_length=300, blank=True)
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.profile}: {self.from_status or 'new'} → {self.to_status}"
+
+
+class SignInEvent(models.Model):
+    """The sign-in log: successful and failed attempts, for support and fraud review."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="sign_ins",
+    )
+    email = models.EmailField(blank=True)
+    succeeded = models.BooleanField()
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    user_agent = models.CharField(max_length=300, blank=True)
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-at"]
+
+    def __str__(self) -> str:
+        outcome = "signed in" if self.succeeded else "failed to sign in"
+        return f"{self.email} {outcome} at {self.at:%Y-%m-%d %H:%M}"

@@ -1,0 +1,247 @@
+"""Every change to accounts and provider profiles happens here, inside a transaction."""
+
+import io
+import uuid
+from datetime import date
+
+from django.conf import settings
+from django.contrib.gis.geos import Point
+from django.contrib.gis.measure import D
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils import timezone
+from django.utils.text import slugify
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+from listings.models import City
+from listings.selectors import city_nearest
+
+from .models import ProviderProfile, ProviderStatusEvent, SignInEvent, User
+
+# A pin further than this from every city we serve is almost certainly a mistake.
+MAX_PIN_DISTANCE_FROM_CITY_KM = 250
+# Decompression bombs: refuse images whose pixel count would exhaust memory when decoded.
+MAX_IMAGE_PIXELS = 40_000_000
+
+
+def user_complete_signup(*, user: User, name: str, wants_to_offer_services: bool) -> User:
+    user.name = name.strip()
+    user.wants_to_offer_services = wants_to_offer_services
+    user.save(update_fields=["name", "wants_to_offer_services"])
+    return user
+
+
+@transaction.atomic
+def user_update_details(*, user: User, name: str, phone: str) -> User:
+    user.name = name.strip()
+    user.phone = phone.strip()
+    user.save(update_fields=["name", "phone"])
+    return user
+
+
+def avatar_encode(*, upload: UploadedFile) -> ContentFile:
+    """Check that `upload` is a real image within limits and re-encode it as a square JPEG.
+
+    Re-encoding drops whatever else the file carried (scripts, EXIF location data).
+    """
+    if upload.size > settings.AVATAR_MAX_UPLOAD_BYTES:
+        limit_mb = settings.AVATAR_MAX_UPLOAD_BYTES // (1024 * 1024)
+        raise ValidationError(f"That photo is too large: the limit is {limit_mb} MB.")
+    try:
+        upload.seek(0)
+        with Image.open(upload) as probe:
+            probe.verify()
+        upload.seek(0)
+        with Image.open(upload) as image:
+            if image.width * image.height > MAX_IMAGE_PIXELS:
+                raise ValidationError("That photo has too many pixels; please use a smaller one.")
+            image = ImageOps.exif_transpose(image).convert("RGB")
+            size = settings.AVATAR_SIZE_PX
+            square = ImageOps.fit(image, (size, size), method=Image.Resampling.LANCZOS)
+    except (UnidentifiedImageError, OSError, SyntaxError, Image.DecompressionBombError) as error:
+        raise ValidationError(
+            "That file is not an image we can read: use a JPEG, PNG or WebP."
+        ) from error
+    buffer = io.BytesIO()
+    square.save(buffer, format="JPEG", quality=85, optimize=True)
+    return ContentFile(buffer.getvalue(), name=f"{uuid.uuid4().hex}.jpg")
+
+
+def user_set_avatar(*, user: User, upload: UploadedFile) -> User:
+    encoded = avatar_encode(upload=upload)
+    previous = user.avatar.name if user.avatar else ""
+    with transaction.atomic():
+        user.avatar.save(encoded.name, encoded, save=False)
+        user.save(update_fields=["avatar"])
+        if previous:
+            storage = user.avatar.storage
+            transaction.on_commit(lambda: storage.delete(previous))
+    return user
+
+
+def base_location_resolve(
+    *, city: City | None, latitude: float | None, longitude: float | None
+) -> tuple[City, Point]:
+    """Turn the onboarding choice (a city, a map pin, or both) into a home city and a point."""
+    if latitude is None or longitude is None:
+        if city is None:
+            raise ValidationError("Choose your city or drop a pin on the map.")
+        return city, city.point
+    point = Point(longitude, latitude, srid=4326)
+    if city is None:
+        city = city_nearest(point=point)
+        if city is None:
+            raise ValidationError("There are no cities to serve yet.")
+    if not City.objects.filter(
+        pk=city.pk, point__dwithin=(point, D(km=MAX_PIN_DISTANCE_FROM_CITY_KM))
+    ).exists():
+        raise ValidationError(
+            f"Your pin is more than {MAX_PIN_DISTANCE_FROM_CITY_KM} km from {city.name}. "
+            "Move the pin or choose the city you work from."
+        )
+    return city, point
+
+
+def _unique_provider_slug(business_name: str, *, exclude_pk: int | None = None) -> str:
+    base = slugify(business_name)[:120] or "provider"
+    taken = ProviderProfile.objects.filter(slug__startswith=base)
+    if exclude_pk:
+        taken = taken.exclude(pk=exclude_pk)
+    used = set(taken.values_list("slug", flat=True))
+    if base not in used:
+        return base
+    suffix = 2
+    while f"{base}-{suffix}" in used:
+        suffix += 1
+    return f"{base}-{suffix}"
+
+
+def _check_radius(service_radius_km: int) -> None:
+    maximum = settings.PROVIDER_MAX_SERVICE_RADIUS_KM
+    if not 1 <= service_radius_km <= maximum:
+        raise ValidationError(f"The service radius must be between 1 and {maximum} km.")
+
+
+@transaction.atomic
+def provider_onboard(
+    *,
+    user: User,
+    business_name: str,
+    bio: str,
+    base_city: City,
+    base_point: Point,
+    service_radius_km: int,
+    phone: str,
+    licence_number: str = "",
+    insurance_provider: str = "",
+    insurance_policy_number: str = "",
+    insurance_expires_on: date | None = None,
+) -> ProviderProfile:
+    """Create the provider profile of `user`; it waits for a moderator's approval."""
+    if ProviderProfile.objects.select_for_update().filter(user=user).exists():
+        raise ValidationError("You already have a provider profile.")
+    _check_radius(service_radius_km)
+    user.phone = phone.strip()
+    user.save(update_fields=["phone"])
+    profile = ProviderProfile.objects.create(
+        user=user,
+        business_name=business_name.strip(),
+        slug=_unique_provider_slug(business_name),
+        bio=bio.strip(),
+        base_city=base_city,
+        base_point=base_point,
+        service_radius_km=service_radius_km,
+        licence_number=licence_number.strip(),
+        insurance_provider=insurance_provider.strip(),
+        insurance_policy_number=insurance_policy_number.strip(),
+        insurance_expires_on=insurance_expires_on,
+    )
+    ProviderStatusEvent.objects.create(
+        profile=profile, from_status="", to_status=profile.status, actor=user, reason="Signed up"
+    )
+    return profile
+
+
+# Changing these means a moderator must look again at the licence or insurance.
+_LICENCE_FIELDS = ("licence_number",)
+_INSURANCE_FIELDS = ("insurance_provider", "insurance_policy_number", "insurance_expires_on")
+
+
+@transaction.atomic
+def provider_profile_update(
+    *,
+    profile: ProviderProfile,
+    business_name: str,
+    bio: str,
+    base_city: City,
+    base_point: Point,
+    service_radius_km: int,
+    phone: str,
+    licence_number: str = "",
+    insurance_provider: str = "",
+    insurance_policy_number: str = "",
+    insurance_expires_on: date | None = None,
+) -> ProviderProfile:
+    _check_radius(service_radius_km)
+    changes = {
+        "business_name": business_name.strip(),
+        "bio": bio.strip(),
+        "base_city": base_city,
+        "base_point": base_point,
+        "service_radius_km": service_radius_km,
+        "licence_number": licence_number.strip(),
+        "insurance_provider": insurance_provider.strip(),
+        "insurance_policy_number": insurance_policy_number.strip(),
+        "insurance_expires_on": insurance_expires_on,
+    }
+    if any(getattr(profile, f) != changes[f] for f in _LICENCE_FIELDS):
+        profile.licence_verified = False
+    if any(getattr(profile, f) != changes[f] for f in _INSURANCE_FIELDS):
+        profile.insurance_verified = False
+    if changes["business_name"] != profile.business_name:
+        profile.slug = _unique_provider_slug(changes["business_name"], exclude_pk=profile.pk)
+    for field, value in changes.items():
+        setattr(profile, field, value)
+    profile.save()
+    profile.user.phone = phone.strip()
+    profile.user.save(update_fields=["phone"])
+    return profile
+
+
+@transaction.atomic
+def provider_set_status(
+    *,
+    profile: ProviderProfile,
+    status: ProviderProfile.Status,
+    actor: User | None,
+    reason: str = "",
+) -> ProviderProfile:
+    """Approve, reject, suspend or reinstate a provider, and record who did it and why."""
+    locked = ProviderProfile.objects.select_for_update().get(pk=profile.pk)
+    if locked.status == status:
+        return locked
+    if status in (ProviderProfile.Status.REJECTED, ProviderProfile.Status.SUSPENDED) and not reason:
+        raise ValidationError("Give a reason: the provider is shown it.")
+    ProviderStatusEvent.objects.create(
+        profile=locked, from_status=locked.status, to_status=status, actor=actor, reason=reason
+    )
+    locked.status = status
+    locked.status_reason = reason
+    if status == ProviderProfile.Status.APPROVED and locked.approved_at is None:
+        locked.approved_at = timezone.now()
+    locked.save(update_fields=["status", "status_reason", "approved_at", "updated_at"])
+    return locked
+
+
+def sign_in_record(
+    *, user: User | None, email: str, succeeded: bool, ip_address: str | None, user_agent: str
+) -> SignInEvent:
+    return SignInEvent.objects.create(
+        user=user,
+        email=email[:254],
+        succeeded=succeeded,
+        ip_address=ip_address or None,
+        user_agent=user_agent[:300],
+    )

@@ -1,0 +1,111 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from . import services
+from .forms import AccountDetailsForm, AvatarForm, ProviderProfileForm
+from .selectors import provider_profile_for_user
+
+
+@login_required
+def account_details(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    form = AccountDetailsForm(
+        request.POST or None, initial={"name": user.name, "phone": user.phone}
+    )
+    if request.method == "POST" and form.is_valid():
+        services.user_update_details(user=user, **form.cleaned_data)
+        messages.success(request, "Your details are saved.")
+        return redirect("account_details")
+    return render(
+        request, "accounts/account_details.html", {"form": form, "avatar_form": AvatarForm()}
+    )
+
+
+@login_required
+@require_POST
+def account_avatar(request: HttpRequest) -> HttpResponse:
+    form = AvatarForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            services.user_set_avatar(user=request.user, upload=form.cleaned_data["avatar"])
+        except ValidationError as error:
+            form.add_error("avatar", error)
+    if form.errors:
+        details = AccountDetailsForm(
+            initial={"name": request.user.name, "phone": request.user.phone}
+        )
+        return render(
+            request,
+            "accounts/account_details.html",
+            {"form": details, "avatar_form": form},
+            status=400,
+        )
+    messages.success(request, "Your new photo is saved.")
+    return redirect("account_details")
+
+
+def _save_profile(request: HttpRequest, form: ProviderProfileForm, profile=None):
+    """Validate the location and call the service; errors land on the form, nothing is saved."""
+    data = form.cleaned_data
+    try:
+        city, point = services.base_location_resolve(
+            city=data["base_city"], latitude=data["latitude"], longitude=data["longitude"]
+        )
+        fields = {
+            "business_name": data["business_name"],
+            "bio": data["bio"],
+            "base_city": city,
+            "base_point": point,
+            "service_radius_km": data["service_radius_km"],
+            "phone": data["phone"],
+            "licence_number": data["licence_number"],
+            "insurance_provider": data["insurance_provider"],
+            "insurance_policy_number": data["insurance_policy_number"],
+            "insurance_expires_on": data["insurance_expires_on"],
+        }
+        if profile is None:
+            return services.provider_onboard(user=request.user, **fields)
+        return services.provider_profile_update(profile=profile, **fields)
+    except ValidationError as error:
+        form.add_error(None, error)
+        return None
+
+
+@login_required
+def portal_onboarding(request: HttpRequest) -> HttpResponse:
+    if provider_profile_for_user(user=request.user):
+        return redirect("portal_home")
+    form = ProviderProfileForm(request.POST or None, initial={"phone": request.user.phone})
+    if request.method == "POST" and form.is_valid() and _save_profile(request, form):
+        messages.success(
+            request,
+            "Thanks! Your profile is waiting for approval. We will email you once it is checked.",
+        )
+        return redirect("portal_home")
+    return render(request, "accounts/portal_onboarding.html", {"form": form})
+
+
+@login_required
+def portal_home(request: HttpRequest) -> HttpResponse:
+    profile = provider_profile_for_user(user=request.user)
+    if profile is None:
+        return redirect("portal_onboarding")
+    return render(request, "accounts/portal_home.html", {"profile": profile})
+
+
+@login_required
+def portal_profile_edit(request: HttpRequest) -> HttpResponse:
+    profile = provider_profile_for_user(user=request.user)
+    if profile is None:
+        return redirect("portal_onboarding")
+    form = ProviderProfileForm(
+        request.POST or None, initial=ProviderProfileForm.initial_from(profile)
+    )
+    if request.method == "POST" and form.is_valid() and _save_profile(request, form, profile):
+        messages.success(request, "Your provider profile is saved.")
+        return redirect("portal_home")
+    return render(request, "accounts/portal_profile_edit.html", {"form": form, "profile": profile})

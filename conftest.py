@@ -1,0 +1,51 @@
+"""Fixtures every test can use: people in each role, and a clean cache."""
+
+import pytest
+from django.conf import settings
+
+
+def pytest_configure(config) -> None:
+    # Tests serve static files from the source folders (no collectstatic, no manifest).
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+@pytest.fixture(autouse=True)
+def _isolated_cache_and_media(settings, tmp_path):
+    """Each test starts with an empty cache (its own Redis database) and its own media folder."""
+    from django.core.cache import cache
+
+    cache.clear()
+    settings.MEDIA_ROOT = tmp_path / "media"
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def city(db):
+    from listings.tests.factories import CityFactory
+
+    return CityFactory()
+
+
+@pytest.fixture
+def customer(db):
+    from accounts.tests.factories import UserFactory
+
+    return UserFactory(name="Casey Customer")
+
+
+@pytest.fixture
+def provider(db):
+    from accounts.tests.factories import ProviderProfileFactory
+
+    return ProviderProfileFactory(approved=True).user
+
+
+@pytest.fixture
+def admin_user(db):
+    from accounts.tests.factories import UserFactory
+
+    return UserFactory(is_staff=True, is_superuser=True, name="Ada Admin")

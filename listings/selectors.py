@@ -1,0 +1,31 @@
+from django.contrib.gis.db.models.functions import Distance
+from django.contrib.gis.geos import Point
+from django.db.models import Model, Prefetch, QuerySet
+
+from .models import Category, City, Subcategory
+
+
+def catalogue_slug_taken(*, slug: str, exclude: Model | None = None) -> bool:
+    """Whether a category or subcategory other than `exclude` already uses `slug`."""
+    for model in (Category, Subcategory):
+        others = model.objects.filter(slug=slug)
+        if isinstance(exclude, model) and exclude.pk:
+            others = others.exclude(pk=exclude.pk)
+        if others.exists():
+            return True
+    return False
+
+
+def category_list_with_subcategories() -> QuerySet[Category]:
+    return Category.objects.prefetch_related(
+        Prefetch("subcategories", queryset=Subcategory.objects.only("name", "slug", "category_id"))
+    )
+
+
+def city_list() -> QuerySet[City]:
+    return City.objects.all()
+
+
+def city_nearest(*, point: Point) -> City | None:
+    """The city closest to `point` (ordered by the GiST index), or None when there are none."""
+    return City.objects.annotate(distance=Distance("point", point)).order_by("distance").first()

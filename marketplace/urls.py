@@ -1,0 +1,28 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+from django.views.static import serve
+
+from accounts.urls import account_patterns, portal_patterns
+
+from . import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
+    path("admin/", admin.site.urls),
+    path("accounts/", include(account_patterns)),
+    path("accounts/", include("allauth.urls")),
+    path("portal/", include(portal_patterns)),
+]
+
+if settings.DEBUG or not settings.AWS_STORAGE_BUCKET_NAME:
+    # Uploaded files on local disk are served by the site itself; with S3 they come from the
+    # bucket. A large deployment puts a web server or CDN in front of /media/ instead.
+    urlpatterns += [
+        path(
+            f"{settings.MEDIA_URL.strip('/')}/<path:path>",
+            serve,
+            {"document_root": settings.MEDIA_ROOT},
+        )
+    ]

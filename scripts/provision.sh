@@ -1,0 +1,113 @@
+#!/usr/bin/env bash
+# Installs and starts what Nearhand needs on a Debian 12 machine; safe to run again and again.
+#   scripts/provision.sh system    apt packages (as root, or through sudo)
+#   scripts/provision.sh database  a local PostgreSQL role, database and extensions (unless DATABASE_URL is set)
+#   scripts/provision.sh redis     a local Redis when nothing answers at REDIS_URL
+set -euo pipefail
+
+APT_PACKAGES=(
+  python3 python3-venv
+  postgresql-15 postgresql-15-postgis-3 postgresql-contrib
+  libgdal32 libgeos-c1v5 libproj25
+  redis-server redis-tools
+  chromium fonts-liberation
+)
+DB_NAME=nearhand
+DB_USER=nearhand
+DB_PASSWORD=nearhand
+PG_VERSION=15
+
+say() { printf '\033[1;32m==>\033[0m %s\n' "$*"; }
+die() { printf '\033[1;31mError:\033[0m %s\n' "$*" >&2; exit 1; }
+
+as_root() {
+  if [ "$(id -u)" -eq 0 ]; then "$@"
+  elif command -v sudo >/dev/null; then sudo "$@"
+  else die "run as root (or install sudo) to install: $*"
+  fi
+}
+
+provision_system() {
+  local missing=()
+  for package in "${APT_PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" \
+      || missing+=("$package")
+  done
+  if [ ${#missing[@]} -eq 0 ]; then
+    return 0
+  fi
+  say "Installing system packages: ${missing[*]}"
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+    "${missing[@]}" >/dev/null
+}
+
+psql_admin() {
+  # Peer authentication on the Unix socket: admin SQL runs as the postgres system user.
+  as_root runuser -u postgres -- psql -v ON_ERROR_STOP=1 -qtAX "$@"
+}
+
+provision_database() {
+  if [ -n "${DATABASE_URL:-}" ]; then
+    say "Using DATABASE_URL (it must have the postgis, btree_gist and pg_trgm extensions)"
+    return 0
+  fi
+  if ! pg_lsclusters -h 2>/dev/null | awk -v v="$PG_VERSION" '$1 == v && $2 == "main"' | grep -q .; then
+    say "Creating the PostgreSQL $PG_VERSION cluster"
+    as_root pg_createcluster "$PG_VERSION" main >/dev/null
+  fi
+  if ! pg_lsclusters -h | awk -v v="$PG_VERSION" '$1 == v && $2 == "main" {print $4}' | grep -q online; then
+    say "Starting PostgreSQL $PG_VERSION"
+    as_root pg_ctlcluster --skip-systemctl-redirect "$PG_VERSION" main start
+  fi
+  for _ in $(seq 1 30); do
+    psql_admin -c "SELECT 1" >/dev/null 2>&1 && break
+    sleep 1
+  done
+  psql_admin -c "SELECT 1" >/dev/null || die "PostgreSQL does not answer"
+
+  if [ "$(psql_admin -c "SELECT 1 FROM pg_roles WHERE rolname = '$DB_USER'")" != "1" ]; then
+    say "Creating the database role $DB_USER"
+    psql_admin -c "CREATE ROLE $DB_USER LOGIN CREATEDB PASSWORD '$DB_PASSWORD'"
+  fi
+  if [ "$(psql_admin -c "SELECT 1 FROM pg_database WHERE datname = '$DB_NAME'")" != "1" ]; then
+    say "Creating the database $DB_NAME"
+    psql_admin -c "CREATE DATABASE $DB_NAME OWNER $DB_USER"
+  fi
+  # PostGIS needs a superuser. template1 gets the extensions too, so the test database that
+  # pytest-django creates from it has them.
+  for database in "$DB_NAME" template1; do
+    psql_admin -d "$database" -c "CREATE EXTENSION IF NOT EXISTS postgis; CREATE EXTENSION IF NOT EXISTS btree_gist; CREATE EXTENSION IF NOT EXISTS pg_trgm;"
+  done
+}
+
+provision_redis() {
+  local url="${REDIS_URL:-redis://127.0.0.1:6379/0}"
+  if redis-cli -u "$url" ping 2>/dev/null | grep -q PONG; then
+    return 0
+  fi
+  local hostport host port
+  hostport="${url#*://}"; hostport="${hostport#*@}"; hostport="${hostport%%/*}"
+  host="${hostport%%:*}"; port="${hostport##*:}"
+  [ "$port" = "$hostport" ] && port=6379
+  case "$host" in
+    127.0.0.1|localhost) ;;
+    *) die "nothing answers at REDIS_URL=$url" ;;
+  esac
+  say "Starting Redis on $host:$port"
+  mkdir -p var
+  redis-server --daemonize yes --bind 127.0.0.1 --port "$port" --save '' --appendonly no \
+    --dir "$(pwd)/var" --logfile "$(pwd)/var/redis.log"
+  for _ in $(seq 1 20); do
+    redis-cli -u "$url" ping 2>/dev/null | grep -q PONG && return 0
+    sleep 0.5
+  done
+  die "Redis did not start (see var/redis.log)"
+}
+
+case "${1:-}" in
+  system) provision_system ;;
+  database) provision_database ;;
+  redis) provision_redis ;;
+  *) die "usage: $0 system|database|redis" ;;
+esac
