@@ -1,6 +1,6 @@
 from django.contrib.gis.db.models.functions import Distance
 from django.contrib.gis.geos import Point
-from django.db.models import Model, Prefetch, QuerySet
+from django.db.models import Model, Prefetch, Q, QuerySet
 
 from .models import Category, City, Subcategory
 
@@ -29,3 +29,14 @@ def city_list() -> QuerySet[City]:
 def city_nearest(*, point: Point) -> City | None:
     """The city closest to `point` (ordered by the GiST index), or None when there are none."""
     return City.objects.annotate(distance=Distance("point", point)).order_by("distance").first()
+
+
+def subcategory_search(*, query: str, limit: int = 30) -> QuerySet[Subcategory]:
+    """Subcategories whose name, or whose category's name, contains every word of `query`."""
+    matches = Subcategory.objects.select_related("category")
+    words = query.split()[:8]
+    if not words:
+        return matches.none()
+    for word in words:
+        matches = matches.filter(Q(name__icontains=word) | Q(category__name__icontains=word))
+    return matches.order_by("category__position", "position", "name")[:limit]

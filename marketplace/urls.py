@@ -14,6 +14,7 @@ urlpatterns = [
     path("accounts/", include(account_patterns)),
     path("accounts/", include("allauth.urls")),
     path("portal/", include(portal_patterns)),
+    path("", include("listings.urls")),
 ]
 
 if settings.DEBUG or not settings.AWS_STORAGE_BUCKET_NAME:
