@@ -1,0 +1,47 @@
+from django.core.management.base import BaseCommand, CommandParser
+
+from listings.demo import SeedReport, demo_seed
+
+
+class Command(BaseCommand):
+    help = (
+        "Fill the database with demo data: the catalogue, 30 Australian cities, 200 providers "
+        "per --scale and three demo accounts. Safe to run again: it only adds what is missing."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--scale",
+            type=int,
+            default=1,
+            help="Multiply the number of generated providers (default 1: 200 providers).",
+        )
+
+    def handle(self, *args, scale: int, verbosity: int, **options) -> None:
+        if scale < 1:
+            self.stderr.write("--scale must be 1 or more.")
+            raise SystemExit(2)
+        report = demo_seed(scale=scale, stdout=self.stdout if verbosity > 1 else None)
+        self.stdout.write(format_report(report))
+
+
+def format_report(report: SeedReport) -> str:
+    created = sum(report.created.values())
+    lines = [
+        f"Demo data (scale {report.scale}): "
+        + (f"{created} rows created." if created else "already complete, nothing created."),
+        "",
+        f"  Categories     {report.totals['categories']:>7}  (+{report.created['categories']})",
+        f"  Subcategories  {report.totals['subcategories']:>7}  "
+        f"(+{report.created['subcategories']})",
+        f"  Cities         {report.totals['cities']:>7}  (+{report.created['cities']})",
+        f"  Providers      {report.totals['providers']:>7}  (+{report.created['providers']})  "
+        + ", ".join(f"{count} {status}" for status, count in report.provider_statuses.items()),
+        "",
+        "Demo accounts (development passwords only, never use them on a public site):",
+    ]
+    lines += [
+        f"  {account.role:<9} {account.email:<24} password: {account.password}"
+        for account in report.accounts
+    ]
+    return "\n".join(lines)
