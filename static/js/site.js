@@ -1,0 +1,55 @@
+// Site-wide enhancements. Everything here is optional: every page works without it.
+(function () {
+  "use strict";
+
+  document.documentElement.classList.add("js");
+
+  // Phones: the header menu collapses behind a button that toggles aria-expanded.
+  const toggle = document.querySelector("[data-menu-toggle]");
+  if (toggle) {
+    const menu = document.getElementById(toggle.getAttribute("aria-controls"));
+    const setOpen = (open) => toggle.setAttribute("aria-expanded", open ? "true" : "false");
+    toggle.addEventListener("click", () => {
+      setOpen(toggle.getAttribute("aria-expanded") !== "true");
+    });
+    document.addEventListener("keydown", (event) => {
+      if (event.key === "Escape" && toggle.getAttribute("aria-expanded") === "true") {
+        setOpen(false);
+        toggle.focus();
+      }
+    });
+    if (menu) {
+      // Opening the menu should not trap focus in a hidden panel after a resize.
+      window.matchMedia("(min-width: 960px)").addEventListener("change", () => setOpen(false));
+    }
+  }
+
+  // Account menu (<details>): close it on Escape or a click elsewhere.
+  document.querySelectorAll("[data-account-menu]").forEach((details) => {
+    document.addEventListener("click", (event) => {
+      if (details.open && !details.contains(event.target)) {
+        details.open = false;
+      }
+    });
+    details.addEventListener("keydown", (event) => {
+      if (event.key === "Escape" && details.open) {
+        details.open = false;
+        details.querySelector("summary").focus();
+      }
+    });
+  });
+
+  // Long forms: move focus to the error summary so screen reader users hear it first.
+  const summary = document.querySelector("[data-error-summary]");
+  if (summary) {
+    summary.focus();
+  }
+})();
+
+// Buttons that destroy something ask first: <button data-confirm="Remove this?">.
+document.addEventListener("click", (event) => {
+  const button = event.target.closest("[data-confirm]");
+  if (button && !window.confirm(button.dataset.confirm)) {
+    event.preventDefault();
+  }
+});
