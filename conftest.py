@@ -5,6 +5,10 @@ from django.conf import settings
 
 
 def pytest_configure(config) -> None:
+    from marketplace.celery import app
+
+    # Unit tests run tasks in-process; a separate test runs a real worker against Redis.
+    app.conf.task_always_eager = True
     # Tests serve static files from the source folders (no collectstatic, no manifest).
     settings.STORAGES = {
         **settings.STORAGES,

@@ -126,7 +126,11 @@ class ProviderProfileForm(forms.Form):
         label="Public liability policy number", max_length=40, required=False
     )
     insurance_expires_on = forms.DateField(
-        label="Policy expires on", required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label="Policy expires on",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        # Browsers' date inputs speak ISO dates whatever the site's locale.
+        input_formats=["%Y-%m-%d"],
     )
 
     def clean(self):

@@ -122,6 +122,8 @@ class ProviderStatusEvent(models.Model):
     )
     reason = models.CharField(max_length=300, blank=True)
     at = models.DateTimeField(auto_now_add=True)
+    # Set once the provider has been emailed about this change (so a retried task sends nothing).
+    emailed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-at", "-id"]

@@ -10,7 +10,10 @@ from django.contrib.gis.measure import D
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
+from django.core.mail import send_mail
 from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from PIL import Image, ImageOps, UnidentifiedImageError
@@ -19,6 +22,7 @@ from listings.models import City
 from listings.selectors import city_nearest
 
 from .models import ProviderProfile, ProviderStatusEvent, SignInEvent, User
+from .tasks import send_provider_status_email
 
 # A pin further than this from every city we serve is almost certainly a mistake.
 MAX_PIN_DISTANCE_FROM_CITY_KM = 250
@@ -204,6 +208,16 @@ def provider_profile_update(
         profile.slug = _unique_provider_slug(changes["business_name"], exclude_pk=profile.pk)
     for field, value in changes.items():
         setattr(profile, field, value)
+    if profile.status == ProviderProfile.Status.REJECTED:
+        # A rejected provider who fixes their details goes back in the queue to be checked again.
+        ProviderStatusEvent.objects.create(
+            profile=profile,
+            from_status=profile.status,
+            to_status=ProviderProfile.Status.PENDING,
+            actor=profile.user,
+            reason="Updated the profile after rejection",
+        )
+        profile.status = ProviderProfile.Status.PENDING
     profile.save()
     profile.user.phone = phone.strip()
     profile.user.save(update_fields=["phone"])
@@ -224,15 +238,52 @@ def provider_set_status(
         return locked
     if status in (ProviderProfile.Status.REJECTED, ProviderProfile.Status.SUSPENDED) and not reason:
         raise ValidationError("Give a reason: the provider is shown it.")
-    ProviderStatusEvent.objects.create(
+    event = ProviderStatusEvent.objects.create(
         profile=locked, from_status=locked.status, to_status=status, actor=actor, reason=reason
     )
+    transaction.on_commit(lambda: send_provider_status_email.delay(event_id=event.pk))
     locked.status = status
     locked.status_reason = reason
     if status == ProviderProfile.Status.APPROVED and locked.approved_at is None:
         locked.approved_at = timezone.now()
     locked.save(update_fields=["status", "status_reason", "approved_at", "updated_at"])
     return locked
+
+
+# Which status changes the provider hears about by email, and the subject line of each.
+_STATUS_EMAIL_SUBJECTS = {
+    ProviderProfile.Status.APPROVED: "Your provider profile is approved",
+    ProviderProfile.Status.REJECTED: "We could not approve your provider profile",
+    ProviderProfile.Status.SUSPENDED: "Your provider profile is suspended",
+}
+
+
+def provider_status_email_send(*, event_id: int) -> bool:
+    """Email the provider about a status change once; returns whether an email went out."""
+    with transaction.atomic():
+        event = (
+            ProviderStatusEvent.objects.select_for_update(of=("self",))
+            .select_related("profile__user")
+            .filter(pk=event_id, emailed_at__isnull=True)
+            .first()
+        )
+        subject = event and _STATUS_EMAIL_SUBJECTS.get(event.to_status)
+        if not subject:
+            return False
+        context = {
+            "event": event,
+            "profile": event.profile,
+            "portal_url": settings.SITE_URL.rstrip("/") + reverse("portal_home"),
+        }
+        send_mail(
+            subject=f"[Nearhand] {subject}",
+            message=render_to_string("accounts/email/provider_status.txt", context),
+            from_email=None,
+            recipient_list=[event.profile.user.email],
+        )
+        event.emailed_at = timezone.now()
+        event.save(update_fields=["emailed_at"])
+    return True
 
 
 def sign_in_record(

@@ -6,3 +6,10 @@ from django.core.management import call_command
 def clear_expired_sessions() -> None:
     """Sessions live in PostgreSQL; drop the expired ones nightly (safe to run twice)."""
     call_command("clearsessions")
+
+
+@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def send_provider_status_email(*, event_id: int) -> None:
+    from .services import provider_status_email_send
+
+    provider_status_email_send(event_id=event_id)

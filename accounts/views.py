@@ -5,6 +5,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from listings.selectors import city_points
+
 from . import services
 from .forms import AccountDetailsForm, AvatarForm, ProviderProfileForm
 from .selectors import provider_profile_for_user
@@ -86,7 +88,11 @@ def portal_onboarding(request: HttpRequest) -> HttpResponse:
             "Thanks! Your profile is waiting for approval. We will email you once it is checked.",
         )
         return redirect("portal_home")
-    return render(request, "accounts/portal_onboarding.html", {"form": form})
+    return render(
+        request,
+        "accounts/portal_onboarding.html",
+        {"form": form, "city_points": city_points()},
+    )
 
 
 @login_required
@@ -108,4 +114,8 @@ def portal_profile_edit(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid() and _save_profile(request, form, profile):
         messages.success(request, "Your provider profile is saved.")
         return redirect("portal_home")
-    return render(request, "accounts/portal_profile_edit.html", {"form": form, "profile": profile})
+    return render(
+        request,
+        "accounts/portal_profile_edit.html",
+        {"form": form, "profile": profile, "city_points": city_points()},
+    )

@@ -40,3 +40,11 @@ def subcategory_search(*, query: str, limit: int = 30) -> QuerySet[Subcategory]:
     for word in words:
         matches = matches.filter(Q(name__icontains=word) | Q(category__name__icontains=word))
     return matches.order_by("category__position", "position", "name")[:limit]
+
+
+def city_points() -> dict[int, list[float]]:
+    """City id -> [latitude, longitude], for the map pin picker."""
+    return {
+        city.pk: [round(city.point.y, 5), round(city.point.x, 5)]
+        for city in City.objects.only("point")
+    }

@@ -1,0 +1,63 @@
+import pytest
+from django.urls import reverse
+
+from listings.tests.factories import CategoryFactory, CityFactory, SubcategoryFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def make_catalogue(size: int) -> None:
+    for n in range(size):
+        category = CategoryFactory(name=f"Trade {n}", slug=f"trade-{n}")
+        SubcategoryFactory.create_batch(3, category=category)
+        CityFactory(name=f"Town {n}")
+
+
+@pytest.mark.parametrize("size", [1, 20])
+def test_home_lists_categories_and_cities_in_constant_queries(
+    client, django_assert_num_queries, size
+):
+    make_catalogue(size)
+    # categories, their subcategories (one prefetch), cities
+    with django_assert_num_queries(3):
+        response = client.get(reverse("home"))
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert f"Trade {size - 1}" in page
+    assert f"Town {size - 1}" in page
+
+
+def test_home_for_a_signed_in_provider_costs_a_few_more_queries(
+    client, provider, django_assert_num_queries
+):
+    make_catalogue(2)
+    client.force_login(provider)
+    # session, user, then the provider check for the header: never one per category or city
+    with django_assert_num_queries(6):
+        assert client.get(reverse("home")).status_code == 200
+
+
+@pytest.mark.parametrize("size", [1, 20])
+def test_search_finds_services_by_name_and_category(client, django_assert_num_queries, size):
+    plumbing = CategoryFactory(name="Plumbers", slug="plumbers")
+    for n in range(size):
+        SubcategoryFactory(category=plumbing, name=f"Drain job {n}", slug=f"drain-job-{n}")
+    SubcategoryFactory(name="Lawn mowing", slug="lawn-mowing")
+    with django_assert_num_queries(1):
+        response = client.get(reverse("search"), {"q": "plumbers"})
+    page = response.content.decode()
+    assert f"Drain job {size - 1}" in page
+    assert "Lawn mowing" not in page
+
+
+def test_search_by_place(client):
+    CityFactory(name="Perth", state="WA")
+    page = client.get(reverse("search"), {"where": "per"}).content.decode()
+    assert "Perth" in page
+
+
+def test_an_empty_search_says_what_to_try(client):
+    SubcategoryFactory(name="Lawn mowing", slug="lawn-mowing")
+    page = client.get(reverse("search"), {"q": "zzzz"}).content.decode()
+    assert "No services match “zzzz”" in page
+    assert "Lawn mowing" not in page
