@@ -7,7 +7,6 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 HOST ?= 127.0.0.1
-export PORT HOST
 
 # Tests get their own Redis database: they clear the cache between tests.
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
@@ -54,13 +53,14 @@ seed: migrate
 static: venv
 	DJANGO_DEBUG=1 $(BIN)/python manage.py collectstatic --noinput -v 0
 
+# honcho sets PORT for each process itself, so the web port travels as WEB_PORT.
 run: seed static
 	@echo ""
 	@echo "  Nearhand is starting at http://$(HOST):$(PORT)/  (admin: http://$(HOST):$(PORT)/admin/)"
 	@echo "  Demo accounts are listed above and in README.md. Ctrl-C stops everything."
 	@echo ""
 	@mkdir -p var
-	DJANGO_DEBUG=1 $(BIN)/honcho start -f Procfile
+	DJANGO_DEBUG=1 WEB_HOST=$(HOST) WEB_PORT=$(PORT) $(BIN)/honcho start -f Procfile
 
 lint: venv
 	$(BIN)/ruff check .
@@ -70,7 +70,7 @@ format: venv
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-test: provision
+test: provision static
 	@REDIS_URL=$(TEST_REDIS_URL) scripts/provision.sh redis
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .

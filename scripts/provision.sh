@@ -44,7 +44,7 @@ provision_system() {
 
 psql_admin() {
   # Peer authentication on the Unix socket: admin SQL runs as the postgres system user.
-  as_root runuser -u postgres -- psql -v ON_ERROR_STOP=1 -qtAX "$@"
+  as_root runuser -u postgres -- env PGOPTIONS='-c client_min_messages=warning' psql -v ON_ERROR_STOP=1 -qtAX "$@"
 }
 
 provision_database() {
