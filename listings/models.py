@@ -1,6 +1,9 @@
 from django.contrib.gis.db import models
+from django.contrib.postgres.indexes import GinIndex, GistIndex
+from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
+from django.urls import reverse
 
 from .attributes import validate_attribute_schema
 
@@ -74,3 +77,124 @@ class City(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name}, {self.state}"
+
+
+class Service(models.Model):
+    """A listing: one thing a provider offers in one city, with its own service area."""
+
+    class PriceType(models.TextChoices):
+        FIXED = "fixed", "Fixed price"
+        HOURLY = "hourly", "Hourly rate"
+        QUOTE = "quote", "On quote"
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        ACTIVE = "active", "Active"
+        PAUSED = "paused", "Paused"
+        HIDDEN = "hidden", "Hidden by moderators"
+
+    provider = models.ForeignKey(
+        "accounts.ProviderProfile", on_delete=models.CASCADE, related_name="services"
+    )
+    subcategory = models.ForeignKey(Subcategory, on_delete=models.PROTECT, related_name="services")
+    city = models.ForeignKey(City, on_delete=models.PROTECT, related_name="services")
+    title = models.CharField(max_length=120)
+    slug = models.SlugField(max_length=140)
+    description = models.TextField()
+    price_type = models.CharField(max_length=6, choices=PriceType, default=PriceType.FIXED)
+    price = models.DecimalField(
+        max_digits=9, decimal_places=2, null=True, blank=True, validators=[MinValueValidator(0)]
+    )
+    duration_minutes = models.PositiveIntegerField(
+        default=60, validators=[MinValueValidator(15)], help_text="How long a typical job takes."
+    )
+    point = models.PointField(geography=True, srid=4326)
+    service_radius_km = models.PositiveSmallIntegerField(validators=[MinValueValidator(1)])
+    attributes = models.JSONField(default=dict, blank=True)
+    status = models.CharField(max_length=6, choices=Status, default=Status.DRAFT)
+    instant_book = models.BooleanField(default=False)
+    search_vector = SearchVectorField(null=True, editable=False)
+    rating_average = models.DecimalField(max_digits=3, decimal_places=2, default=0)
+    rating_count = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [
+            GinIndex(fields=["search_vector"], name="service_search_vector_gin"),
+            models.Index(fields=["subcategory", "city", "status"], name="service_browse_idx"),
+            models.Index(fields=["city", "status"], name="service_city_status_idx"),
+            models.Index(fields=["provider", "status"], name="service_provider_status_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(price_type="quote") | models.Q(price__isnull=False),
+                name="service_price_unless_quote",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("service_detail", kwargs={"pk": self.pk, "slug": self.slug})
+
+
+def photo_upload_to(photo: "ServicePhoto", filename: str) -> str:
+    return f"services/{photo.service_id}/{filename}"
+
+
+class ServicePhoto(models.Model):
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="photos")
+    image = models.ImageField(upload_to=photo_upload_to, width_field="width", height_field="height")
+    thumbnail = models.ImageField(upload_to=photo_upload_to)
+    width = models.PositiveIntegerField(default=0)
+    height = models.PositiveIntegerField(default=0)
+    alt_text = models.CharField(max_length=200, blank=True)
+    position = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["position", "id"]
+
+    def __str__(self) -> str:
+        return f"Photo {self.position + 1} of {self.service}"
+
+
+class Suburb(models.Model):
+    """A place inside or near one of our cities, so people can type "Bondi" and be understood."""
+
+    city = models.ForeignKey(City, on_delete=models.CASCADE, related_name="suburbs")
+    name = models.CharField(max_length=80, db_index=True)
+    state = models.CharField(max_length=3)
+    point = models.PointField(geography=True, srid=4326)
+    population = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-population", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["name", "state"], name="suburb_unique_name_state")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name}, {self.state}"
+
+
+class SearchTerm(models.Model):
+    """The distinct words of the public catalogue, used to correct typos in search queries.
+
+    Matching a query word against a few thousand words through a trigram index takes well
+    under a millisecond; matching it against every title does not scale.
+    """
+
+    word = models.CharField(max_length=40, unique=True)
+    frequency = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        indexes = [
+            GistIndex(fields=["word"], name="search_term_word_trgm", opclasses=["gist_trgm_ops"])
+        ]
+
+    def __str__(self) -> str:
+        return self.word

@@ -2,7 +2,9 @@ from django.contrib.gis.db.models.functions import Distance
 from django.contrib.gis.geos import Point
 from django.db.models import Model, Prefetch, Q, QuerySet
 
-from .models import Category, City, Subcategory
+from accounts.models import ProviderProfile
+
+from .models import Category, City, Service, ServicePhoto, Subcategory
 
 
 def catalogue_slug_taken(*, slug: str, exclude: Model | None = None) -> bool:
@@ -48,3 +50,20 @@ def city_points() -> dict[int, list[float]]:
         city.pk: [round(city.point.y, 5), round(city.point.x, 5)]
         for city in City.objects.only("point")
     }
+
+
+def service_public() -> QuerySet[Service]:
+    """Services anyone may see: active, from approved (so unsuspended) providers.
+
+    Every public page, count, sitemap and API list starts here.
+    """
+    return Service.objects.filter(
+        status=Service.Status.ACTIVE, provider__status=ProviderProfile.Status.APPROVED
+    )
+
+
+def service_cards(queryset: QuerySet[Service]) -> QuerySet[Service]:
+    """What a service card shows, in a fixed number of queries whatever the page size."""
+    return queryset.select_related("provider", "subcategory__category", "city").prefetch_related(
+        Prefetch("photos", queryset=ServicePhoto.objects.order_by("position", "id"))
+    )

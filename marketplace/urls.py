@@ -14,7 +14,8 @@ urlpatterns = [
     path("accounts/", include(account_patterns)),
     path("accounts/", include("allauth.urls")),
     path("portal/", include(portal_patterns)),
-    path("", include("listings.urls")),
+    path("portal/listings/", include("listings.portal_urls")),
+    path("", include("listings.search_urls")),
 ]
 
 if settings.DEBUG or not settings.AWS_STORAGE_BUCKET_NAME:
@@ -27,3 +28,6 @@ if settings.DEBUG or not settings.AWS_STORAGE_BUCKET_NAME:
             {"document_root": settings.MEDIA_ROOT},
         )
     ]
+
+# Last: /<category-or-subcategory>/ and /<slug>/<city>/ catch what nothing above claimed.
+urlpatterns += [path("", include("listings.urls"))]
