@@ -3,10 +3,19 @@
 from collections.abc import Iterable, Mapping
 from decimal import Decimal, InvalidOperation
 
+from django.conf import settings
+from django.contrib.gis.geos import Point
 from django.core.exceptions import ValidationError
-from django.db import connection
+from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import UploadedFile
+from django.db import connection, transaction
+from django.db.models import Max
+from django.utils.text import slugify
 
-from .models import Subcategory
+from accounts.models import ProviderProfile, User
+
+from .images import photo_files, photo_open
+from .models import City, Service, ServicePhoto, Subcategory
 
 _TRUE = {"true", "yes", "on", "1"}
 _FALSE = {"false", "no", "off", "0", ""}
@@ -111,3 +120,381 @@ def search_terms_refresh() -> None:
     with connection.cursor() as cursor:
         cursor.execute("DELETE FROM listings_searchterm")
         cursor.execute(_SEARCH_TERMS_SQL)
+
+
+# --- Provider portal ---
+
+# Each listing shows at most this many photos; the upload form says so.
+MAX_PHOTOS_PER_SERVICE = 10
+
+# The moves a provider may make between statuses; "hidden" belongs to moderators alone.
+_PROVIDER_TRANSITIONS: dict[str, set[str]] = {
+    Service.Status.DRAFT: {Service.Status.ACTIVE},
+    Service.Status.ACTIVE: {Service.Status.DRAFT, Service.Status.PAUSED},
+    Service.Status.PAUSED: {Service.Status.ACTIVE},
+}
+
+# A provider chooses one of these when saving the listing form.
+_SAVE_STATUSES = {Service.Status.DRAFT, Service.Status.ACTIVE}
+
+
+def provider_listings_blocked_reason(*, provider: ProviderProfile) -> str:
+    """Why this provider cannot create or change listings ("" when they can)."""
+    if provider.status == ProviderProfile.Status.SUSPENDED:
+        return (
+            "Your provider profile is suspended, so you cannot create, change or publish "
+            "listings. You can still pause or delete them."
+        )
+    if provider.status == ProviderProfile.Status.REJECTED:
+        return (
+            "We could not approve your provider profile, so you cannot create, change or "
+            "publish listings. Edit your profile to send it back to us; once it is waiting "
+            "for approval again you can work on your listings."
+        )
+    return ""
+
+
+def _check_provider_may_change(provider: ProviderProfile) -> None:
+    reason = provider_listings_blocked_reason(provider=provider)
+    if reason:
+        raise ValidationError(reason)
+
+
+def _check_service_fields(
+    *,
+    subcategory: Subcategory,
+    title: str,
+    description: str,
+    price_type: str,
+    price: Decimal | None,
+    duration_minutes: int,
+    service_radius_km: int,
+    attributes: Mapping[str, object],
+) -> tuple[Decimal | None, dict]:
+    """Every field rule at once: returns (price, typed attributes) or raises a ValidationError
+    whose keys are the Service field names."""
+    errors: dict[str, list[str]] = {}
+    if not title.strip():
+        errors["title"] = ["Give your listing a title."]
+    if not description.strip():
+        errors["description"] = ["Describe what you offer."]
+    if price_type not in Service.PriceType.values:
+        errors["price_type"] = ["Choose fixed price, hourly rate or on quote."]
+    if price_type == Service.PriceType.QUOTE:
+        price = None
+    elif price is None:
+        errors["price"] = ["Enter a price, or choose “On quote”."]
+    elif price < 0 or price >= Decimal("10000000"):
+        errors["price"] = ["Enter a price between $0 and $9,999,999."]
+    if duration_minutes < 15:
+        errors["duration_minutes"] = ["A job takes at least 15 minutes."]
+    maximum = settings.PROVIDER_MAX_SERVICE_RADIUS_KM
+    if not 1 <= service_radius_km <= maximum:
+        errors["service_radius_km"] = [f"Choose a distance between 1 and {maximum} km."]
+    try:
+        cleaned_attributes = service_attributes_clean(subcategory=subcategory, raw=attributes)
+    except ValidationError as error:
+        errors["attributes"] = error.messages
+        cleaned_attributes = {}
+    if errors:
+        raise ValidationError(errors)
+    return price, cleaned_attributes
+
+
+def _service_point(*, provider: ProviderProfile, city: City) -> Point:
+    """Where the listing is centred: the provider's own base in their base city, else the city."""
+    return provider.base_point if city.pk == provider.base_city_id else city.point
+
+
+def _service_slug(title: str) -> str:
+    return slugify(title)[:140].strip("-") or "service"
+
+
+@transaction.atomic
+def service_create(
+    *,
+    provider: ProviderProfile,
+    subcategory: Subcategory,
+    city: City,
+    title: str,
+    description: str,
+    price_type: str,
+    price: Decimal | None,
+    duration_minutes: int,
+    instant_book: bool,
+    service_radius_km: int,
+    attributes: Mapping[str, object],
+    status: str = Service.Status.DRAFT,
+) -> Service:
+    """A new listing of `provider`, saved as a draft or published (active).
+
+    A pending provider may publish: service_public() still keeps it off public pages until the
+    provider is approved.
+    """
+    _check_provider_may_change(provider)
+    if status not in _SAVE_STATUSES:
+        raise ValidationError({"status": ["Save the listing as a draft or publish it."]})
+    price, cleaned = _check_service_fields(
+        subcategory=subcategory,
+        title=title,
+        description=description,
+        price_type=price_type,
+        price=price,
+        duration_minutes=duration_minutes,
+        service_radius_km=service_radius_km,
+        attributes=attributes,
+    )
+    service = Service.objects.create(
+        provider=provider,
+        subcategory=subcategory,
+        city=city,
+        title=title.strip(),
+        slug=_service_slug(title),
+        description=description.strip(),
+        price_type=price_type,
+        price=price,
+        duration_minutes=duration_minutes,
+        point=_service_point(provider=provider, city=city),
+        service_radius_km=service_radius_km,
+        attributes=cleaned,
+        status=status,
+        instant_book=instant_book,
+    )
+    service_search_vectors_refresh(service_ids=[service.pk])
+    return service
+
+
+@transaction.atomic
+def service_update(
+    *,
+    service: Service,
+    subcategory: Subcategory,
+    city: City,
+    title: str,
+    description: str,
+    price_type: str,
+    price: Decimal | None,
+    duration_minutes: int,
+    instant_book: bool,
+    service_radius_km: int,
+    attributes: Mapping[str, object],
+    status: str | None = None,
+) -> Service:
+    """Change a listing. `status` None keeps the current status; "draft" or "active" moves it
+    there when the provider may make that move (never out of "hidden")."""
+    locked = (
+        Service.objects.select_for_update(of=("self",))
+        .select_related("provider")
+        .get(pk=service.pk)
+    )
+    provider = locked.provider
+    _check_provider_may_change(provider)
+    price, cleaned = _check_service_fields(
+        subcategory=subcategory,
+        title=title,
+        description=description,
+        price_type=price_type,
+        price=price,
+        duration_minutes=duration_minutes,
+        service_radius_km=service_radius_km,
+        attributes=attributes,
+    )
+    if city.pk != locked.city_id:
+        locked.point = _service_point(provider=provider, city=city)
+    locked.subcategory = subcategory
+    locked.city = city
+    locked.title = title.strip()
+    locked.slug = _service_slug(title)
+    locked.description = description.strip()
+    locked.price_type = price_type
+    locked.price = price
+    locked.duration_minutes = duration_minutes
+    locked.instant_book = instant_book
+    locked.service_radius_km = service_radius_km
+    locked.attributes = cleaned
+    if status is not None and status != locked.status:
+        if status not in _SAVE_STATUSES:
+            raise ValidationError({"status": ["Save the listing as a draft or publish it."]})
+        # Checked against the new values: publishing re-checks the attributes just given.
+        _check_provider_transition(locked, status)
+        locked.status = status
+    locked.save()
+    service_search_vectors_refresh(service_ids=[locked.pk])
+    return locked
+
+
+def _check_provider_transition(service: Service, status: str) -> None:
+    """Raise unless the listing's own provider may move it from its status to `status`."""
+    if service.status == Service.Status.HIDDEN:
+        raise ValidationError(
+            "Our moderators have hidden this listing, so only they can show it again. "
+            "Reply to any email from us to ask why, or edit the listing to fix the problem."
+        )
+    if status == Service.Status.HIDDEN:
+        raise ValidationError("Only moderators can hide a listing.")
+    if status not in _PROVIDER_TRANSITIONS.get(service.status, set()):
+        raise ValidationError(
+            f"A {service.get_status_display().lower()} listing cannot be set to "
+            f"{Service.Status(status).label.lower()}."
+        )
+    if status == Service.Status.ACTIVE:
+        _check_provider_may_change(service.provider)
+        try:
+            service_attributes_clean(subcategory=service.subcategory, raw=service.attributes)
+        except ValidationError as error:
+            raise ValidationError(
+                ["Edit the listing before you publish it: " + " ".join(error.messages)]
+            ) from error
+
+
+@transaction.atomic
+def service_set_status(*, service: Service, status: str, actor: User) -> Service:
+    """Publish, pause, unpublish, hide or show a listing.
+
+    The listing's provider may go draft <-> active <-> paused (publishing only while pending or
+    approved, and never out of "hidden"); staff may set any status.
+    """
+    if status not in Service.Status.values:
+        raise ValidationError("Choose a listing status.")
+    locked = (
+        Service.objects.select_for_update(of=("self",))
+        .select_related("provider", "subcategory")
+        .get(pk=service.pk)
+    )
+    if locked.status == status:
+        return locked
+    if not actor.is_staff:
+        if locked.provider.user_id != actor.pk:
+            raise ValidationError("Only the listing's provider can change it.")
+        _check_provider_transition(locked, status)
+    locked.status = status
+    locked.save(update_fields=["status", "updated_at"])
+    return locked
+
+
+def _delete_files_on_commit(names: list[str]) -> None:
+    def delete() -> None:
+        for name in names:
+            if name:
+                default_storage.delete(name)
+
+    transaction.on_commit(delete)
+
+
+def _photo_file_names(photos: Iterable[ServicePhoto]) -> list[str]:
+    return [name for photo in photos for name in (photo.image.name, photo.thumbnail.name)]
+
+
+@transaction.atomic
+def service_delete(*, service: Service, actor: User) -> None:
+    """Delete a listing and its photos; the files go once the deletion is committed."""
+    if not actor.is_staff and service.provider.user_id != actor.pk:
+        raise ValidationError("Only the listing's provider can delete it.")
+    _delete_files_on_commit(_photo_file_names(service.photos.all()))
+    service.delete()
+
+
+def _photos_renumber(service: Service) -> list[ServicePhoto]:
+    """Positions 0, 1, 2... in the current order, writing only the photos that moved."""
+    photos = list(service.photos.order_by("position", "id"))
+    changed = []
+    for position, photo in enumerate(photos):
+        if photo.position != position:
+            photo.position = position
+            changed.append(photo)
+    if changed:
+        ServicePhoto.objects.bulk_update(changed, ["position"])
+    return photos
+
+
+def service_photos_add(*, service: Service, uploads: list[UploadedFile]) -> list[ServicePhoto]:
+    """Add photos to a listing, all or none: every file is checked before any is stored.
+
+    Raises a ValidationError naming each bad file (or saying how many more photos fit).
+    """
+    if not uploads:
+        raise ValidationError("Choose at least one photo to upload.")
+    _check_provider_may_change(service.provider)
+    images, errors = [], []
+    for upload in uploads:
+        try:
+            images.append(photo_open(upload=upload))
+        except ValidationError as error:
+            errors.extend(error.messages)
+    if errors:
+        raise ValidationError([*errors, "Nothing was uploaded: fix or leave out these files."])
+    stored: list[str] = []
+    try:
+        with transaction.atomic():
+            locked = Service.objects.select_for_update().get(pk=service.pk)
+            existing = locked.photos.count()
+            room = MAX_PHOTOS_PER_SERVICE - existing
+            if len(images) > room:
+                raise ValidationError(
+                    f"A listing can have up to {MAX_PHOTOS_PER_SERVICE} photos. "
+                    + (
+                        f"It has {existing}, so you can add {room} more."
+                        if room > 0
+                        else "Delete one before you add another."
+                    )
+                )
+            last = locked.photos.aggregate(last=Max("position"))["last"]
+            position = -1 if last is None else last
+            added = []
+            for image in images:
+                position += 1
+                photo_file, thumbnail_file = photo_files(image=image)
+                photo = ServicePhoto(
+                    service=locked, position=position, alt_text=f"Photo of {locked.title}"
+                )
+                photo.image.save(photo_file.name, photo_file, save=False)
+                stored.append(photo.image.name)
+                photo.thumbnail.save(thumbnail_file.name, thumbnail_file, save=False)
+                stored.append(photo.thumbnail.name)
+                photo.save()
+                added.append(photo)
+                image.close()
+    except BaseException:
+        # Nothing reached the database: take back the files already written.
+        for name in stored:
+            default_storage.delete(name)
+        raise
+    return added
+
+
+@transaction.atomic
+def service_photo_move(*, photo: ServicePhoto, direction: str) -> ServicePhoto:
+    """Move a photo one place "up" (earlier) or "down" (later); the first photo is the cover."""
+    if direction not in ("up", "down"):
+        raise ValidationError("Move a photo up or down.")
+    service = (
+        Service.objects.select_for_update(of=("self",))
+        .select_related("provider")
+        .get(pk=photo.service_id)
+    )
+    _check_provider_may_change(service.provider)
+    photos = _photos_renumber(service)
+    index = next((i for i, p in enumerate(photos) if p.pk == photo.pk), None)
+    if index is None:
+        raise ValidationError("That photo is no longer on this listing.")
+    other = index - 1 if direction == "up" else index + 1
+    if not 0 <= other < len(photos):
+        return photos[index]
+    first, second = photos[index], photos[other]
+    first.position, second.position = second.position, first.position
+    ServicePhoto.objects.bulk_update([first, second], ["position"])
+    return first
+
+
+@transaction.atomic
+def service_photo_delete(*, photo: ServicePhoto) -> None:
+    """Delete a photo; its files go once the deletion is committed."""
+    service = (
+        Service.objects.select_for_update(of=("self",))
+        .select_related("provider")
+        .get(pk=photo.service_id)
+    )
+    _check_provider_may_change(service.provider)
+    _delete_files_on_commit(_photo_file_names([photo]))
+    photo.delete()
+    _photos_renumber(service)
