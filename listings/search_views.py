@@ -1,18 +1,180 @@
-from django.http import HttpRequest, HttpResponse
+# ruff: noqa: RUF001 - messages use the typographic apostrophe, as the templates do
+"""The search page: words, place or "near me", filters, sorts; the results partial for fetch."""
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
+from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET
 
-from .selectors import city_list, subcategory_search
+from .filters import RATING_CHOICES, search_filters_bind
+from .search import (
+    SORTS,
+    ParsedQuery,
+    SearchPage,
+    place_from_point,
+    place_resolve,
+    search_query_parse,
+    service_search,
+)
+from .selectors import service_public
+
+# Sent by static/js/search.js: answer with the results partial only.
+PARTIAL_HEADER = "X-Search-Partial"
+
+
+@dataclass(frozen=True)
+class Chip:
+    label: str
+    remove_url: str
+    param: str
+
+
+def _without(params: QueryDict, *names: str) -> str:
+    kept = params.copy()
+    for name in (*names, "page"):
+        kept.pop(name, None)
+    query = kept.urlencode()
+    return f"?{query}" if query else "?"
+
+
+def _money(value) -> str:
+    return f"${value:,.0f}" if value == int(value) else f"${value:,.2f}"
+
+
+def _chips(params: QueryDict, data: dict, place, where: str) -> list[Chip]:
+    chips: list[Chip] = []
+
+    def add(label: str, *names: str) -> None:
+        chips.append(Chip(label=label, remove_url=_without(params, *names), param=names[0]))
+
+    if data.get("q"):
+        add(f"“{data['q']}”", "q")
+    if place is not None and place.kind == "point":
+        add("Near you", "lat", "lng")
+    elif where:
+        add(f"Near {place.name if place else where}", "where")
+    if data.get("radius_km"):
+        add(f"Within {data['radius_km']:g} km", "radius_km")
+    if data.get("category"):
+        add(data["category"].name, "category", "subcategory")
+    if data.get("subcategory"):
+        add(data["subcategory"].name, "subcategory")
+    if data.get("city"):
+        add(f"In {data['city'].name}", "city")
+    if data.get("min_rating"):
+        add(dict(RATING_CHOICES)[data["min_rating"]].capitalize(), "min_rating")
+    if data.get("price_min") is not None:
+        add(f"From {_money(data['price_min'])}", "price_min")
+    if data.get("price_max") is not None:
+        add(f"Up to {_money(data['price_max'])}", "price_max")
+    if data.get("instant_book"):
+        add("Instant book", "instant_book")
+    if data.get("verified"):
+        add("Verified only", "verified")
+    return chips
+
+
+def _page_number(raw: str | None) -> int:
+    try:
+        return max(int(raw or 1), 1)
+    except ValueError:
+        return 1
 
 
 @require_GET
 def search(request: HttpRequest) -> HttpResponse:
-    query = request.GET.get("q", "").strip()[:100]
-    where = request.GET.get("where", "").strip()[:100]
+    filterset, notes = search_filters_bind(request.GET, queryset=service_public())
+    data = filterset.form.cleaned_data
+    query = data.get("q") or ""
+    where = data.get("where") or ""
+
+    place = None
+    latitude, longitude = data.get("lat"), data.get("lng")
+    if latitude is not None and longitude is not None:
+        place = place_from_point(latitude=float(latitude), longitude=float(longitude))
+    elif latitude is not None or longitude is not None:
+        notes.append("Your location was incomplete. Press “Near me” again or type a suburb.")
+    elif where:
+        place = place_resolve(text=where)
+        if place is None:
+            notes.append(
+                f"We couldn’t find a place called “{where}”. Try a suburb or city, such as "
+                "Bondi or Parramatta. These results are not limited to a place."
+            )
+
+    parsed = ParsedQuery(text="")
+    if query:
+        parsed = search_query_parse(query=query, find_place=place is None and not where)
+        place = place or parsed.place
+
+    searching = bool(
+        parsed.text
+        or place
+        or any(
+            data.get(name)
+            for name in ("category", "subcategory", "city", "min_rating", "instant_book")
+        )
+        or data.get("verified")
+        or data.get("price_min") is not None
+        or data.get("price_max") is not None
+    )
+    page: SearchPage | None = None
+    if searching:
+        page = service_search(
+            services=filterset.qs,
+            text=parsed.text,
+            corrected=parsed.corrected,
+            here=place.point if place else None,
+            within_km=data.get("radius_km"),
+            sort=data.get("sort") or "",
+            page=_page_number(request.GET.get("page")),
+        )
+        notes += page.notes
+
+    subject = "Services"
+    if parsed.text:
+        subject = f"“{parsed.corrected or parsed.text}”"
+    elif data.get("subcategory"):
+        subject = data["subcategory"].name
+    elif data.get("category"):
+        subject = data["category"].name
+    if place is not None:
+        heading = f"{subject} near {'you' if place.kind == 'point' else place.name}"
+    elif data.get("city"):
+        heading = f"{subject} in {data['city'].name}"
+    else:
+        heading = subject
+
+    partial = request.headers.get(PARTIAL_HEADER) == "1"
     context = {
+        "filter": filterset,
+        "form": filterset.form,
+        "data": data,
         "query": query,
-        "where": where,
-        "subcategories": list(subcategory_search(query=query)) if query else [],
-        "cities": list(city_list().filter(name__icontains=where)[:10]) if where else [],
+        "parsed": parsed,
+        "place": place,
+        "page": page,
+        "searching": searching,
+        "heading": heading,
+        "notes": notes,
+        "chips": _chips(request.GET, data, place, where),
+        "sorts": [
+            (value, label)
+            for value, label in SORTS.items()
+            if (value != "relevance" or parsed.text) and (value != "distance" or place)
+        ],
+        "sort": page.sort if page else (data.get("sort") or ""),
+        "show_subcategories": bool(data.get("category") or data.get("subcategory")),
+        "max_radius_km": settings.PROVIDER_MAX_SERVICE_RADIUS_KM,
+        "partial": partial,
+        "page_number": page.page if page else 1,
+        "has_previous": bool(page and page.has_previous),
+        "has_next": bool(page and page.has_next),
     }
-    return render(request, "listings/search.html", context)
+    template = "listings/_search_results.html" if partial else "listings/search.html"
+    response = render(request, template, context)
+    patch_vary_headers(response, [PARTIAL_HEADER])
+    return response

@@ -1,6 +1,9 @@
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import AnonymousUser
 from django.contrib.gis.db.models.functions import Distance
 from django.contrib.gis.geos import Point
-from django.db.models import Model, Prefetch, Q, QuerySet
+from django.core.cache import cache
+from django.db.models import Count, Exists, F, Model, OuterRef, Prefetch, QuerySet
 
 from accounts.models import ProviderProfile
 
@@ -33,17 +36,6 @@ def city_nearest(*, point: Point) -> City | None:
     return City.objects.annotate(distance=Distance("point", point)).order_by("distance").first()
 
 
-def subcategory_search(*, query: str, limit: int = 30) -> QuerySet[Subcategory]:
-    """Subcategories whose name, or whose category's name, contains every word of `query`."""
-    matches = Subcategory.objects.select_related("category")
-    words = query.split()[:8]
-    if not words:
-        return matches.none()
-    for word in words:
-        matches = matches.filter(Q(name__icontains=word) | Q(category__name__icontains=word))
-    return matches.order_by("category__position", "position", "name")[:limit]
-
-
 def city_points() -> dict[int, list[float]]:
     """City id -> [latitude, longitude], for the map pin picker."""
     return {
@@ -67,3 +59,229 @@ def service_cards(queryset: QuerySet[Service]) -> QuerySet[Service]:
     return queryset.select_related("provider", "subcategory__category", "city").prefetch_related(
         Prefetch("photos", queryset=ServicePhoto.objects.order_by("position", "id"))
     )
+
+
+# --- Public pages ---
+
+# How long the per-category city and subcategory counts are cached. They are GROUP BY counts
+# over every public listing of a category, too slow to run on each hit of a hot page; a new
+# listing shows up in them within this many seconds (its category x city page shows it at once).
+PUBLIC_COUNTS_TTL = 600
+
+# Listing sort orders for category x city pages; the first is the default. Every order ends
+# with the id so pages never repeat or skip a service.
+PUBLIC_SORTS: dict[str, tuple] = {
+    "rating": ("-rating_average", "-rating_count", "-id"),
+    "price": (F("price").asc(nulls_last=True), "id"),
+    "-price": (F("price").desc(nulls_last=True), "-id"),
+    "newest": ("-created_at", "-id"),
+}
+
+
+def catalogue_node_get(*, slug: str) -> Category | Subcategory | None:
+    """The category, else the subcategory, with this slug (their slugs share one space)."""
+    category = Category.objects.filter(slug=slug).first()
+    if category is not None:
+        return category
+    return Subcategory.objects.select_related("category").filter(slug=slug).first()
+
+
+def _node_services(node: Category | Subcategory) -> QuerySet[Service]:
+    if isinstance(node, Category):
+        return service_public().filter(subcategory__category_id=node.pk)
+    return service_public().filter(subcategory_id=node.pk)
+
+
+def _node_key(node: Category | Subcategory) -> str:
+    return f"{type(node).__name__.lower()}:{node.pk}"
+
+
+def catalogue_node_cities(*, node: Category | Subcategory) -> list[dict]:
+    """Cities with public listings in this category or subcategory, busiest first.
+
+    Each item is {"name", "slug", "state", "count"}; cached for PUBLIC_COUNTS_TTL seconds.
+    """
+    key = f"public:node-cities:{_node_key(node)}"
+    cities = cache.get(key)
+    if cities is None:
+        rows = (
+            _node_services(node)
+            .values("city__name", "city__slug", "city__state")
+            .annotate(count=Count("id"))
+            .values_list("city__name", "city__slug", "city__state", "count")
+            .order_by("-count", "city__name")
+        )
+        cities = [
+            {"name": name, "slug": slug, "state": state, "count": count}
+            for name, slug, state, count in rows
+        ]
+        cache.set(key, cities, PUBLIC_COUNTS_TTL)
+    return cities
+
+
+def category_subcategories_with_counts(*, category: Category) -> list[Subcategory]:
+    """The category's subcategories, each with `public_count` (counts cached as above)."""
+    key = f"public:subcategory-counts:{category.pk}"
+    counts = cache.get(key)
+    if counts is None:
+        counts = dict(
+            service_public()
+            .filter(subcategory__category_id=category.pk)
+            .values("subcategory_id")
+            .annotate(count=Count("id"))
+            .values_list("subcategory_id", "count")
+            .order_by()
+        )
+        cache.set(key, counts, PUBLIC_COUNTS_TTL)
+    subcategories = list(category.subcategories.only("name", "slug", "category_id"))
+    for subcategory in subcategories:
+        subcategory.public_count = counts.get(subcategory.pk, 0)
+    return subcategories
+
+
+def subcategory_siblings(*, subcategory: Subcategory) -> QuerySet[Subcategory]:
+    return (
+        Subcategory.objects.filter(category_id=subcategory.category_id)
+        .exclude(pk=subcategory.pk)
+        .only("name", "slug", "category_id")
+    )
+
+
+def city_get(*, slug: str) -> City | None:
+    return City.objects.filter(slug=slug).first()
+
+
+def category_city_services(
+    *,
+    node: Category | Subcategory,
+    city: City,
+    sort: str = "rating",
+    page: int = 1,
+    per_page: int = 20,
+) -> tuple[list[Service], bool]:
+    """One page of a city's public services in a category or subcategory, and whether there
+    is a next page. Fetches one row more than a page instead of counting them all."""
+    order = PUBLIC_SORTS.get(sort, PUBLIC_SORTS["rating"])
+    start = (max(page, 1) - 1) * per_page
+    rows = list(
+        service_cards(_node_services(node).filter(city_id=city.pk)).order_by(*order)[
+            start : start + per_page + 1
+        ]
+    )
+    return rows[:per_page], len(rows) > per_page
+
+
+def service_for_viewer(
+    *, pk: int, user: AbstractBaseUser | AnonymousUser
+) -> tuple[Service, bool] | None:
+    """The service and whether it is public, when `user` may see it: anyone may see a public
+    service; its own provider may also preview it when it is not public. None otherwise."""
+    service = (
+        Service.objects.filter(pk=pk)
+        .annotate(is_public=Exists(service_public().filter(pk=OuterRef("pk"))))
+        .select_related("provider__base_city", "subcategory__category", "city")
+        .prefetch_related(
+            Prefetch("photos", queryset=ServicePhoto.objects.order_by("position", "id"))
+        )
+        .first()
+    )
+    if service is None:
+        return None
+    if service.is_public:
+        return service, True
+    if user.is_authenticated and service.provider.user_id == user.pk:
+        return service, False
+    return None
+
+
+def provider_public_get(*, slug: str) -> ProviderProfile | None:
+    """An approved provider's profile (pending, rejected and suspended ones are not public)."""
+    return (
+        ProviderProfile.objects.filter(slug=slug, status=ProviderProfile.Status.APPROVED)
+        .select_related("base_city")
+        .first()
+    )
+
+
+def provider_public_services(*, provider: ProviderProfile) -> QuerySet[Service]:
+    return service_cards(service_public().filter(provider_id=provider.pk)).order_by(
+        *PUBLIC_SORTS["rating"]
+    )
+
+
+def sitemap_category_cities() -> list[tuple[str, str]]:
+    """(category or subcategory slug, city slug) for every page that has public listings."""
+    pairs = (
+        service_public()
+        .values_list("subcategory__category__slug", "subcategory__slug", "city__slug")
+        .distinct()
+        .order_by()
+    )
+    found: set[tuple[str, str]] = set()
+    for category_slug, subcategory_slug, city_slug in pairs:
+        found.add((category_slug, city_slug))
+        found.add((subcategory_slug, city_slug))
+    return sorted(found)
+
+
+def sitemap_services() -> QuerySet[Service]:
+    return service_public().only("id", "slug", "updated_at").order_by("id")
+
+
+def sitemap_providers() -> QuerySet[ProviderProfile]:
+    return (
+        ProviderProfile.objects.filter(status=ProviderProfile.Status.APPROVED)
+        .filter(Exists(service_public().filter(provider_id=OuterRef("pk"))))
+        .only("id", "slug", "updated_at")
+        .order_by("id")
+    )
+
+
+# --- Provider portal ---
+
+
+def portal_service_list(*, provider: ProviderProfile) -> QuerySet[Service]:
+    """A provider's own listings, whatever their status, with what the portal list shows.
+
+    A fixed number of queries whatever the count: one for the listings (subcategory, category
+    and city joined) and one for all their photos.
+    """
+    return (
+        Service.objects.filter(provider=provider)
+        .select_related("subcategory__category", "city")
+        .prefetch_related(
+            Prefetch(
+                "photos",
+                queryset=ServicePhoto.objects.order_by("position", "id").only(
+                    "id", "service_id", "thumbnail", "alt_text", "position"
+                ),
+            )
+        )
+        .order_by("-updated_at", "-id")
+    )
+
+
+def portal_service_get(*, provider: ProviderProfile, pk: int) -> Service | None:
+    """One of `provider`'s listings, or None (so another provider's listing is a 404)."""
+    return (
+        Service.objects.select_related("provider", "subcategory__category", "city")
+        .filter(provider=provider, pk=pk)
+        .first()
+    )
+
+
+def portal_service_photos(*, service: Service) -> list[ServicePhoto]:
+    return list(service.photos.order_by("position", "id"))
+
+
+def portal_subcategory_groups() -> list[tuple[str, list[Subcategory]]]:
+    """Every subcategory, grouped under its category's name, in catalogue order (one query)."""
+    groups: dict[int, tuple[str, list[Subcategory]]] = {}
+    subcategories = Subcategory.objects.select_related("category").order_by(
+        "category__position", "category__name", "position", "name"
+    )
+    for subcategory in subcategories:
+        groups.setdefault(subcategory.category_id, (subcategory.category.name, []))[1].append(
+            subcategory
+        )
+    return list(groups.values())

@@ -35,29 +35,3 @@ def test_home_for_a_signed_in_provider_costs_a_few_more_queries(
     # session, user, then the provider check for the header: never one per category or city
     with django_assert_num_queries(6):
         assert client.get(reverse("home")).status_code == 200
-
-
-@pytest.mark.parametrize("size", [1, 20])
-def test_search_finds_services_by_name_and_category(client, django_assert_num_queries, size):
-    plumbing = CategoryFactory(name="Plumbers", slug="plumbers")
-    for n in range(size):
-        SubcategoryFactory(category=plumbing, name=f"Drain job {n}", slug=f"drain-job-{n}")
-    SubcategoryFactory(name="Lawn mowing", slug="lawn-mowing")
-    with django_assert_num_queries(1):
-        response = client.get(reverse("search"), {"q": "plumbers"})
-    page = response.content.decode()
-    assert f"Drain job {size - 1}" in page
-    assert "Lawn mowing" not in page
-
-
-def test_search_by_place(client):
-    CityFactory(name="Perth", state="WA")
-    page = client.get(reverse("search"), {"where": "per"}).content.decode()
-    assert "Perth" in page
-
-
-def test_an_empty_search_says_what_to_try(client):
-    SubcategoryFactory(name="Lawn mowing", slug="lawn-mowing")
-    page = client.get(reverse("search"), {"q": "zzzz"}).content.decode()
-    assert "No services match “zzzz”" in page
-    assert "Lawn mowing" not in page
