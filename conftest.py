@@ -9,6 +9,8 @@ def pytest_configure(config) -> None:
 
     # Unit tests run tasks in-process; a separate test runs a real worker against Redis.
     app.conf.task_always_eager = True
+    # Hashing passwords properly is slow by design; tests do not need it.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     # Tests serve static files from the source folders (no collectstatic, no manifest).
     settings.STORAGES = {
         **settings.STORAGES,
