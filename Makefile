@@ -16,12 +16,13 @@ TEST_ENV := DJANGO_SECRET_KEY=test-only-secret-key-not-for-production \
 	REDIS_URL=$(TEST_REDIS_URL)
 PYTEST_ARGS ?=
 
-.PHONY: help run test lint format provision system venv database redis migrate seed static check-env
+.PHONY: help run test lint format provision system venv database redis migrate seed static check-env bench
 
 help:
 	@echo "make run     install what is missing, then serve the whole site on http://$(HOST):$(PORT)/"
 	@echo "make test    install what is missing, then run every test (browser tests included)"
 	@echo "make lint    ruff lint and format check;  make format  fix them"
+	@echo "make bench   seed a 100,000-service benchmark database once, then time the public pages (BENCH_SERVICES=1000000 for 1M)"
 
 system:
 	@scripts/provision.sh system
@@ -77,3 +78,11 @@ test: provision static
 	$(TEST_ENV) $(BIN)/python manage.py makemigrations --check --dry-run
 	$(TEST_ENV) $(BIN)/pytest $(PYTEST_ARGS)
 	$(TEST_ENV) DJANGO_ALLOW_ASYNC_UNSAFE=true $(BIN)/pytest e2e $(PYTEST_ARGS)
+
+# A database of its own (nearhand_bench, created and seeded once) and a Redis database of its own.
+bench: provision static
+	@REDIS_URL=redis://127.0.0.1:6379/12 scripts/provision.sh redis
+	DJANGO_SECRET_KEY=bench-only-secret-key-not-for-production \
+	DJANGO_ALLOWED_HOSTS=testserver,localhost,127.0.0.1 DJANGO_SECURE_SSL_REDIRECT=0 \
+	REDIS_URL=redis://127.0.0.1:6379/12 \
+	$(BIN)/python bench/run.py $(if $(BENCH_SERVICES),--services $(BENCH_SERVICES)) $(BENCH_ARGS)

@@ -1,5 +1,6 @@
 """`demo_seed`: the whole demo data set, in order, each step creating only what is missing."""
 
+import time
 from dataclasses import dataclass, field
 from typing import TextIO
 
@@ -7,12 +8,14 @@ from django.db import transaction
 from django.db.models import Count
 
 from accounts.models import ProviderProfile
-from listings.models import Category, City, Subcategory
+from listings.models import Category, City, Service, ServicePhoto, Subcategory, Suburb
 
 from .catalogue import catalogue_seed
 from .cities import cities_seed
 from .demo_accounts import DEMO_ACCOUNTS, DEMO_PROVIDER_SLUG, DemoAccount, demo_accounts_seed
 from .providers import PROVIDER_EMAIL_DOMAIN, PROVIDERS_PER_SCALE, providers_seed
+from .services import services_seed
+from .suburbs import suburbs_seed
 
 
 @dataclass
@@ -23,6 +26,9 @@ class SeedReport:
     created: dict[str, int] = field(default_factory=dict)
     totals: dict[str, int] = field(default_factory=dict)
     provider_statuses: dict[str, int] = field(default_factory=dict)
+    service_statuses: dict[str, int] = field(default_factory=dict)
+    # Seconds each step took, in order.
+    timings: dict[str, float] = field(default_factory=dict)
     accounts: tuple[DemoAccount, ...] = DEMO_ACCOUNTS
 
     @property
@@ -36,16 +42,25 @@ def _log(stdout: TextIO | None, message: str) -> None:
 
 
 def demo_seed(*, scale: int = 1, stdout: TextIO | None = None) -> SeedReport:
-    """Seed the catalogue, 30 cities, demo accounts and `200 * scale` providers.
+    """Seed the catalogue, 30 cities and their suburbs, demo accounts, `200 * scale` providers
+    and their listings (about 11 each, with photos).
 
     Deterministic (fixed seeds) and idempotent: each step creates only what is missing, so a
     second run changes nothing and a bigger scale later only adds providers. Steps run in order
-    because each uses the one before (providers need cities; services, when they exist, will
-    need providers and subcategories).
+    because each uses the one before (providers need cities; services need providers and
+    subcategories).
     """
     if scale < 1:
         raise ValueError("The scale must be at least 1.")
     report = SeedReport(scale=scale)
+    started = step = time.perf_counter()
+
+    def lap(name: str) -> None:
+        nonlocal step
+        now = time.perf_counter()
+        report.timings[name] = now - step
+        step = now
+
     with transaction.atomic():
         categories, subcategories = catalogue_seed()
         report.created["categories"] = categories
@@ -54,6 +69,11 @@ def demo_seed(*, scale: int = 1, stdout: TextIO | None = None) -> SeedReport:
 
         report.created["cities"] = cities_seed()
         _log(stdout, f"Cities: {report.created['cities']} created.")
+        lap("catalogue and cities")
+
+        report.created["suburbs"] = suburbs_seed()
+        _log(stdout, f"Suburbs: {report.created['suburbs']} created.")
+        lap("suburbs")
 
         admin, report.created["demo accounts"] = demo_accounts_seed()
         _log(stdout, f"Demo accounts: {report.created['demo accounts']} created.")
@@ -65,9 +85,19 @@ def demo_seed(*, scale: int = 1, stdout: TextIO | None = None) -> SeedReport:
         )
         report.created["providers"] = len(plans)
         _log(stdout, f"Providers: {len(plans)} created.")
-        # Next: a services step, listings in each provider's trade (`ProviderPlan.trade`) for
-        # the providers of `provider_plans(count)`, created the same way: only what is missing.
+        lap("accounts and providers")
 
+        # Listings for every demo provider (and the demo account) that has none yet.
+        services = services_seed(log=(lambda line: _log(stdout, line)) if stdout else None)
+        report.created["services"] = services.services
+        report.created["photos"] = services.photos
+        _log(stdout, f"Services: {services.services} created, {services.photos} photos.")
+        if services.timings:
+            report.timings.update(services.timings)
+        else:
+            lap("services")
+
+    report.timings["total"] = time.perf_counter() - started
     demo_providers = ProviderProfile.objects.filter(
         user__email__endswith=f"@{PROVIDER_EMAIL_DOMAIN}"
     )
@@ -76,9 +106,16 @@ def demo_seed(*, scale: int = 1, stdout: TextIO | None = None) -> SeedReport:
         "subcategories": Subcategory.objects.count(),
         "cities": City.objects.count(),
         "providers": demo_providers.count(),
+        "suburbs": Suburb.objects.count(),
+        "services": Service.objects.count(),
+        "photos": ServicePhoto.objects.count(),
     }
     counts = dict(demo_providers.values_list("status").annotate(count=Count("pk")).order_by())
     report.provider_statuses = {
         status.value: counts.get(status.value, 0) for status in ProviderProfile.Status
+    }
+    counts = dict(Service.objects.values_list("status").annotate(count=Count("pk")).order_by())
+    report.service_statuses = {
+        status.value: counts.get(status.value, 0) for status in Service.Status
     }
     return report

@@ -1,5 +1,12 @@
 import hashlib
+import random
+import re
+import string
+from collections import Counter
+from decimal import Decimal
 from io import StringIO
+from pathlib import Path
+from types import SimpleNamespace
 from zoneinfo import available_timezones
 
 import pytest
@@ -7,27 +14,66 @@ from allauth.account.models import EmailAddress
 from django.contrib.auth import authenticate
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
+from django.db import connection, transaction
+from django.db.models import F
+from django.test import override_settings
 
 from accounts.models import ProviderProfile, ProviderStatusEvent, User
 from listings.attributes import validate_attribute_schema
 from listings.demo import demo_seed
 from listings.demo.catalogue import CATEGORIES, catalogue_slugs
 from listings.demo.cities import largest_cities
-from listings.demo.demo_accounts import DEMO_ACCOUNTS
+from listings.demo.demo_accounts import DEMO_ACCOUNTS, DEMO_PROVIDER_SLUG
+from listings.demo.offers import OFFERS
+from listings.demo.photos import PHOTO_SIZE, demo_picture
 from listings.demo.providers import PROVIDERS_PER_SCALE, provider_plans
-from listings.models import RESERVED_SLUGS, Category, City, Subcategory
+from listings.demo.services import attributes_for, provider_service_plans
+from listings.demo.suburbs import SUBURB_RADIUS_KM, suburbs_near_cities
+from listings.models import (
+    RESERVED_SLUGS,
+    Category,
+    City,
+    SearchTerm,
+    Service,
+    ServicePhoto,
+    Subcategory,
+    Suburb,
+)
+from listings.selectors import service_public
+from listings.services import service_attributes_clean
 
 STATES = {"ACT", "NSW", "NT", "QLD", "SA", "TAS", "VIC", "WA"}
+FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.PASSWORD_HASHERS = FAST_HASHERS
+
+
+@pytest.fixture(scope="module")
+def seeded_db(django_db_setup, django_db_blocker, tmp_path_factory):
+    """The demo data seeded once for this module, inside a transaction rolled back at the end.
+
+    Each test still runs in its own savepoint (the `db` fixture), so what a test writes is undone.
+    """
+    media = tmp_path_factory.mktemp("seed-media")
+    with (
+        django_db_blocker.unblock(),
+        override_settings(MEDIA_ROOT=media, PASSWORD_HASHERS=FAST_HASHERS),
+    ):
+        atomic = transaction.atomic()
+        atomic.__enter__()
+        try:
+            yield SimpleNamespace(report=demo_seed(), media=Path(media))
+        finally:
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
 
 
 @pytest.fixture
-def seeded(db):
-    return demo_seed()
+def seeded(seeded_db, db):
+    return seeded_db.report
 
 
 def _snapshot() -> dict[str, object]:
@@ -47,8 +93,26 @@ def _snapshot() -> dict[str, object]:
         "providers": ProviderProfile.objects.count(),
         "events": ProviderStatusEvent.objects.count(),
         "email_addresses": EmailAddress.objects.count(),
+        "suburbs": Suburb.objects.count(),
+        "services": Service.objects.count(),
+        "photos": ServicePhoto.objects.count(),
         "checksum": hashlib.sha256(repr(names).encode()).hexdigest(),
+        "services_checksum": _services_checksum(),
     }
+
+
+def _services_checksum() -> str:
+    """Everything about the listings that the seed decides, keyed by provider, not by id."""
+    rows = Service.objects.order_by("provider__slug", "title").values_list(
+        "provider__slug", "subcategory__slug", "city__slug", "title", "slug", "description",
+        "price_type", "price", "duration_minutes", "attributes", "status", "instant_book",
+        "rating_average", "rating_count", "service_radius_km",
+    )  # fmt: skip
+    photos = ServicePhoto.objects.order_by(
+        "service__provider__slug", "service__title", "position"
+    ).values_list("service__title", "image", "thumbnail", "position")
+    suburbs = Suburb.objects.order_by("name", "state").values_list("name", "state", "city__slug")
+    return hashlib.sha256(repr((list(rows), list(photos), list(suburbs))).encode()).hexdigest()
 
 
 # --- The data itself (no database) ---------------------------------------------------------------
@@ -167,16 +231,25 @@ def test_a_second_run_creates_nothing(seeded):
 
 def test_a_bigger_scale_only_adds_providers(seeded):
     first_slugs = set(ProviderProfile.objects.values_list("slug", flat=True))
+    services_before = Service.objects.count()
     report = demo_seed(scale=2)
-    assert report.created == {
+    created = dict(report.created)
+    services, photos = created.pop("services"), created.pop("photos")
+    assert services >= 10 * PROVIDERS_PER_SCALE
+    assert photos >= services
+    assert created == {
         "categories": 0,
         "subcategories": 0,
         "cities": 0,
+        "suburbs": 0,
         "demo accounts": 0,
         "providers": PROVIDERS_PER_SCALE,
     }
     assert first_slugs < set(ProviderProfile.objects.values_list("slug", flat=True))
     assert report.totals["providers"] == 2 * PROVIDERS_PER_SCALE
+    assert report.totals["services"] == services_before + report.created["services"]
+    # The new providers' listings are searchable too.
+    assert not Service.objects.filter(search_vector__isnull=True).exists()
 
 
 def test_demo_accounts_can_sign_in_and_the_demo_provider_is_approved(seeded, client):
@@ -197,13 +270,210 @@ def test_demo_accounts_can_sign_in_and_the_demo_provider_is_approved(seeded, cli
     assert profile.base_city.slug == "sydney"
 
 
-def test_the_command_prints_counts_and_the_demo_accounts(db):
+def test_the_command_prints_counts_timings_and_the_demo_accounts(seeded):
     out = StringIO()
     call_command("seed_demo", stdout=out)
     output = out.getvalue()
+    assert "nothing created" in output
     assert "Providers" in output and str(PROVIDERS_PER_SCALE) in output
+    assert re.search(r"Services\s+(\d+)", output).group(1) == str(Service.objects.count())
+    assert "Suburbs" in output and "Timings:" in output and "total" in output
     for account in DEMO_ACCOUNTS:
         assert account.email in output and account.password in output
-    out = StringIO()
-    call_command("seed_demo", stdout=out)
-    assert "nothing created" in out.getvalue()
+
+
+# --- Suburbs --------------------------------------------------------------------------------------
+
+
+def test_suburbs_near_the_cities_are_known_places_and_skip_the_cities_themselves():
+    suburbs = suburbs_near_cities()
+    assert len(suburbs) > 1000
+    by_name = {(suburb.name, suburb.state): suburb for suburb in suburbs}
+    assert by_name[("Bondi", "NSW")].city_slug == "sydney"
+    assert by_name[("Fremantle", "WA")].city_slug == "perth"
+    assert by_name[("Frankston", "VIC")].city_slug == "melbourne"
+    assert len(by_name) == len(suburbs)  # one per name and state
+    cities = {(city.name, city.state) for city in largest_cities()}
+    assert not cities & set(by_name)
+    assert not any(name.startswith("City of ") for name, _state in by_name)
+
+
+def test_seeded_suburbs_resolve_to_the_nearest_city_within_the_radius(seeded):
+    assert Suburb.objects.get(name="Bondi", state="NSW").city.slug == "sydney"
+    assert Suburb.objects.get(name="Fremantle", state="WA").city.slug == "perth"
+    assert Suburb.objects.count() == len(suburbs_near_cities())
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM listings_suburb AS s JOIN listings_city AS c ON c.id = s.city_id "
+            "WHERE NOT ST_DWithin(s.point, c.point, %s)",
+            [SUBURB_RADIUS_KM * 1000 + 500],
+        )
+        assert cursor.fetchone()[0] == 0
+    # Every seeded city has suburbs, and the lexicon knows their names for typo correction.
+    assert not City.objects.filter(suburbs__isnull=True).exists()
+    assert SearchTerm.objects.filter(word="fremantle").exists()
+
+
+# --- Services -------------------------------------------------------------------------------------
+
+
+def test_every_subcategory_has_an_offer_whose_titles_fill_in():
+    subcategories = {sub.slug: sub for category in CATEGORIES for sub in category.subcategories}
+    assert set(OFFERS) == set(subcategories)
+    rng = random.Random(7)
+    for slug, offer in OFFERS.items():
+        sub = subcategories[slug]
+        required = {field["name"] for field in sub.schema if field.get("required")}
+        for template in offer.titles:
+            names = {name for _, name, _, _ in string.Formatter().parse(template) if name}
+            assert names <= required | {"place", "city"}, (slug, template)
+            attributes = attributes_for(slug, sub.schema, rng)
+            assert template.format(place="Inner West", city="Sydney", **attributes)
+        assert offer.price_type in {"fixed", "hourly", "quote"}
+        assert (offer.price_range is None) == (offer.price_type == "quote"), slug
+        assert len(offer.details) >= 3 and all(d >= 15 for d in offer.durations)
+
+
+def test_service_plans_are_pure_and_do_not_depend_on_the_scale():
+    plan = provider_plans(30)[29]
+    kwargs = {"index": plan.index, "trade": plan.trade, "city_slug": plan.city_slug,
+              "provider_status": "approved", "radius_km": 25}  # fmt: skip
+    first = provider_service_plans(**kwargs)
+    assert first == provider_service_plans(**kwargs)
+    assert 11 <= len(first) <= 18
+    assert len({service.title for service in first}) == len(first)
+    category = next(c for c in CATEGORIES if c.slug == plan.trade)
+    assert {s.subcategory_slug for s in first} <= {sub.slug for sub in category.subcategories}
+
+
+def test_scale_one_has_over_2000_public_services_across_categories_and_cities(seeded):
+    public = service_public()
+    assert public.count() >= 2000
+    assert seeded.totals["services"] == Service.objects.count() >= 2000
+    public = public.order_by()
+    assert public.values("subcategory__category").distinct().count() == len(CATEGORIES)
+    assert public.values("subcategory").distinct().count() >= 75
+    # A small city whose few providers all await approval may have none yet.
+    assert public.values("city").distinct().count() >= City.objects.count() - 2
+    statuses = Counter(Service.objects.values_list("status", flat=True))
+    assert statuses["active"] > 0.75 * sum(statuses.values())
+    assert statuses["draft"] and statuses["paused"]
+    # Pending providers only have drafts.
+    assert not Service.objects.filter(provider__status="pending").exclude(status="draft").exists()
+
+
+def test_services_take_the_providers_place_radius_and_city(seeded):
+    assert not Service.objects.exclude(service_radius_km=F("provider__service_radius_km")).exists()
+    assert not Service.objects.exclude(city_id=F("provider__base_city_id")).exists()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM listings_service AS s "
+            "JOIN accounts_providerprofile AS p ON p.id = s.provider_id "
+            "WHERE NOT ST_Equals(s.point::geometry, p.base_point::geometry)"
+        )
+        assert cursor.fetchone()[0] == 0
+
+
+def test_titles_descriptions_and_prices_look_real(seeded):
+    services = list(
+        Service.objects.values_list(
+            "provider_id", "title", "slug", "description", "price_type", "price",
+            "duration_minutes", "instant_book", "rating_average", "rating_count",
+        )
+    )  # fmt: skip
+    titles_by_provider = Counter((provider, title) for provider, title, *_ in services)
+    assert max(titles_by_provider.values()) == 1  # no provider lists the same title twice
+    assert len({title for _, title, *_ in services}) > 300
+    descriptions = [row[3] for row in services]
+    assert len(set(descriptions)) > 0.95 * len(descriptions)
+    assert all(description.count(". ") >= 2 for description in descriptions)
+    assert Service.objects.filter(title="Emergency electrician \u2013 24/7 call-outs").exists()
+    assert Service.objects.filter(title__startswith="End of lease clean, ").exists()
+    price_types = Counter(row[4] for row in services)
+    assert set(price_types) == {"fixed", "hourly", "quote"}
+    for _, title, slug, _, price_type, price, duration, instant, average, count in services:
+        assert slug and len(title) <= 120
+        assert duration >= 15
+        if price_type == "quote":
+            assert price is None and not instant
+        elif price_type == "hourly":
+            assert Decimal(50) <= price <= Decimal(350), title
+        else:
+            assert Decimal(50) <= price <= Decimal(5000), title
+        assert (count == 0) == (average == 0)
+        assert Decimal(0) <= average <= Decimal(5)
+    assert any(row[7] for row in services) and not all(row[7] for row in services)
+    assert 0.1 < sum(row[9] == 0 for row in services) / len(services) < 0.35
+    # Cleaning is sold at fixed prices, renovations on quote, electricians by the hour.
+    assert not Service.objects.filter(
+        subcategory__slug="end-of-lease-cleaning").exclude(price_type="fixed").exists()  # fmt: skip
+    assert not Service.objects.filter(
+        subcategory__slug="bathroom-renovations").exclude(price_type="quote").exists()  # fmt: skip
+
+
+def test_attributes_are_valid_against_each_schema(seeded):
+    subcategories = {sub.pk: sub for sub in Subcategory.objects.all()}
+    for subcategory_id, attributes in Service.objects.values_list("subcategory_id", "attributes"):
+        subcategory = subcategories[subcategory_id]
+        assert service_attributes_clean(subcategory=subcategory, raw=attributes) == attributes
+        required = {f["name"] for f in subcategory.attribute_schema if f.get("required")}
+        assert required <= set(attributes)
+
+
+def test_search_vectors_and_lexicon_are_filled(seeded):
+    assert not Service.objects.filter(search_vector__isnull=True).exists()
+    assert service_public().filter(search_vector="electrician").count() > 50
+    words = set(SearchTerm.objects.values_list("word", flat=True))
+    assert {"electrician", "plumbing", "cleaning", "bondi"} <= words
+
+
+def test_every_active_service_has_a_photo_pointing_at_shared_files(seeded, seeded_db):
+    assert not Service.objects.filter(status="active", photos__isnull=True).exists()
+    assert ServicePhoto.objects.count() >= Service.objects.count()
+    images = set(ServicePhoto.objects.values_list("image", flat=True))
+    assert len(images) <= Subcategory.objects.count()  # shared: one picture per subcategory
+    photo = ServicePhoto.objects.select_related("service").first()
+    assert (photo.width, photo.height) == PHOTO_SIZE and photo.alt_text
+    for name in (photo.image.name, photo.thumbnail.name):
+        assert (seeded_db.media / name).is_file()
+    assert photo.image.name.startswith("demo/photos/")
+    assert ServicePhoto.objects.filter(position=1).exists()  # some listings have two
+
+
+def test_demo_pictures_are_drawn_not_downloaded():
+    picture = demo_picture(category_slug="plumbers", label="Blocked drains")
+    assert picture.size == PHOTO_SIZE and picture.mode == "RGB"
+    colours = picture.resize((24, 18)).getcolors(24 * 18)
+    assert colours and len(colours) > 20  # a gradient and a motif, not a flat colour
+
+
+def test_the_demo_provider_has_its_own_listings(seeded):
+    profile = ProviderProfile.objects.get(slug=DEMO_PROVIDER_SLUG)
+    listings = Service.objects.filter(provider=profile)
+    assert listings.filter(status="active").count() >= 4
+    assert listings.filter(status="draft").exists()
+    assert set(listings.values_list("subcategory__category__slug", flat=True)) == {"electricians"}
+    assert not listings.filter(status="active", photos__isnull=True).exists()
+    assert service_public().filter(provider=profile, search_vector="switchboard").exists()
+    assert profile.__class__.objects.get(pk=profile.pk).rating_count > 0
+
+
+def test_seeding_is_deterministic(seeded):
+    """Listings, photos and suburbs written again from nothing come out exactly the same."""
+    before = _services_checksum()
+    count = Service.objects.count()
+    Service.objects.all().delete()
+    Suburb.objects.all().delete()
+    report = demo_seed()
+    assert report.created["services"] == count
+    assert _services_checksum() == before
+
+
+def test_a_second_run_redraws_a_shared_picture_that_was_deleted(seeded, seeded_db, settings):
+    settings.MEDIA_ROOT = seeded_db.media
+    photo = ServicePhoto.objects.first()
+    (seeded_db.media / photo.thumbnail.name).unlink()
+    report = demo_seed()
+    assert not report.created_anything
+    assert (seeded_db.media / photo.thumbnail.name).is_file()
+    assert (seeded_db.media / photo.image.name).is_file()

@@ -1,0 +1,1 @@
+"""`make bench`: a large catalogue in its own database, and measured page latencies."""

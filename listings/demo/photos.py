@@ -1,0 +1,235 @@
+"""Demo photos, drawn with Pillow rather than downloaded: one picture per subcategory.
+
+Each picture is a two-colour gradient in its category's colours, a few soft circles, a simple
+motif for the trade and the subcategory's name. They are encoded once through
+`listings.images.photo_files` (photo + 480x360 thumbnail) and saved once to `default_storage`
+under fixed names; every demo `ServicePhoto` row points at these shared files, so 100,000
+listings do not write 100,000 images.
+"""
+
+import math
+import random
+from dataclasses import dataclass
+from functools import cache
+
+from django.core.files.storage import default_storage
+from PIL import Image, ImageDraw, ImageFilter, ImageFont, ImageOps
+
+from listings.images import photo_files
+
+from .catalogue import CATEGORIES
+
+PHOTO_SIZE = (1200, 900)
+PHOTO_FOLDER = "demo/photos"
+FONT_PATHS = (
+    "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf",
+    "/usr/share/fonts/truetype/liberation/LiberationSans-Bold.ttf",
+)
+
+# (dark, light) colours per category: calm, saturated enough to tell categories apart.
+PALETTES: dict[str, tuple[tuple[int, int, int], tuple[int, int, int]]] = {
+    "electricians": ((20, 48, 92), (240, 180, 41)),
+    "plumbers": ((11, 60, 93), (86, 178, 214)),
+    "pest-control": ((52, 64, 30), (164, 196, 92)),
+    "cleaning": ((14, 94, 111), (168, 226, 222)),
+    "carpet-cleaning": ((92, 45, 80), (226, 170, 196)),
+    "removalists": ((120, 50, 20), (244, 162, 97)),
+    "gardening-lawns": ((11, 110, 79), (150, 214, 120)),
+    "arborists": ((60, 42, 24), (140, 178, 86)),
+    "handyman": ((66, 71, 80), (232, 160, 64)),
+    "painters": ((88, 28, 120), (250, 140, 120)),
+    "locksmiths": ((40, 40, 48), (214, 186, 112)),
+    "roofing": ((120, 36, 28), (232, 132, 92)),
+    "air-conditioning": ((20, 70, 140), (190, 230, 250)),
+    "building-renovation": ((70, 56, 44), (226, 196, 150)),
+}
+DEFAULT_PALETTE = ((11, 110, 79), (230, 242, 238))
+
+# Which motif each category's pictures carry.
+MOTIFS = {
+    "electricians": "bolt",
+    "plumbers": "drop",
+    "pest-control": "shield",
+    "cleaning": "sparkle",
+    "carpet-cleaning": "sparkle",
+    "removalists": "box",
+    "gardening-lawns": "leaf",
+    "arborists": "tree",
+    "handyman": "house",
+    "painters": "roller",
+    "locksmiths": "key",
+    "roofing": "house",
+    "air-conditioning": "snow",
+    "building-renovation": "house",
+}
+
+
+@dataclass(frozen=True)
+class DemoPhoto:
+    """A stored demo picture: where its files are, and its size."""
+
+    image: str
+    thumbnail: str
+    width: int
+    height: int
+    alt_text: str
+
+
+@cache
+def _font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
+    for path in FONT_PATHS:
+        try:
+            return ImageFont.truetype(path, size)
+        except OSError:
+            continue
+    return ImageFont.load_default(size=size)
+
+
+@cache
+def _gradient(dark: tuple[int, int, int], light: tuple[int, int, int]) -> Image.Image:
+    # A diagonal gradient: a rotated linear ramp, colourised, cropped to the photo size.
+    ramp = Image.linear_gradient("L").resize((1600, 1600)).rotate(-35, resample=Image.BILINEAR)
+    left = (1600 - PHOTO_SIZE[0]) // 2
+    top = (1600 - PHOTO_SIZE[1]) // 2
+    ramp = ramp.crop((left, top, left + PHOTO_SIZE[0], top + PHOTO_SIZE[1]))
+    return ImageOps.colorize(ramp, black=dark, white=light).convert("RGB")
+
+
+def _star(cx: float, cy: float, outer: float, inner: float, points: int) -> list[tuple]:
+    vertices = []
+    for step in range(points * 2):
+        radius = outer if step % 2 == 0 else inner
+        angle = math.pi * step / points - math.pi / 2
+        vertices.append((cx + radius * math.cos(angle), cy + radius * math.sin(angle)))
+    return vertices
+
+
+def _motif(draw: ImageDraw.ImageDraw, kind: str, cx: int, cy: int, s: int, ink: tuple) -> None:
+    """A simple, recognisable shape centred on (cx, cy), about 2*s across."""
+    if kind == "bolt":
+        draw.polygon(
+            [(cx + 0.1 * s, cy - s), (cx - 0.55 * s, cy + 0.12 * s), (cx - 0.05 * s, cy + 0.12 * s),
+             (cx - 0.2 * s, cy + s), (cx + 0.55 * s, cy - 0.2 * s), (cx + 0.05 * s, cy - 0.2 * s)],
+            fill=ink,
+        )  # fmt: skip
+    elif kind == "drop":
+        draw.ellipse((cx - 0.6 * s, cy - 0.1 * s, cx + 0.6 * s, cy + 1.1 * s), fill=ink)
+        draw.polygon([(cx, cy - s), (cx - 0.56 * s, cy + 0.35 * s), (cx + 0.56 * s, cy + 0.35 * s)],
+                     fill=ink)  # fmt: skip
+    elif kind == "shield":
+        draw.polygon(
+            [(cx, cy - s), (cx + 0.75 * s, cy - 0.7 * s), (cx + 0.65 * s, cy + 0.3 * s),
+             (cx, cy + s), (cx - 0.65 * s, cy + 0.3 * s), (cx - 0.75 * s, cy - 0.7 * s)],
+            fill=ink,
+        )  # fmt: skip
+    elif kind == "sparkle":
+        draw.polygon(_star(cx, cy, s, 0.22 * s, 4), fill=ink)
+        draw.polygon(_star(cx + 0.9 * s, cy - 0.75 * s, 0.4 * s, 0.09 * s, 4), fill=ink)
+    elif kind == "box":
+        draw.rectangle((cx - 0.8 * s, cy - 0.6 * s, cx + 0.8 * s, cy + 0.8 * s), fill=ink)
+        draw.polygon([(cx - 0.8 * s, cy - 0.6 * s), (cx - 0.5 * s, cy - s), (cx + 0.5 * s, cy - s),
+                      (cx + 0.8 * s, cy - 0.6 * s)], fill=ink)  # fmt: skip
+    elif kind == "leaf":
+        # A lens along the diagonal, with a stem and a pale midrib.
+        upper, lower = [], []
+        for step in range(21):
+            t = step / 20
+            ax, ay = cx - 0.8 * s + 1.7 * s * t, cy + 0.8 * s - 1.7 * s * t
+            half = 0.5 * s * math.sin(math.pi * t)
+            upper.append((ax - half * 0.707, ay - half * 0.707))
+            lower.append((ax + half * 0.707, ay + half * 0.707))
+        draw.polygon(upper + lower[::-1], fill=ink)
+        draw.line([(cx - s, cy + s), (cx + 0.6 * s, cy - 0.6 * s)], fill="white", width=8)
+        draw.line([(cx - s, cy + s), (cx - 0.75 * s, cy + 0.75 * s)], fill=ink, width=10)
+    elif kind == "tree":
+        draw.ellipse((cx - 0.8 * s, cy - s, cx + 0.8 * s, cy + 0.4 * s), fill=ink)
+        draw.rectangle((cx - 0.12 * s, cy + 0.2 * s, cx + 0.12 * s, cy + s), fill=ink)
+    elif kind == "roller":
+        draw.rounded_rectangle((cx - 0.9 * s, cy - s, cx + 0.7 * s, cy - 0.45 * s), 12, fill=ink)
+        draw.line([(cx + 0.7 * s, cy - 0.72 * s), (cx + 0.95 * s, cy - 0.72 * s),
+                   (cx + 0.95 * s, cy - 0.2 * s), (cx, cy - 0.1 * s), (cx, cy + 0.2 * s)],
+                  fill=ink, width=max(6, s // 10))  # fmt: skip
+        draw.rectangle((cx - 0.1 * s, cy + 0.2 * s, cx + 0.1 * s, cy + s), fill=ink)
+    elif kind == "key":
+        draw.ellipse((cx - s, cy - 0.45 * s, cx - 0.1 * s, cy + 0.45 * s), fill=ink)
+        draw.rectangle((cx - 0.2 * s, cy - 0.1 * s, cx + s, cy + 0.1 * s), fill=ink)
+        draw.rectangle((cx + 0.6 * s, cy, cx + 0.75 * s, cy + 0.4 * s), fill=ink)
+        draw.rectangle((cx + 0.85 * s, cy, cx + s, cy + 0.3 * s), fill=ink)
+    elif kind == "snow":
+        for angle in (0, 60, 120):
+            rad = math.radians(angle)
+            dx, dy = s * math.cos(rad), s * math.sin(rad)
+            draw.line([(cx - dx, cy - dy), (cx + dx, cy + dy)], fill=ink, width=max(8, s // 7))
+    else:  # house
+        draw.polygon([(cx, cy - s), (cx - s, cy - 0.05 * s), (cx + s, cy - 0.05 * s)], fill=ink)
+        draw.rectangle((cx - 0.7 * s, cy - 0.1 * s, cx + 0.7 * s, cy + s), fill=ink)
+
+
+def _wrap(text: str, font, width: int, draw: ImageDraw.ImageDraw) -> list[str]:
+    lines: list[str] = []
+    for word in text.split():
+        candidate = f"{lines[-1]} {word}" if lines else word
+        if lines and draw.textlength(candidate, font=font) <= width:
+            lines[-1] = candidate
+        else:
+            lines.append(word)
+    return lines
+
+
+def demo_picture(*, category_slug: str, label: str) -> Image.Image:
+    """The 1200x900 picture for one subcategory; deterministic for a given label."""
+    dark, light = PALETTES.get(category_slug, DEFAULT_PALETTE)
+    image = _gradient(dark, light).copy()
+    rng = random.Random(f"nearhand-demo-photo-{label}")
+    glow = Image.new("L", PHOTO_SIZE, 0)
+    glow_draw = ImageDraw.Draw(glow)
+    for _ in range(5):
+        radius = rng.randint(120, 320)
+        x, y = rng.randint(0, PHOTO_SIZE[0]), rng.randint(0, PHOTO_SIZE[1])
+        glow_draw.ellipse(
+            (x - radius, y - radius, x + radius, y + radius), fill=rng.randint(50, 110)
+        )
+    glow = glow.filter(ImageFilter.BoxBlur(30))
+    image = Image.composite(Image.new("RGB", PHOTO_SIZE, light), image, glow)
+
+    draw = ImageDraw.Draw(image)
+    # A white disc with the trade's motif in the category's dark colour.
+    cx, cy, disc = 600, 330, 190
+    draw.ellipse((cx - disc, cy - disc, cx + disc, cy + disc), fill=(255, 255, 255))
+    _motif(draw, MOTIFS.get(category_slug, "house"), cx, cy, 110, dark)
+
+    # The name on a dark band, large and legible.
+    draw.rectangle((0, 610, PHOTO_SIZE[0], 900), fill=dark)
+    font = _font(76)
+    lines = _wrap(label, font, PHOTO_SIZE[0] - 160, draw)[:2]
+    line_height = 92
+    top = 755 - line_height * len(lines) // 2
+    for number, line in enumerate(lines):
+        draw.text((600, top + number * line_height), line, font=font, fill="white", anchor="mt")
+    return image
+
+
+def demo_photos_ensure() -> dict[str, DemoPhoto]:
+    """Subcategory slug -> its stored demo picture, drawing and saving only missing files."""
+    photos: dict[str, DemoPhoto] = {}
+    for category in CATEGORIES:
+        for sub in category.subcategories:
+            image_name = f"{PHOTO_FOLDER}/{sub.slug}.jpg"
+            thumb_name = f"{PHOTO_FOLDER}/{sub.slug}-thumb.jpg"
+            if not (default_storage.exists(image_name) and default_storage.exists(thumb_name)):
+                photo, thumbnail = photo_files(
+                    image=demo_picture(category_slug=category.slug, label=sub.name)
+                )
+                # Fixed names, so a second run finds them; a half-written pair is redrawn.
+                for name in (image_name, thumb_name):
+                    default_storage.delete(name)
+                image_name = default_storage.save(image_name, photo)
+                thumb_name = default_storage.save(thumb_name, thumbnail)
+            photos[sub.slug] = DemoPhoto(
+                image=image_name,
+                thumbnail=thumb_name,
+                width=PHOTO_SIZE[0],
+                height=PHOTO_SIZE[1],
+                alt_text=f"{sub.name}: illustration",
+            )
+    return photos

@@ -1,0 +1,453 @@
+# ruff: noqa: RUF001 - listing titles use the en dash (U+2013) as Australian sites write them
+"""Demo listings: each demo provider offers several services in its trade, with photos.
+
+`provider_service_plans` is pure (no database): provider number *i* always gets the same listings,
+whatever the scale. `services_seed` writes listings for the demo providers that have none yet,
+in chunks, with `bulk_create` and no per-row queries; then it points `ServicePhoto` rows at the
+shared demo pictures and refreshes search vectors and the search lexicon once.
+"""
+
+import random
+import time
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.contrib.gis.geos import Point
+from django.db import connection, transaction
+from django.db.models import Q
+from django.utils.text import slugify
+
+from accounts.models import ProviderProfile
+from listings.models import Service, ServicePhoto, Subcategory
+from listings.services import (
+    search_terms_refresh,
+    service_attributes_clean,
+    service_search_vectors_refresh,
+)
+
+from .catalogue import CATEGORIES, CategoryData
+from .cities import largest_cities
+from .demo_accounts import DEMO_PROVIDER_SLUG
+from .offers import (
+    AREA_LINES,
+    NUMBER_VALUES,
+    OFFERS,
+    PRICE_LINES,
+    QUOTE,
+    TEXT_VALUES,
+    TRUST_LINES,
+    Offer,
+)
+from .photos import DemoPhoto, demo_photos_ensure
+from .providers import CITY_AREAS, PROVIDER_EMAIL_DOMAIN, provider_plans
+
+SERVICES_PER_PROVIDER = (11, 18)  # inclusive; about 14 a provider on average
+PROVIDERS_PER_CHUNK = 500
+# Below this many new listings, only their search vectors are computed; above, all in one pass.
+REFRESH_ALL_FROM = 5000
+VAGUE_CHOICES = {"Not sure", "Not sure yet", "Something else"}
+
+Status = Service.Status
+CATEGORY_BY_SLUG = {category.slug: category for category in CATEGORIES}
+
+
+@dataclass(frozen=True)
+class ServicePlan:
+    """One listing, decided before anything is written."""
+
+    subcategory_slug: str
+    title: str
+    description: str
+    price_type: str
+    price: Decimal | None
+    duration_minutes: int
+    instant_book: bool
+    attributes: dict[str, object]
+    status: str
+    rating_average: Decimal
+    rating_count: int
+    # A second picture (another subcategory of the same trade), or "" for one photo.
+    extra_photo: str = ""
+
+
+@dataclass
+class ServicesReport:
+    services: int = 0
+    photos: int = 0
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+# --- Generation (pure) --------------------------------------------------------------------------
+
+
+def _number(subcategory_slug: str, name: str, rng: random.Random) -> float:
+    values = NUMBER_VALUES.get((subcategory_slug, name)) or NUMBER_VALUES.get(name) or (1, 2, 3)
+    return rng.choice(values)
+
+
+def attributes_for(subcategory_slug: str, schema: Sequence[dict], rng: random.Random) -> dict:
+    """Values for a listing's extra fields, built from the schema: required ones always."""
+    values: dict[str, object] = {}
+    for spec in schema:
+        if not spec.get("required") and rng.random() < 0.35:
+            continue
+        name, kind = spec["name"], spec["type"]
+        if kind == "choice":
+            choices = [c for c in spec["choices"] if c not in VAGUE_CHOICES] or spec["choices"]
+            if name == "to_state" and values.get("from_state") in choices:
+                choices = [c for c in choices if c != values["from_state"]] or choices
+            values[name] = rng.choice(choices)
+        elif kind == "number":
+            values[name] = _number(subcategory_slug, name, rng)
+        elif kind == "boolean":
+            values[name] = rng.random() < 0.6
+        else:
+            values[name] = rng.choice(TEXT_VALUES.get(name, ("Ask us for details",)))
+    return values
+
+
+def _display(value: object) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _price(offer: Offer, attributes: dict, subcategory_slug: str, rng: random.Random) -> Decimal:
+    low, high = offer.price_range
+    amount = rng.uniform(low, high)
+    if offer.price_grows_with:
+        values = (
+            NUMBER_VALUES.get((subcategory_slug, offer.price_grows_with))
+            or NUMBER_VALUES[offer.price_grows_with]
+        )
+        extra = float(attributes.get(offer.price_grows_with, min(values))) - min(values)
+        amount *= 1 + offer.growth * extra
+    if offer.price_type == "hourly":
+        return Decimal(int(round(amount / 5) * 5))
+    if amount >= 1000:
+        amount = round(amount / 10) * 10
+        return Decimal(amount - (10 if rng.random() < 0.4 else 0))
+    amount = round(amount / 5) * 5
+    return Decimal(amount - (1 if rng.random() < 0.3 else 0))
+
+
+def _rating(rng: random.Random) -> tuple[Decimal, int]:
+    if rng.random() < 0.2:
+        return Decimal("0.00"), 0  # new on the site, no reviews yet
+    count = min(400, int(rng.expovariate(1 / 22)) + 1)
+    average = max(3.0, min(5.0, rng.gauss(4.62, 0.28)))
+    return Decimal(f"{average:.2f}"), count
+
+
+def _status(provider_status: str, rng: random.Random) -> str:
+    if provider_status in (ProviderProfile.Status.PENDING, ProviderProfile.Status.REJECTED):
+        return Status.DRAFT  # providers prepare drafts before they are approved
+    roll = rng.random()
+    if roll < 0.9:
+        return Status.ACTIVE
+    if roll < 0.95:
+        return Status.DRAFT
+    if roll < 0.99:
+        return Status.PAUSED
+    return Status.HIDDEN
+
+
+def _area(city_slug: str, city_name: str, rng: random.Random) -> tuple[str, str]:
+    """(area as a sentence says it, area as a title says it): "the Inner West", "Inner West"."""
+    areas = CITY_AREAS.get(city_slug)
+    if areas and rng.random() < 0.6:
+        area = rng.choice(areas)
+        return area, area.removeprefix("the ").removesuffix(" area")
+    return city_name, city_name
+
+
+def _description(offer: Offer, *, rng: random.Random, area: str, city: str, radius_km: int) -> str:
+    details = rng.sample(offer.details, k=min(len(offer.details), rng.randint(2, 3)))
+    sentences = [*details, rng.choice(PRICE_LINES[offer.price_type])]
+    if rng.random() < 0.7:
+        sentences.append(rng.choice(TRUST_LINES))
+    sentences.append(rng.choice(AREA_LINES).format(area=area, city=city, radius=radius_km))
+    return " ".join(sentences)
+
+
+def provider_service_plans(
+    *, index: int, trade: str, city_slug: str, provider_status: str, radius_km: int
+) -> list[ServicePlan]:
+    """The listings of demo provider `index`; pure and deterministic."""
+    rng = random.Random(f"nearhand-demo-services-{index}")
+    category: CategoryData = CATEGORY_BY_SLUG[trade]
+    city_name = next((c.name for c in largest_cities() if c.slug == city_slug), city_slug)
+    subcategories = list(category.subcategories)
+    rng.shuffle(subcategories)
+    # Most providers focus on a few of their trade's subcategories; some do everything.
+    focus = subcategories[: rng.randint(min(3, len(subcategories)), len(subcategories))]
+    count = rng.randint(*SERVICES_PER_PROVIDER)
+    titles_left = {sub.slug: rng.sample(OFFERS[sub.slug].titles, k=len(OFFERS[sub.slug].titles))
+                   for sub in focus}  # fmt: skip
+    used_titles: set[str] = set()
+    plans: list[ServicePlan] = []
+    for number in range(count):
+        sub = focus[number % len(focus)]
+        offer = OFFERS[sub.slug]
+        area, place = _area(city_slug, city_name, rng)
+        for _attempt in range(6):
+            attributes = attributes_for(sub.slug, sub.schema, rng)
+            if not titles_left[sub.slug]:
+                titles_left[sub.slug] = rng.sample(offer.titles, k=len(offer.titles))
+            template = titles_left[sub.slug].pop()
+            words = {name: _display(value) for name, value in attributes.items()}
+            title = template.format(place=place, city=city_name, **words)
+            if title not in used_titles:
+                break
+        else:
+            title = f"{title} ({number + 1})"
+        used_titles.add(title)
+        price = None if offer.price_type == QUOTE else _price(offer, attributes, sub.slug, rng)
+        rating_average, rating_count = _rating(rng)
+        others = [other.slug for other in category.subcategories if other.slug != sub.slug]
+        plans.append(
+            ServicePlan(
+                subcategory_slug=sub.slug,
+                title=title[:120],
+                description=_description(
+                    offer, rng=rng, area=area, city=city_name, radius_km=radius_km
+                ),
+                price_type=offer.price_type,
+                price=price,
+                duration_minutes=rng.choice(offer.durations),
+                instant_book=offer.price_type != QUOTE and rng.random() < offer.instant_share,
+                attributes=attributes,
+                status=_status(provider_status, rng),
+                rating_average=rating_average,
+                rating_count=rating_count,
+                extra_photo=rng.choice(others) if others and rng.random() < 0.3 else "",
+            )
+        )
+    return plans
+
+
+# The demo account's own listings, written by hand (Priya is an electrician in Sydney's Inner West).
+DEMO_PROVIDER_SERVICES: tuple[ServicePlan, ...] = (
+    ServicePlan(
+        "emergency-electricians",
+        "Emergency electrician – Inner West, 24/7",
+        "Power out or a safety switch that won't reset? I'll talk you through making things safe "
+        "on the phone and be with you fast, day or night. The call-out includes the first hour on "
+        "site, and I carry common breakers and RCDs so most faults are fixed on the spot. "
+        "Licensed and insured.",
+        "hourly", Decimal("145"), 60, True,
+        {"issue": "Safety switch keeps tripping", "whole_house_out": False},
+        Status.ACTIVE, Decimal("4.93"), 58,
+    ),
+    ServicePlan(
+        "switchboard-upgrades",
+        "Switchboard upgrade with safety switches",
+        "Old ceramic fuses replaced with a modern switchboard, circuit breakers and RCD safety "
+        "switches on every circuit. Fixed price for a standard house, with the safety test and "
+        "compliance certificate included. I book the work so the power is off for as little "
+        "time as possible.",
+        "fixed", Decimal("1490"), 300, False,
+        {"property_type": "House", "has_ceramic_fuses": True},
+        Status.ACTIVE, Decimal("4.88"), 24,
+    ),
+    ServicePlan(
+        "ev-charger-installation",
+        "Home EV charger installed – 7 kW single phase",
+        "Tesla, BYD or MG: I install wall chargers on a dedicated circuit and set up the app so "
+        "you charge off-peak or from your solar. I check your switchboard first and tell you "
+        "upfront if it needs work. Cable runs up to 10 metres included.",
+        "fixed", Decimal("1290"), 240, False,
+        {"charger_type": "7 kW single phase", "three_phase_supply": False},
+        Status.ACTIVE, Decimal("5.00"), 9,
+    ),
+    ServicePlan(
+        "lighting-installation",
+        "LED downlight upgrade – 10 lights",
+        "Swap old halogens for dimmable LED downlights and cut your lighting bill. I supply "
+        "quality fittings or install the ones you've bought, and patch any old holes. Charged "
+        "by the hour; most homes take two to three hours.",
+        "hourly", Decimal("95"), 150, True,
+        {"number_of_lights": 10, "light_type": "LED downlights"},
+        Status.ACTIVE, Decimal("4.80"), 15,
+    ),
+    ServicePlan(
+        "smoke-alarm-installation",
+        "Interconnected smoke alarms for rentals",
+        "Photoelectric, interconnected smoke alarms that meet the NSW standard, with ten-year "
+        "batteries. Landlords get a compliance record to pass on to their agent. Old alarms are "
+        "taken away and recycled.",
+        "fixed", Decimal("489"), 90, True,
+        {"number_of_alarms": 4, "interconnected": True},
+        Status.ACTIVE, Decimal("0.00"), 0,
+    ),
+    ServicePlan(
+        "ceiling-fan-installation",
+        "Ceiling fans installed – draft",
+        "Still working on this one. Quiet DC ceiling fans supplied and installed, with remotes or "
+        "wall controls. Price per fan on a standard ceiling with roof access.",
+        "fixed", Decimal("240"), 90, False,
+        {"number_of_fans": 2},
+        Status.DRAFT, Decimal("0.00"), 0,
+    ),
+)  # fmt: skip
+
+
+# --- Writing -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Provider:
+    pk: int
+    index: int  # 0 for the demo account
+    status: str
+    city_id: int
+    city_slug: str
+    point: Point
+    radius_km: int
+
+
+def _providers_without_services() -> list[_Provider]:
+    """Demo providers (generated ones and the demo account) that have no listings yet."""
+    demo = Q(user__email__endswith=f"@{PROVIDER_EMAIL_DOMAIN}") | Q(slug=DEMO_PROVIDER_SLUG)
+    missing = (
+        ProviderProfile.objects.filter(demo, services__isnull=True)
+        .values_list(
+            "pk", "slug", "user__email", "status", "base_city_id", "base_city__slug",
+            "base_point", "service_radius_km",
+        )
+        .order_by("pk")
+    )  # fmt: skip
+    providers = []
+    for pk, slug, email, status, city_id, city_slug, point, radius in missing:
+        index = 0 if slug == DEMO_PROVIDER_SLUG else int(email.split("@")[0].rsplit("-", 1)[1])
+        providers.append(_Provider(pk, index, status, city_id, city_slug, point, radius))
+    return providers
+
+
+def _chunks(items: Sequence, size: int) -> Iterator[Sequence]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _write(
+    batch: list[tuple[_Provider, ServicePlan]],
+    *,
+    subcategories: dict[str, Subcategory],
+    photos: dict[str, DemoPhoto],
+) -> tuple[int, int]:
+    services = []
+    for provider, plan in batch:
+        subcategory = subcategories[plan.subcategory_slug]
+        services.append(
+            Service(
+                provider_id=provider.pk,
+                subcategory=subcategory,
+                city_id=provider.city_id,
+                title=plan.title,
+                slug=slugify(plan.title)[:140] or "service",
+                description=plan.description,
+                price_type=plan.price_type,
+                price=plan.price,
+                duration_minutes=plan.duration_minutes,
+                point=provider.point,
+                service_radius_km=provider.radius_km,
+                # Checked like the portal checks them; a bad value fails loudly here.
+                attributes=service_attributes_clean(subcategory=subcategory, raw=plan.attributes),
+                status=plan.status,
+                instant_book=plan.instant_book,
+                rating_average=plan.rating_average,
+                rating_count=plan.rating_count,
+            )
+        )
+    Service.objects.bulk_create(services, batch_size=2000)
+    rows = []
+    for service, (_provider, plan) in zip(services, batch, strict=True):
+        for position, slug in enumerate(filter(None, (plan.subcategory_slug, plan.extra_photo))):
+            photo = photos[slug]
+            rows.append(
+                ServicePhoto(
+                    service_id=service.pk,
+                    image=photo.image,
+                    thumbnail=photo.thumbnail,
+                    width=photo.width,
+                    height=photo.height,
+                    alt_text=photo.alt_text,
+                    position=position,
+                )
+            )
+    ServicePhoto.objects.bulk_create(rows, batch_size=5000)
+    return len(services), len(rows)
+
+
+_PROVIDER_RATINGS_SQL = """
+UPDATE accounts_providerprofile AS p
+SET rating_count = agg.reviews,
+    rating_average = CASE WHEN agg.reviews = 0 THEN 0
+                          ELSE round(agg.weighted / agg.reviews, 2) END
+FROM (
+    SELECT provider_id, sum(rating_count) AS reviews, sum(rating_average * rating_count) AS weighted
+    FROM listings_service
+    WHERE status = 'active' AND provider_id = ANY(%s)
+    GROUP BY provider_id
+) AS agg
+WHERE p.id = agg.provider_id
+"""
+
+
+@transaction.atomic
+def services_seed(*, log: Callable[[str], None] | None = None) -> ServicesReport:
+    """Listings (with photos) for every demo provider that has none; returns what it wrote.
+
+    Cheap when nothing is missing: one query, and a check that the shared pictures exist.
+    """
+    report = ServicesReport()
+    started = time.perf_counter()
+    # Always: the pictures are shared, and deleting one listing's photo in the portal deletes
+    # the file, so a run of the seed redraws whatever is missing.
+    photos = demo_photos_ensure()
+    providers = _providers_without_services()
+    if not providers:
+        return report
+    report.timings["photos"] = time.perf_counter() - started
+    subcategories = {sub.slug: sub for sub in Subcategory.objects.all()}
+    highest = max(provider.index for provider in providers)
+    trades = {plan.index: plan.trade for plan in provider_plans(highest)} if highest else {}
+    step = time.perf_counter()
+    for chunk in _chunks(providers, PROVIDERS_PER_CHUNK):
+        batch: list[tuple[_Provider, ServicePlan]] = []
+        for provider in chunk:
+            if provider.index == 0:
+                plans = list(DEMO_PROVIDER_SERVICES)
+            else:
+                plans = provider_service_plans(
+                    index=provider.index,
+                    trade=trades[provider.index],
+                    city_slug=provider.city_slug,
+                    provider_status=provider.status,
+                    radius_km=provider.radius_km,
+                )
+            batch.extend((provider, plan) for plan in plans)
+        services, photo_rows = _write(batch, subcategories=subcategories, photos=photos)
+        report.services += services
+        report.photos += photo_rows
+        if log:
+            log(f"  ... {report.services} services, {report.photos} photos")
+    new_ids = [provider.pk for provider in providers]
+    report.timings["services"] = time.perf_counter() - step
+
+    step = time.perf_counter()
+    if report.services < REFRESH_ALL_FROM:
+        service_search_vectors_refresh(
+            service_ids=Service.objects.filter(provider_id__in=new_ids).values_list("pk", flat=True)
+        )
+    else:
+        service_search_vectors_refresh()
+    report.timings["search vectors"] = time.perf_counter() - step
+
+    step = time.perf_counter()
+    with connection.cursor() as cursor:
+        cursor.execute(_PROVIDER_RATINGS_SQL, [new_ids])
+    search_terms_refresh()
+    report.timings["ratings and lexicon"] = time.perf_counter() - step
+    return report

