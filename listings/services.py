@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
 from django.db import connection, transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.utils.text import slugify
 
 from accounts.models import ProviderProfile, User
@@ -373,9 +373,17 @@ def service_set_status(*, service: Service, status: str, actor: User) -> Service
 
 
 def _delete_files_on_commit(names: list[str]) -> None:
+    """Delete these files once the transaction commits, unless another photo still uses one
+    (the demo catalogue shares one picture between many listings)."""
+
     def delete() -> None:
-        for name in names:
-            if name:
+        wanted = [name for name in names if name]
+        if not wanted:
+            return
+        shared = ServicePhoto.objects.filter(Q(image__in=wanted) | Q(thumbnail__in=wanted))
+        in_use = {name for pair in shared.values_list("image", "thumbnail") for name in pair}
+        for name in wanted:
+            if name not in in_use:
                 default_storage.delete(name)
 
     transaction.on_commit(delete)

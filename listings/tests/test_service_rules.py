@@ -339,3 +339,28 @@ def test_deleting_a_listing_removes_its_photos_files_after_commit(
 
     assert not Service.objects.filter(pk=service.pk).exists()
     assert not any(default_storage.exists(name) for name in names)
+
+
+def test_deleting_a_photo_keeps_files_that_another_listing_still_shows(
+    django_capture_on_commit_callbacks,
+):
+    from django.core.files.storage import default_storage
+
+    from listings.models import ServicePhoto
+    from listings.services import service_photo_delete
+    from listings.tests.factories import ServiceFactory, ServicePhotoFactory
+
+    shared = ServicePhotoFactory()
+    other = ServiceFactory(provider=shared.service.provider)
+    copy = ServicePhoto.objects.create(
+        service=other, image=shared.image.name, thumbnail=shared.thumbnail.name, position=0
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        service_photo_delete(photo=shared)
+    assert default_storage.exists(copy.image.name)
+    assert default_storage.exists(copy.thumbnail.name)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        service_photo_delete(photo=copy)
+    assert not default_storage.exists(copy.image.name)
+    assert not default_storage.exists(copy.thumbnail.name)
