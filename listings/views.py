@@ -1,19 +1,13 @@
 """Public catalogue pages: categories, category x city, listings, provider profiles, SEO."""
 
-import json
-from urllib.parse import urljoin
-
-from django.conf import settings
-from django.core.serializers.json import DjangoJSONEncoder
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_safe
 
 from accounts.models import ProviderProfile
 
-from .models import Category, City, Service, Subcategory
+from .models import Category, Service, Subcategory
 from .selectors import (
     PUBLIC_SORTS,
     catalogue_node_cities,
@@ -26,6 +20,7 @@ from .selectors import (
     service_for_viewer,
     subcategory_siblings,
 )
+from .seo import absolute, json_ld, provider_structured_data, service_structured_data
 
 PER_PAGE = 20
 # Deeper pages cost an ever larger OFFSET and nobody reads them; search narrows better.
@@ -39,90 +34,12 @@ SORT_LABELS = {
     "newest": "Newest",
 }
 
-# The same escapes as Django's json_script: JSON inside <script> cannot close the element.
-_JSON_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
-
-
-def json_ld(data: dict) -> SafeString:
-    """schema.org data as a safe <script type="application/ld+json"> element."""
-    payload = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False)
-    # Safe: escaped like json_script, so the payload cannot close the element.
-    return mark_safe(
-        f'<script type="application/ld+json">{payload.translate(_JSON_SCRIPT_ESCAPES)}</script>'
-    )
-
-
-def absolute(path_or_url: str) -> str:
-    """An absolute URL on the site's canonical origin (SITE_URL)."""
-    return urljoin(settings.SITE_URL.rstrip("/") + "/", path_or_url)
-
 
 def _page_number(request: HttpRequest) -> int:
     raw = request.GET.get("page", "1")
     if not raw.isdigit() or not 1 <= int(raw) <= MAX_PAGE:
         raise Http404("No such page.")
     return int(raw)
-
-
-def _address(city: City) -> dict:
-    return {
-        "@type": "PostalAddress",
-        "addressLocality": city.name,
-        "addressRegion": city.state,
-        "addressCountry": city.country,
-    }
-
-
-def _area(point, radius_km: int) -> dict:
-    return {
-        "@type": "GeoCircle",
-        "geoMidpoint": {
-            "@type": "GeoCoordinates",
-            "latitude": round(point.y, 2),
-            "longitude": round(point.x, 2),
-        },
-        "geoRadius": radius_km * 1000,
-    }
-
-
-def _rating(average, count: int) -> dict | None:
-    if not count:
-        return None
-    return {
-        "@type": "AggregateRating",
-        "ratingValue": average,
-        "reviewCount": count,
-        "bestRating": 5,
-        "worstRating": 1,
-    }
-
-
-def _local_business(provider: ProviderProfile) -> dict:
-    data = {
-        "@type": "LocalBusiness",
-        "name": provider.business_name,
-        "url": absolute(reverse("provider_public", kwargs={"slug": provider.slug})),
-        "address": _address(provider.base_city),
-        "areaServed": _area(provider.base_point, provider.service_radius_km),
-    }
-    if rating := _rating(provider.rating_average, provider.rating_count):
-        data["aggregateRating"] = rating
-    return data
-
-
-def _offer(service: Service) -> dict:
-    offer = {"@type": "Offer", "priceCurrency": "AUD", "url": absolute(service.get_absolute_url())}
-    if service.price_type == Service.PriceType.FIXED:
-        offer["price"] = service.price
-    elif service.price_type == Service.PriceType.HOURLY:
-        offer["priceSpecification"] = {
-            "@type": "UnitPriceSpecification",
-            "price": service.price,
-            "priceCurrency": "AUD",
-            "unitCode": "HUR",
-            "unitText": "hour",
-        }
-    return offer
 
 
 @require_safe
@@ -243,23 +160,7 @@ def service_detail(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
         "map_point": (round(service.point.y, 2), round(service.point.x, 2)),
     }
     if is_public:
-        data = {
-            "@context": "https://schema.org",
-            "@type": "Service",
-            "name": service.title,
-            "description": service.description[:500],
-            "url": canonical,
-            "serviceType": service.subcategory.name,
-            "category": service.subcategory.category.name,
-            "areaServed": _area(service.point, service.service_radius_km),
-            "provider": _local_business(service.provider),
-            "offers": _offer(service),
-        }
-        if photos:
-            data["image"] = [absolute(photo.image.url) for photo in photos[:5]]
-        if rating := _rating(service.rating_average, service.rating_count):
-            data["aggregateRating"] = rating
-        context["json_ld"] = json_ld(data)
+        context["json_ld"] = json_ld(service_structured_data(service=service, photos=photos))
     return render(request, "listings/service_detail.html", context)
 
 
@@ -270,14 +171,11 @@ def provider_public(request: HttpRequest, slug: str) -> HttpResponse:
         raise Http404("No such provider.")
     services = list(provider_public_services(provider=provider))
     canonical = absolute(request.path)
-    data = {"@context": "https://schema.org", **_local_business(provider)}
-    if provider.bio:
-        data["description"] = provider.bio[:500]
     context = {
         "provider": provider,
         "services": services,
         "canonical_url": canonical,
-        "json_ld": json_ld(data),
+        "json_ld": json_ld(provider_structured_data(provider=provider)),
     }
     return render(request, "listings/provider_public.html", context)
 
