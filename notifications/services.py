@@ -1,0 +1,141 @@
+"""Notifications: record one in the caller's transaction, email it once, re-send what was lost."""
+
+import logging
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from accounts.models import User
+
+from .models import Notification
+
+logger = logging.getLogger(__name__)
+
+# After this many failed sends the sweeper gives up (the error stays on the row for support).
+EMAIL_MAX_ATTEMPTS = 5
+# A notification whose task has not sent it within this long is presumed lost and re-sent.
+EMAIL_SWEEP_AFTER = timedelta(minutes=2)
+EMAIL_SWEEP_BATCH = 200
+
+
+def notify(
+    *,
+    recipient: User,
+    kind: str,
+    title: str,
+    body: str,
+    url: str,
+    ics: str = "",
+    ics_filename: str = "",
+) -> Notification:
+    """Record an in-app notification and queue its email, in the caller's transaction."""
+    notification = Notification.objects.create(
+        recipient=recipient,
+        kind=kind[:40],
+        title=" ".join(title.split())[:200],
+        body=body,
+        url=url[:500],
+        ics=ics,
+        ics_filename=(ics_filename or ("invite.ics" if ics else ""))[:100],
+    )
+    transaction.on_commit(
+        lambda: _email_queue(notification_id=notification.pk),
+        robust=True,
+    )
+    return notification
+
+
+def _email_queue(*, notification_id: int) -> None:
+    from .tasks import send_notification_email
+
+    try:
+        send_notification_email.delay(notification_id=notification_id)
+    except Exception:
+        logger.warning("Could not queue email for notification %s", notification_id, exc_info=True)
+
+
+def notification_email_send(*, notification_id: int) -> bool:
+    """Email one notification unless it went already; returns whether an email went out.
+
+    The row is locked while sending, and rows another worker holds are skipped, so the task and
+    the sweeper never send the same notification twice. A failure is recorded, not raised.
+    """
+    with transaction.atomic():
+        notification = (
+            Notification.objects.select_for_update(skip_locked=True, of=("self",))
+            .select_related("recipient")
+            .filter(
+                pk=notification_id,
+                email_sent_at__isnull=True,
+                email_attempts__lt=EMAIL_MAX_ATTEMPTS,
+            )
+            .first()
+        )
+        if notification is None:
+            return False
+        notification.email_attempts += 1
+        try:
+            _email_message(notification=notification).send()
+        except Exception as error:
+            logger.warning("Email for notification %s failed: %r", notification.pk, error)
+            notification.email_last_error = repr(error)[:2000]
+            notification.save(update_fields=["email_attempts", "email_last_error"])
+            return False
+        notification.email_sent_at = timezone.now()
+        notification.email_last_error = ""
+        notification.save(update_fields=["email_attempts", "email_last_error", "email_sent_at"])
+    return True
+
+
+def _email_message(*, notification: Notification) -> EmailMessage:
+    link = settings.SITE_URL.rstrip("/") + notification.url if notification.url else ""
+    message = EmailMessage(
+        subject=f"[Nearhand] {notification.title}",
+        body=render_to_string(
+            "notifications/email/notification.txt",
+            {"notification": notification, "link": link},
+        ),
+        to=[notification.recipient.email],
+    )
+    if notification.ics:
+        message.attach(notification.ics_filename or "invite.ics", notification.ics, "text/calendar")
+    return message
+
+
+def unsent_notification_emails_sweep(*, now=None) -> int:
+    """Send the emails whose task never ran or failed; returns how many went out."""
+    cutoff = (now or timezone.now()) - EMAIL_SWEEP_AFTER
+    pending = list(
+        Notification.objects.filter(
+            email_sent_at__isnull=True,
+            email_attempts__lt=EMAIL_MAX_ATTEMPTS,
+            created_at__lt=cutoff,
+        )
+        .order_by("created_at")
+        .values_list("pk", flat=True)[:EMAIL_SWEEP_BATCH]
+    )
+    return sum(notification_email_send(notification_id=pk) for pk in pending)
+
+
+def notification_open(*, user: User, notification_id: int) -> Notification | None:
+    """Mark one of the user's notifications read; None when it is not theirs (or not there)."""
+    with transaction.atomic():
+        notification = Notification.objects.filter(pk=notification_id, recipient=user).first()
+        if notification is None:
+            return None
+        if notification.read_at is None:
+            notification.read_at = timezone.now()
+            notification.save(update_fields=["read_at"])
+    return notification
+
+
+def notifications_mark_all_read(*, user: User) -> int:
+    """Mark every unread notification of the user read; returns how many changed."""
+    with transaction.atomic():
+        return Notification.objects.filter(recipient=user, read_at__isnull=True).update(
+            read_at=timezone.now()
+        )
