@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "listings",
     "bookings",
     "reviews",
+    "notifications",
 ]
 
 MIDDLEWARE = [
@@ -95,6 +96,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "csp.context_processors.nonce",
                 "marketplace.context_processors.site",
+                "notifications.context_processors.unread",
             ],
         },
     },
@@ -147,6 +149,18 @@ CELERY_BEAT_SCHEDULE = {
         "task": "accounts.tasks.clear_expired_sessions",
         "schedule": crontab(hour=3, minute=17),
     },
+    "sweep-unsent-notification-emails": {
+        "task": "notifications.tasks.sweep_unsent_notification_emails",
+        "schedule": crontab(minute="*/5"),
+    },
+    "expire-stale-booking-requests": {
+        "task": "bookings.tasks.expire_stale_booking_requests",
+        "schedule": crontab(minute="*/10"),
+    },
+    "send-booking-reminders": {
+        "task": "bookings.tasks.send_booking_reminders",
+        "schedule": crontab(minute="*/15"),
+    },
 }
 
 # Sessions live in PostgreSQL so that a Redis outage logs nobody out.
@@ -186,9 +200,24 @@ AVATAR_MAX_UPLOAD_BYTES = env.int("AVATAR_MAX_UPLOAD_BYTES", default=5 * 1024 * 
 AVATAR_SIZE_PX = 512
 PROVIDER_MAX_SERVICE_RADIUS_KM = env.int("PROVIDER_MAX_SERVICE_RADIUS_KM", default=200)
 
+# --- Bookings -------------------------------------------------------------------------------
+# Free time kept between two jobs, and how far ahead customers may book.
+BOOKING_BUFFER_MINUTES = env.int("BOOKING_BUFFER_MINUTES", default=30)
+BOOKING_MIN_LEAD_HOURS = env.int("BOOKING_MIN_LEAD_HOURS", default=12)
+BOOKING_HORIZON_DAYS = env.int("BOOKING_HORIZON_DAYS", default=60)
+# A request the provider has not answered in this long expires by itself.
+BOOKING_REQUEST_EXPIRY_HOURS = env.int("BOOKING_REQUEST_EXPIRY_HOURS", default=48)
+BOOKING_REMINDER_HOURS = 24
+# Listings have no policy of their own yet: every booking snapshots this one.
+BOOKING_DEFAULT_CANCELLATION_POLICY = env("BOOKING_DEFAULT_CANCELLATION_POLICY", default="moderate")
+# A booking waits at most this long for the provider's row lock before "that slot was just taken".
+BOOKING_LOCK_TIMEOUT_MS = env.int("BOOKING_LOCK_TIMEOUT_MS", default=3000)
+
 # --- Email ----------------------------------------------------------------------------------
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
+# A hung mail server must not hold an outbox row's lock (and its transaction) for long.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Nearhand <hello@nearhand.local>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 

@@ -15,7 +15,10 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("portal/", include(portal_patterns)),
     path("portal/listings/", include("listings.portal_urls")),
+    path("portal/bookings/", include("bookings.portal_urls")),
+    path("bookings/", include("bookings.urls")),
     path("", include("listings.search_urls")),
+    path("notifications/", include("notifications.urls")),
 ]
 
 if settings.DEBUG or not settings.AWS_STORAGE_BUCKET_NAME:

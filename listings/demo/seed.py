@@ -10,6 +10,7 @@ from django.db.models import Count
 from accounts.models import ProviderProfile
 from listings.models import Category, City, Service, ServicePhoto, Subcategory, Suburb
 
+from .availability import availability_seed
 from .catalogue import catalogue_seed
 from .cities import cities_seed
 from .demo_accounts import DEMO_ACCOUNTS, DEMO_PROVIDER_SLUG, DemoAccount, demo_accounts_seed
@@ -96,6 +97,10 @@ def demo_seed(*, scale: int = 1, stdout: TextIO | None = None) -> SeedReport:
             report.timings.update(services.timings)
         else:
             lap("services")
+
+        report.created["working hours"] = availability_seed()
+        _log(stdout, f"Working hours: {report.created['working hours']} weekly ranges created.")
+        lap("working hours")
 
     report.timings["total"] = time.perf_counter() - started
     demo_providers = ProviderProfile.objects.filter(

@@ -28,8 +28,9 @@ SCHEMA = [
     {"name": "warranty", "label": "Warranty", "type": "text"},
 ]  # fmt: skip
 
-# Queries every portal page makes before its own: session, user, provider profile.
-LIST_QUERIES = 5  # + the listings (with subcategory, category, city) + their photos
+# Queries every portal page makes before its own: session, user, provider profile, the header's
+# unread count; the list adds the listings (with subcategory, category, city) and their photos.
+LIST_QUERIES = 6
 
 
 def png(name="photo.png", size=(800, 600)) -> SimpleUploadedFile:

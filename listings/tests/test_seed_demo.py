@@ -237,6 +237,7 @@ def test_a_bigger_scale_only_adds_providers(seeded):
     services, photos = created.pop("services"), created.pop("photos")
     assert services >= 10 * PROVIDERS_PER_SCALE
     assert photos >= services
+    assert created.pop("working hours") == 11 * PROVIDERS_PER_SCALE  # the demo week each
     assert created == {
         "categories": 0,
         "subcategories": 0,
@@ -477,3 +478,15 @@ def test_a_second_run_redraws_a_shared_picture_that_was_deleted(seeded, seeded_d
     assert not report.created_anything
     assert (seeded_db.media / photo.thumbnail.name).is_file()
     assert (seeded_db.media / photo.image.name).is_file()
+
+
+def test_demo_providers_get_working_hours_so_their_listings_can_be_booked(seeded):
+    from accounts.tests.factories import ProviderProfileFactory
+    from bookings.models import WeeklyAvailability
+    from listings.demo.availability import availability_seed
+
+    priya = ProviderProfile.objects.get(user__email="provider@nearhand.test")
+    assert WeeklyAvailability.objects.filter(provider=priya, weekday=0).count() == 2
+    real = ProviderProfileFactory()
+    assert availability_seed() == 0  # nothing missing; and a real provider sets their own
+    assert not WeeklyAvailability.objects.filter(provider=real).exists()

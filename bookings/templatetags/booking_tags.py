@@ -1,0 +1,52 @@
+"""Times on booking pages, in the service city's timezone with the zone named."""
+
+from datetime import datetime
+
+from django import template
+
+from ..models import Booking
+from ..slots import DASH, clock, day_label, when_label, zone_name
+
+register = template.Library()
+
+
+@register.filter
+def when(booking: Booking) -> str:
+    """Tue 3 Dec 2026, 9:00 am to 10:00 am, with an en dash (Perth time)."""
+    return when_label(
+        start=booking.start, end=booking.end, zone=booking.zone, city_name=booking.service.city.name
+    )
+
+
+@register.filter
+def proposed_when(booking: Booking) -> str:
+    period = booking.proposed_period
+    if not period:
+        return ""
+    return when_label(
+        start=period.lower, end=period.upper, zone=booking.zone, city_name=booking.service.city.name
+    )
+
+
+@register.filter
+def local_clock(moment: datetime, booking: Booking) -> str:
+    """A moment (an event's time) as '3 Dec 2026, 9:00 am' in the booking's city."""
+    local = moment.astimezone(booking.zone)
+    return f"{day_label(local)}, {clock(local)}"
+
+
+@register.filter
+def start_clock(booking: Booking) -> str:
+    local = booking.start.astimezone(booking.zone)
+    return f"{clock(local)} {DASH} {clock(booking.end.astimezone(booking.zone))}"
+
+
+@register.filter
+def zone_of(booking: Booking) -> str:
+    return zone_name(booking.service.city.name)
+
+
+@register.filter(name="clock")
+def clock_filter(moment) -> str:
+    """A time of day as '9:00 am'."""
+    return clock(moment) if moment is not None else ""

@@ -1,0 +1,311 @@
+"""A signed-in person's bookings: book a slot, "My bookings", a booking and its actions.
+
+Thin views: forms read the request, services.py decides and writes. A booking is looked up
+through the signed-in user (its customer or its provider), so anybody else gets a 404.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from listings.models import Service
+
+from . import selectors, services
+from .forms import BookingForm, CancelForm, DayForm, ReasonForm, RescheduleForm
+from .models import Booking
+from .slots import day_label, local_today, service_slots, service_slots_between, slot_parse
+
+STRIP_DAYS = 14
+
+
+def _own_booking(request: HttpRequest, pk: int) -> Booking:
+    booking = selectors.booking_for_user(user=request.user, pk=pk)
+    if booking is None:
+        raise Http404("No such booking.")
+    return booking
+
+
+def _error_messages(error: ValidationError) -> list[str]:
+    return [message for message in error.messages]
+
+
+def _chosen_day(request: HttpRequest, service: Service, data=None) -> tuple[date, date]:
+    """(the day asked for, the first day of the strip of days shown)."""
+    today = local_today(service=service)
+    form = DayForm(data if data is not None else request.GET)
+    day = form.cleaned_data["date"] if form.is_valid() else None
+    if day is None or day < today:
+        return today, today
+    strip = today if day < today + timedelta(days=STRIP_DAYS) else day
+    return day, strip
+
+
+def _day_strip(slots_by_day: dict) -> list[dict]:
+    return [
+        {"day": day, "label": f"{day:%a} {day.day} {day:%b}", "count": len(slots)}
+        for day, slots in slots_by_day.items()
+    ]
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def booking_new(request: HttpRequest, service_pk: int) -> HttpResponse:
+    service = selectors.bookable_service_get(pk=service_pk)
+    if service is None:
+        raise Http404("This service is not taking bookings.")
+    day, strip_start = _chosen_day(request, service, request.POST or None)
+    last_day = strip_start + timedelta(days=STRIP_DAYS - 1)
+    by_day = service_slots_between(service=service, first_day=strip_start, last_day=last_day)
+    if request.GET.get("date") is None and request.method == "GET":
+        # No day chosen yet: open on the first day with free times.
+        day = next((d for d, slots in by_day.items() if slots), day)
+    slots = by_day.get(day)
+    if slots is None:
+        slots = service_slots(service=service, day=day)
+    status = 200
+    if request.method == "POST":
+        form = BookingForm(request.POST, slots=slots, day=day)
+        start = slot_parse(request.POST.get("start", ""))
+        if start is not None and request.POST.get("start") not in {s.value for s in slots}:
+            # The time was free when the page was shown, and someone has taken it since.
+            form.is_valid()
+            form.errors.pop("start", None)
+            form.add_error("start", services.SLOT_TAKEN_MESSAGE)
+            status = 409
+        if status == 200 and form.is_valid():
+            try:
+                booking = services.booking_create(
+                    customer=request.user,
+                    service=service,
+                    start=start,
+                    street_address=form.cleaned_data["street_address"],
+                    place=form.cleaned_data["place"],
+                    notes=form.cleaned_data["notes"],
+                )
+            except services.SlotTaken as error:
+                form.add_error("start", error)
+                status = 409
+                slots = service_slots(service=service, day=day)
+                form.fields["start"].choices = [(s.value, s.label) for s in slots]
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                if booking.status == Booking.Status.ACCEPTED:
+                    messages.success(
+                        request,
+                        "Your booking is confirmed. We have emailed you the details and a "
+                        "calendar file.",
+                    )
+                else:
+                    messages.success(
+                        request,
+                        f"Request sent to {service.provider.business_name}. They have 48 hours to "
+                        "accept it; we will email you as soon as they answer.",
+                    )
+                return redirect(booking.get_absolute_url())
+        if status == 200 and form.errors:
+            status = 400
+    else:
+        form = BookingForm(slots=slots, day=day, initial={"start": None})
+    return render(
+        request,
+        "bookings/booking_new.html",
+        {
+            "service": service,
+            "day": day,
+            "day_label": day_label(day),
+            "day_form": DayForm(initial={"date": day}),
+            "strip": _day_strip(by_day),
+            "slots": slots,
+            "form": form,
+            "zone_label": f"{service.city.name} time",
+            "policy_summary": services.POLICY_SUMMARIES[
+                settings.BOOKING_DEFAULT_CANCELLATION_POLICY
+            ],
+            "previous_day": day - timedelta(days=1) if day > local_today(service=service) else None,
+            "next_day": day + timedelta(days=1),
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_GET
+def booking_list(request: HttpRequest) -> HttpResponse:
+    board = selectors.customer_dashboard(user=request.user)
+    return render(request, "bookings/booking_list.html", {"board": board})
+
+
+def booking_actions(booking: Booking, user) -> set[str]:
+    """What the viewer may do now (the services check again when they do it)."""
+    actions: set[str] = set()
+    is_provider = booking.provider.user_id == user.pk
+    is_customer = booking.customer_id == user.pk
+    started = booking.start <= timezone.now()
+    if booking.status == Booking.Status.PENDING:
+        if is_provider and not started:
+            actions |= {"accept", "decline"}
+        if is_customer and not started:
+            actions.add("cancel")
+    elif booking.status == Booking.Status.ACCEPTED:
+        if not started:
+            actions |= {"cancel", "reschedule"}
+            if booking.proposed_period and booking.proposed_by_id != user.pk:
+                actions |= {"reschedule_accept", "reschedule_decline"}
+        if is_provider and started:
+            actions.add("complete")
+    return actions
+
+
+@login_required
+@require_GET
+def booking_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    booking = _own_booking(request, pk)
+    viewer_is_provider = booking.provider.user_id == request.user.pk
+    return render(
+        request,
+        "bookings/booking_detail.html",
+        {
+            "booking": booking,
+            "events": selectors.booking_events(booking=booking),
+            "actions": booking_actions(booking, request.user),
+            "viewer_is_provider": viewer_is_provider,
+            "total": services.booking_total(booking=booking),
+            "policy_summary": services.POLICY_SUMMARIES[booking.cancellation_policy],
+            "reason_form": ReasonForm(),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def booking_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    booking = _own_booking(request, pk)
+    if "cancel" not in booking_actions(booking, request.user):
+        messages.error(request, "This booking can no longer be cancelled.")
+        return redirect(booking.get_absolute_url())
+    terms = services.booking_cancellation_terms(booking=booking, actor=request.user)
+    form = CancelForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            booking = services.booking_cancel(
+                booking=booking, actor=request.user, reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            fee = booking.cancellation_fee
+            messages.success(
+                request,
+                "The booking is cancelled and the other side has been told."
+                + (f" A cancellation fee of ${fee:,.2f} AUD applies." if fee else ""),
+            )
+            return redirect(booking.get_absolute_url())
+    return render(
+        request,
+        "bookings/booking_cancel.html",
+        {
+            "booking": booking,
+            "terms": terms,
+            "form": form,
+            "policy_summary": services.POLICY_SUMMARIES[booking.cancellation_policy],
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def booking_reschedule(request: HttpRequest, pk: int) -> HttpResponse:
+    booking = _own_booking(request, pk)
+    if "reschedule" not in booking_actions(booking, request.user):
+        messages.error(request, "This booking can no longer be moved.")
+        return redirect(booking.get_absolute_url())
+    service = booking.service
+    day, _ = _chosen_day(request, service, request.POST or None)
+    if request.method == "GET" and "date" not in request.GET:
+        day = booking.start.astimezone(booking.zone).date()
+    slots = [
+        slot
+        for slot in service_slots(service=service, day=day, ignore_booking_id=booking.pk)
+        if slot.start != booking.start
+    ]
+    form = RescheduleForm(request.POST or None, slots=slots)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.booking_reschedule_propose(
+                booking=booking, actor=request.user, start=slot_parse(form.cleaned_data["start"])
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request,
+                "New time proposed. The booking keeps its time until the other side accepts.",
+            )
+            return redirect(booking.get_absolute_url())
+    return render(
+        request,
+        "bookings/booking_reschedule.html",
+        {
+            "booking": booking,
+            "day": day,
+            "day_label": day_label(day),
+            "day_form": DayForm(initial={"date": day}),
+            "slots": slots,
+            "form": form,
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+ACTIONS = {
+    "accept": (services.booking_accept, "Booking accepted. The customer has been told."),
+    "decline": (services.booking_decline, "Request declined. The customer has been told."),
+    "complete": (services.booking_complete, "Marked completed. Thanks for a job well done."),
+    "reschedule-accept": (
+        services.booking_reschedule_accept,
+        "New time accepted: the booking has moved.",
+    ),
+    "reschedule-decline": (
+        services.booking_reschedule_decline,
+        "New time declined: the booking keeps its time.",
+    ),
+}
+TAKES_REASON = {"decline", "reschedule-decline"}
+
+
+@login_required
+@require_POST
+def booking_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    if action not in ACTIONS:
+        raise Http404("No such action.")
+    booking = _own_booking(request, pk)
+    service_function, done_message = ACTIONS[action]
+    kwargs = {"booking": booking, "actor": request.user}
+    if action in TAKES_REASON:
+        form = ReasonForm(request.POST)
+        kwargs["reason"] = form.cleaned_data["reason"] if form.is_valid() else ""
+    try:
+        service_function(**kwargs)
+    except ValidationError as error:
+        for message in _error_messages(error):
+            messages.error(request, message)
+    else:
+        messages.success(request, done_message)
+    next_url = request.POST.get("next", "")
+    if next_url and url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return redirect(next_url)
+    return redirect(booking.get_absolute_url())

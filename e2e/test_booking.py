@@ -1,0 +1,88 @@
+"""A customer books a slot; the provider accepts it in the portal; the customer sees it
+confirmed, and the notification."""
+
+import re
+
+import pytest
+from playwright.sync_api import Page, expect
+
+pytestmark = pytest.mark.browser
+
+
+def sign_in(page: Page, url: str, email: str) -> None:
+    from accounts.tests.factories import PASSWORD
+
+    page.context.clear_cookies()
+    page.goto(url + "/accounts/login/")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name=re.compile("sign in", re.I)).click()
+    expect(page.get_by_role("button", name=re.compile("sign in", re.I))).to_have_count(0)
+
+
+@pytest.fixture
+def listing(site):
+    from accounts.tests.factories import ProviderProfileFactory
+    from bookings.tests.factories import SuburbFactory, open_all_week
+    from listings.models import City
+    from listings.tests.factories import ServiceFactory
+
+    sydney = City.objects.get(slug="sydney")
+    SuburbFactory(city=sydney)  # Bondi
+    provider = ProviderProfileFactory(
+        approved=True, business_name="Harbour Sparkies", base_city=sydney
+    )
+    service = ServiceFactory(provider=provider, title="Safety switch install", duration_minutes=60)
+    open_all_week(provider)
+    return service
+
+
+def test_a_customer_books_the_provider_accepts_the_customer_is_told(site, listing, page: Page):
+    from accounts.tests.factories import UserFactory
+    from bookings.models import Booking
+
+    customer = UserFactory(name="Casey Customer")
+    sign_in(page, site.url, customer.email)
+
+    page.goto(site.url + listing.get_absolute_url())
+    page.get_by_role("link", name=re.compile("^Book")).click()
+    expect(page.get_by_role("heading", name="Book a time")).to_be_visible()
+    expect(page.get_by_text("Times are Sydney time.")).to_be_visible()
+    # The page opens on the first day with free times; pick its first time.
+    page.locator(".slot").first.click()
+    chosen = page.locator(".slot").first.inner_text().strip()
+    page.get_by_label("Street address").fill("12 Campbell Parade")
+    page.get_by_label("Suburb or town").fill("Bondi")
+    page.get_by_label(re.compile("^Notes for the provider")).fill("Side gate is open.")
+    page.get_by_role("button", name="Request booking").click()
+
+    expect(page.get_by_text(re.compile("Request sent to Harbour Sparkies"))).to_be_visible()
+    expect(page.locator(".booking-head .pill")).to_have_text("Waiting for the provider")
+    expect(page.get_by_text(chosen.split(" ")[0], exact=False).first).to_be_visible()
+    booking = Booking.objects.get()
+    assert booking.status == "pending"
+
+    # The provider answers from the portal.
+    sign_in(page, site.url, listing.provider.user.email)
+    page.goto(site.url + "/portal/")
+    page.get_by_role("link", name="Booking requests").click()
+    expect(page.get_by_role("heading", name="Needs your answer")).to_be_visible()
+    expect(page.get_by_role("link", name="Safety switch install")).to_be_visible()
+    page.get_by_role("button", name=re.compile("^Accept")).click()
+    expect(page.get_by_text("Booking accepted. The customer has been told.")).to_be_visible()
+    booking.refresh_from_db()
+    assert booking.status == "accepted"
+
+    # The customer sees it confirmed, and the notification.
+    sign_in(page, site.url, customer.email)
+    page.goto(site.url + "/")
+    page.locator("[data-account-menu] summary").click()
+    page.get_by_role("link", name="My bookings").click()
+    expect(page.get_by_role("heading", name="My bookings")).to_be_visible()
+    row = page.locator(".booking-row").first
+    expect(row.locator(".pill")).to_have_text("Confirmed")
+    row.get_by_role("link", name="Safety switch install").click()
+    expect(page.locator(".timeline")).to_contain_text("accepted the booking")
+
+    page.get_by_role("link", name=re.compile("^Notifications")).first.click()
+    expect(page.get_by_text(re.compile("Your booking is confirmed for"))).to_be_visible()
