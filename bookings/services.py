@@ -780,3 +780,56 @@ def availability_exception_add(
 def availability_exception_delete(*, provider: ProviderProfile, pk: int) -> bool:
     deleted, _ = AvailabilityException.objects.filter(provider=provider, pk=pk).delete()
     return bool(deleted)
+
+
+# --- For accepted quotes ---
+
+
+def booking_insert_accepted(
+    *,
+    customer: User,
+    service: Service,
+    start: datetime,
+    end: datetime,
+    address: str,
+    point,
+    price: Decimal,
+    notes: str = "",
+    reason: str = "",
+) -> Booking:
+    """Insert a confirmed booking at an agreed time and price (an accepted quote), under the
+    same provider lock, re-check and constraint as booking_create. Raises SlotTaken when the
+    time is held by another booking. Notifies nobody: the caller does, in its transaction."""
+    try:
+        with transaction.atomic():
+            _lock_provider(service.provider_id)
+            if _period_taken(provider_id=service.provider_id, start=start, end=end):
+                raise SlotTaken()
+            booking = Booking.objects.create(
+                customer=customer,
+                provider_id=service.provider_id,
+                service=service,
+                period=Range(start, end, "[)"),
+                address=address[:250],
+                point=point,
+                price_type=Service.PriceType.FIXED,
+                price=price,
+                cancellation_policy=settings.BOOKING_DEFAULT_CANCELLATION_POLICY,
+                notes=notes.strip(),
+                status=Booking.Status.ACCEPTED,
+            )
+            booking = Booking.objects.select_related(
+                "service__city", "provider__user", "customer"
+            ).get(pk=booking.pk)
+            _record(
+                booking,
+                action=BookingEvent.Action.ACCEPTED,
+                from_status="",
+                actor=customer,
+                reason=reason,
+            )
+    except (IntegrityError, OperationalError) as error:
+        if _lost_race(error):
+            raise SlotTaken() from error
+        raise
+    return booking

@@ -161,6 +161,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "bookings.tasks.send_booking_reminders",
         "schedule": crontab(minute="*/15"),
     },
+    "expire-jobs-and-quotes": {
+        "task": "bookings.tasks.expire_jobs_and_quotes",
+        "schedule": crontab(minute="*/15"),
+    },
 }
 
 # Sessions live in PostgreSQL so that a Redis outage logs nobody out.

@@ -1,0 +1,86 @@
+"""Forms for posted jobs and quotes: they turn requests into values; job_services decides."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from django import forms
+
+from listings.models import Subcategory
+
+from .forms import DateInput, TimeInput
+
+
+class SubcategoryChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Subcategory) -> str:
+        return f"{obj.category.name}: {obj.name}"
+
+
+class JobForm(forms.Form):
+    subcategory = SubcategoryChoiceField(
+        label="Kind of job",
+        queryset=Subcategory.objects.select_related("category").order_by(
+            "category__position", "category__name", "position", "name"
+        ),
+        empty_label="Choose one",
+    )
+    title = forms.CharField(
+        label="Job title", max_length=120, help_text="A few words, e.g. “Fix a leaking tap”."
+    )
+    description = forms.CharField(
+        label="What needs doing",
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text="Sizes, access, materials, photos you can send later: anything that helps "
+        "providers price it.",
+    )
+    place = forms.CharField(
+        label="Suburb or town", max_length=80, help_text="Where the job is, e.g. Bondi."
+    )
+    budget_min = forms.DecimalField(
+        label="Budget from (AUD, optional)", required=False, min_value=0, decimal_places=2
+    )
+    budget_max = forms.DecimalField(
+        label="Budget up to (AUD, optional)", required=False, min_value=0, decimal_places=2
+    )
+    date_from = forms.DateField(label="Earliest date (optional)", required=False, widget=DateInput)
+    date_to = forms.DateField(label="Latest date (optional)", required=False, widget=DateInput)
+
+    def __init__(self, *args, addressed: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if addressed:
+            # Asking one provider from their listing: the listing sets the kind of job.
+            del self.fields["subcategory"]
+
+
+class QuoteForm(forms.Form):
+    price = forms.DecimalField(
+        label="Your price (AUD, including GST)", min_value=1, max_digits=9, decimal_places=2
+    )
+    date = forms.DateField(label="Start date", widget=DateInput)
+    time = forms.TimeField(label="Start time", widget=TimeInput)
+    duration_minutes = forms.TypedChoiceField(
+        label="How long it takes",
+        coerce=int,
+        choices=[
+            (30, "30 minutes"), (60, "1 hour"), (90, "1½ hours"), (120, "2 hours"),
+            (180, "3 hours"), (240, "4 hours"), (360, "6 hours"), (480, "8 hours"),
+        ],
+    )  # fmt: skip
+    message = forms.CharField(
+        label="Message to the customer",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="What the price includes, and anything you need to know first.",
+    )
+
+    def __init__(self, *args, zone: ZoneInfo, **kwargs):
+        self.zone = zone
+        super().__init__(*args, **kwargs)
+
+    def start(self) -> datetime:
+        """The start as an aware datetime in the job's city."""
+        data = self.cleaned_data
+        return datetime.combine(data["date"], data["time"]).replace(tzinfo=self.zone)

@@ -1,0 +1,150 @@
+"""Reading posted jobs and quotes: for the customer who posted them and for providers.
+
+A provider sees an open job when it was addressed to them, or when one of their public
+listings is in the job's subcategory and its service area covers the job's point; and any
+job they have quoted on. Every list here is a fixed number of queries whatever its length.
+"""
+
+from __future__ import annotations
+
+from django.db.models import (
+    BooleanField,
+    Count,
+    Exists,
+    F,
+    Func,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+)
+from django.utils import timezone
+
+from accounts.models import ProviderProfile, User
+from listings.selectors import service_public
+
+from .models import JobRequest, Quote
+
+LIST_LIMIT = 50
+
+
+def job_list_for_customer(*, customer: User) -> dict[str, list[JobRequest]]:
+    """My jobs, in three groups: open, accepted, past (withdrawn or expired). One query."""
+    jobs = (
+        JobRequest.objects.filter(customer=customer)
+        .select_related("subcategory", "city")
+        .annotate(quote_count=Count("quotes", filter=Q(quotes__status=Quote.Status.PENDING)))
+        .order_by("-created_at", "-id")[:200]
+    )
+    board: dict[str, list[JobRequest]] = {"open": [], "accepted": [], "past": []}
+    for job in jobs:
+        if job.status == JobRequest.Status.OPEN:
+            board["open"].append(job)
+        elif job.status == JobRequest.Status.ACCEPTED:
+            board["accepted"].append(job)
+        else:
+            board["past"].append(job)
+    return board
+
+
+def job_for_customer(*, customer: User, pk: int) -> JobRequest | None:
+    """The customer's own job with its quotes, providers and any booking (three queries)."""
+    return (
+        JobRequest.objects.filter(customer=customer, pk=pk)
+        .select_related("subcategory__category", "city", "provider")
+        .prefetch_related(
+            Prefetch(
+                "quotes",
+                queryset=Quote.objects.exclude(status=Quote.Status.WITHDRAWN)
+                .select_related("provider", "booking")
+                .order_by("price", "created_at", "id"),
+            )
+        )
+        .first()
+    )
+
+
+def _covering(provider: ProviderProfile) -> Exists:
+    """One of the provider's public listings can take the job (subcategory and area).
+
+    The provider's few listings are found by provider first; ST_DWithin on geography then
+    tests each one's own radius (the same test as listings.search.services_covering)."""
+    return Exists(
+        service_public()
+        .filter(provider=provider, subcategory_id=OuterRef("subcategory_id"))
+        .annotate(
+            covers=Func(
+                F("point"),
+                OuterRef("point"),
+                F("service_radius_km") * 1000,
+                function="ST_DWithin",
+                output_field=BooleanField(),
+            )
+        )
+        .filter(covers=True)
+    )
+
+
+def _open_for(provider: ProviderProfile) -> Q:
+    return Q(status=JobRequest.Status.OPEN, expires_at__gt=timezone.now()) & (
+        Q(provider=provider) | (Q(provider__isnull=True) & Q(covered=True))
+    )
+
+
+def jobs_near_provider(*, provider: ProviderProfile) -> list[JobRequest]:
+    """Open jobs this provider can quote on and has not quoted on yet, newest first."""
+    if provider.status != ProviderProfile.Status.APPROVED:
+        return []
+    quoted = Quote.objects.filter(
+        job=OuterRef("pk"), provider=provider, status__in=[Quote.Status.PENDING, "accepted"]
+    )
+    return list(
+        JobRequest.objects.annotate(covered=_covering(provider))
+        .filter(_open_for(provider))
+        .exclude(customer_id=provider.user_id)
+        .exclude(Exists(quoted))
+        .select_related("subcategory", "city")
+        .order_by("-created_at", "-id")[:LIST_LIMIT]
+    )
+
+
+def job_for_provider(*, provider: ProviderProfile, pk: int) -> JobRequest | None:
+    """A job this provider may see: open and theirs to quote on, or one they quoted on."""
+    quoted = Quote.objects.filter(job=OuterRef("pk"), provider=provider)
+    return (
+        JobRequest.objects.annotate(covered=_covering(provider), quoted=Exists(quoted))
+        .filter(pk=pk)
+        .filter(_open_for(provider) | Q(quoted=True))
+        .exclude(customer_id=provider.user_id)
+        .select_related("subcategory__category", "city", "customer")
+        .first()
+    )
+
+
+def quotes_for_job_and_provider(*, provider: ProviderProfile, job: JobRequest) -> list[Quote]:
+    return list(Quote.objects.filter(job=job, provider=provider).order_by("-created_at", "-id"))
+
+
+def quotes_for_provider(*, provider: ProviderProfile) -> QuerySet[Quote]:
+    """Your quotes, newest first, with their jobs (one query)."""
+    return (
+        Quote.objects.filter(provider=provider)
+        .select_related("job__city", "job__subcategory", "booking")
+        .order_by("-created_at", "-id")[:LIST_LIMIT]
+    )
+
+
+def expired_job_ids(*, limit: int = 500) -> list[int]:
+    return list(
+        JobRequest.objects.filter(status=JobRequest.Status.OPEN, expires_at__lte=timezone.now())
+        .order_by("expires_at")
+        .values_list("pk", flat=True)[:limit]
+    )
+
+
+def expired_quote_ids(*, limit: int = 500) -> list[int]:
+    return list(
+        Quote.objects.filter(status=Quote.Status.PENDING, valid_until__lte=timezone.now())
+        .order_by("valid_until")
+        .values_list("pk", flat=True)[:limit]
+    )

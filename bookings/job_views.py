@@ -1,0 +1,281 @@
+"""Posted jobs and quotes: the customer's pages (/jobs/) and the provider portal's (/portal/jobs/).
+
+Thin views: forms read the request, job_services decides and writes. A job is looked up through
+the signed-in customer, or through the provider who may see it, so anybody else gets a 404.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from accounts.models import ProviderProfile
+from listings.portal_views import provider_required
+from listings.selectors import service_public
+
+from . import job_selectors as selectors
+from . import job_services as services
+from .job_forms import JobForm, QuoteForm
+from .models import JobRequest, Quote
+from .services import SlotTaken
+
+
+def _add_errors(form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+# --- Customer ---------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def job_list(request: HttpRequest) -> HttpResponse:
+    board = selectors.job_list_for_customer(customer=request.user)
+    return render(request, "bookings/jobs/job_list.html", {"board": board})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def job_new(request: HttpRequest) -> HttpResponse:
+    service = None
+    service_id = request.GET.get("service", "")
+    if service_id:
+        if not service_id.isdigit():
+            raise Http404("No such service.")
+        service = (
+            service_public()
+            .select_related("provider", "subcategory", "city")
+            .filter(pk=int(service_id))
+            .first()
+        )
+        if service is None:
+            raise Http404("This service is not taking requests.")
+    status = 200
+    if request.method == "POST":
+        form = JobForm(request.POST, addressed=service is not None)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                job = services.job_post(
+                    customer=request.user,
+                    subcategory=data.get("subcategory"),
+                    title=data["title"],
+                    description=data["description"],
+                    place=data["place"],
+                    budget_min=data["budget_min"],
+                    budget_max=data["budget_max"],
+                    date_from=data["date_from"],
+                    date_to=data["date_to"],
+                    service=service,
+                )
+            except ValidationError as error:
+                _add_errors(form, error)
+            else:
+                if service is not None:
+                    messages.success(
+                        request,
+                        f"Sent to {service.provider.business_name}. We will email you when "
+                        "their quote arrives.",
+                    )
+                else:
+                    messages.success(
+                        request,
+                        "Your job is posted. Providers near you can now quote; we will email "
+                        "you as quotes arrive.",
+                    )
+                return redirect(job.get_absolute_url())
+        status = 400
+    else:
+        initial = {}
+        if service is not None:
+            initial = {"title": service.subcategory.name, "place": ""}
+        form = JobForm(addressed=service is not None, initial=initial)
+    return render(
+        request,
+        "bookings/jobs/job_new.html",
+        {"form": form, "service": service},
+        status=status,
+    )
+
+
+def _own_job(request: HttpRequest, pk: int) -> JobRequest:
+    job = selectors.job_for_customer(customer=request.user, pk=pk)
+    if job is None:
+        raise Http404("No such job.")
+    return job
+
+
+@login_required
+@require_GET
+def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    job = _own_job(request, pk)
+    quotes = list(job.quotes.all())
+    for quote in quotes:
+        quote.when = services.quote_when(quote=quote, job=job)
+    return render(
+        request,
+        "bookings/jobs/job_detail.html",
+        {
+            "job": job,
+            "quotes": quotes,
+            "pending_count": sum(q.status == Quote.Status.PENDING for q in quotes),
+        },
+    )
+
+
+@login_required
+@require_POST
+def job_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    job = _own_job(request, pk)
+    try:
+        services.job_withdraw(job=job, actor=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, "Your job is withdrawn. Providers who quoted have been told.")
+    return redirect(job.get_absolute_url())
+
+
+@login_required
+@require_POST
+def quote_accept(request: HttpRequest, pk: int, quote_pk: int) -> HttpResponse:
+    job = _own_job(request, pk)
+    quote = next((q for q in job.quotes.all() if q.pk == quote_pk), None)
+    if quote is None:
+        raise Http404("No such quote.")
+    try:
+        quote = services.quote_accept(quote=quote, actor=request.user)
+    except SlotTaken:
+        messages.error(
+            request,
+            f"{quote.provider.business_name} is already booked at that time. Ask them for a "
+            "new time, or accept another quote.",
+        )
+        return redirect(job.get_absolute_url())
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect(job.get_absolute_url())
+    messages.success(
+        request,
+        f"Booked with {quote.provider.business_name}. We have emailed you both the details.",
+    )
+    return redirect(quote.booking.get_absolute_url())
+
+
+# --- Provider portal --------------------------------------------------------------------------
+
+
+@provider_required
+@require_GET
+def portal_job_list(request: HttpRequest, provider: ProviderProfile) -> HttpResponse:
+    jobs = selectors.jobs_near_provider(provider=provider)
+    return render(
+        request,
+        "bookings/jobs/portal/job_list.html",
+        {
+            "provider": provider,
+            "jobs": jobs,
+            "approved": provider.status == ProviderProfile.Status.APPROVED,
+            "tab": "near",
+        },
+    )
+
+
+@provider_required
+@require_GET
+def portal_quote_list(request: HttpRequest, provider: ProviderProfile) -> HttpResponse:
+    quotes = list(selectors.quotes_for_provider(provider=provider))
+    for quote in quotes:
+        quote.when = services.quote_when(quote=quote, job=quote.job)
+    return render(
+        request,
+        "bookings/jobs/portal/quote_list.html",
+        {"provider": provider, "quotes": quotes, "tab": "quotes"},
+    )
+
+
+@provider_required
+@require_http_methods(["GET", "POST"])
+def portal_job_detail(request: HttpRequest, provider: ProviderProfile, pk: int) -> HttpResponse:
+    job = selectors.job_for_provider(provider=provider, pk=pk)
+    if job is None:
+        raise Http404("No such job.")
+    status = 200
+    service = services.quoting_services(provider=provider, job=job).first()
+    if request.method == "POST":
+        form = QuoteForm(request.POST, zone=job.zone)
+        if form.is_valid():
+            try:
+                services.quote_send(
+                    job=job,
+                    provider=provider,
+                    price=form.cleaned_data["price"],
+                    start=form.start(),
+                    message=form.cleaned_data["message"],
+                    duration_minutes=form.cleaned_data["duration_minutes"],
+                )
+            except ValidationError as error:
+                _add_errors(form, error)
+            else:
+                messages.success(
+                    request, "Quote sent. We will email you when the customer answers."
+                )
+                return redirect("portal_job_detail", pk=job.pk)
+        status = 400
+    else:
+        duration = service.duration_minutes if service else services.DEFAULT_DURATION_MINUTES
+        choices = [value for value, _ in QuoteForm.base_fields["duration_minutes"].choices]
+        form = QuoteForm(
+            zone=job.zone,
+            initial={
+                "duration_minutes": min(choices, key=lambda c: abs(c - duration)),
+                "date": job.date_from,
+            },
+        )
+    quotes = selectors.quotes_for_job_and_provider(provider=provider, job=job)
+    for quote in quotes:
+        quote.when = services.quote_when(quote=quote, job=job)
+    pending = next((q for q in quotes if q.status == Quote.Status.PENDING), None)
+    can_quote = (
+        pending is None
+        and service is not None
+        and job.status == JobRequest.Status.OPEN
+        and provider.status == ProviderProfile.Status.APPROVED
+    )
+    return render(
+        request,
+        "bookings/jobs/portal/job_detail.html",
+        {
+            "provider": provider,
+            "job": job,
+            "form": form,
+            "quotes": quotes,
+            "can_quote": can_quote,
+        },
+        status=status,
+    )
+
+
+@provider_required
+@require_POST
+def portal_quote_withdraw(
+    request: HttpRequest, provider: ProviderProfile, quote_pk: int
+) -> HttpResponse:
+    quote = Quote.objects.filter(pk=quote_pk, provider=provider).first()
+    if quote is None:
+        raise Http404("No such quote.")
+    try:
+        services.quote_withdraw(quote=quote, provider=provider)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, "Quote withdrawn. You can send a new one while the job is open.")
+    return redirect("portal_job_detail", pk=quote.job_id)
