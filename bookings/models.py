@@ -9,6 +9,8 @@ from django.contrib.postgres.constraints import ExclusionConstraint
 from django.contrib.postgres.fields import DateTimeRangeField, RangeOperators
 from django.urls import reverse
 
+from listings.models import CancellationPolicy
+
 
 class Weekday(models.IntegerChoices):
     MONDAY = 0, "Monday"
@@ -81,12 +83,6 @@ class AvailabilityException(models.Model):
         if self.kind == self.Kind.DAY_OFF:
             return f"{self.date}: day off"
         return f"{self.date}: extra hours {self.start_time:%H:%M}-{self.end_time:%H:%M}"
-
-
-class CancellationPolicy(models.TextChoices):
-    FLEXIBLE = "flexible", "Flexible"
-    MODERATE = "moderate", "Moderate"
-    STRICT = "strict", "Strict"
 
 
 class Booking(models.Model):

@@ -23,7 +23,7 @@ from django.utils import timezone
 from psycopg.types.range import Range
 
 from accounts.models import ProviderProfile, User
-from listings.models import Service
+from listings.models import CANCELLATION_POLICY_SUMMARIES, Service
 from listings.search import place_resolve, services_covering
 from listings.selectors import service_public
 
@@ -64,14 +64,7 @@ POLICY_RULES: dict[str, list[tuple[timedelta, int]]] = {
         (timedelta(days=7), 0), (timedelta(hours=48), 50), (timedelta(0), 100)
     ],
 }  # fmt: skip
-POLICY_SUMMARIES = {
-    CancellationPolicy.FLEXIBLE: "Free to cancel up to 24 hours before; then 25% of the price.",
-    CancellationPolicy.MODERATE: "Free to cancel up to 48 hours before; then 50% of the price.",
-    CancellationPolicy.STRICT: (
-        "Free to cancel up to 7 days before; 50% of the price up to 48 hours before; "
-        "the full price after that."
-    ),
-}  # fmt: skip
+POLICY_SUMMARIES = CANCELLATION_POLICY_SUMMARIES
 
 
 def booking_total(*, booking: Booking) -> Decimal | None:
@@ -291,7 +284,7 @@ def booking_create(
                 point=found.point,
                 price_type=service.price_type,
                 price=service.price,
-                cancellation_policy=settings.BOOKING_DEFAULT_CANCELLATION_POLICY,
+                cancellation_policy=service.cancellation_policy,
                 notes=notes.strip(),
                 status=Booking.Status.ACCEPTED if instant else Booking.Status.PENDING,
             )
@@ -814,7 +807,7 @@ def booking_insert_accepted(
                 point=point,
                 price_type=Service.PriceType.FIXED,
                 price=price,
-                cancellation_policy=settings.BOOKING_DEFAULT_CANCELLATION_POLICY,
+                cancellation_policy=service.cancellation_policy,
                 notes=notes.strip(),
                 status=Booking.Status.ACCEPTED,
             )

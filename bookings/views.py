@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -129,9 +128,7 @@ def booking_new(request: HttpRequest, service_pk: int) -> HttpResponse:
             "slots": slots,
             "form": form,
             "zone_label": f"{service.city.name} time",
-            "policy_summary": services.POLICY_SUMMARIES[
-                settings.BOOKING_DEFAULT_CANCELLATION_POLICY
-            ],
+            "policy_summary": services.POLICY_SUMMARIES[service.cancellation_policy],
             "previous_day": day - timedelta(days=1) if day > local_today(service=service) else None,
             "next_day": day + timedelta(days=1),
         },

@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 
 from accounts.models import ProviderProfile
 
-from .models import City, Service, Subcategory
+from .models import CANCELLATION_POLICY_SUMMARIES, CancellationPolicy, City, Service, Subcategory
 from .services import MAX_PHOTOS_PER_SERVICE, service_attributes_clean
 
 # Extra (schema) fields are named with this prefix so they never clash with the listing's own.
@@ -141,6 +141,16 @@ class ServiceForm(forms.Form):
         required=False,
         help_text="Bookings are confirmed straight away, without waiting for you to accept.",
     )
+    cancellation_policy = forms.ChoiceField(
+        label="Cancellation policy",
+        choices=[
+            (value, f"{label}: {CANCELLATION_POLICY_SUMMARIES[value]}")
+            for value, label in CancellationPolicy.choices
+        ],
+        initial=CancellationPolicy.MODERATE,
+        widget=forms.RadioSelect,
+        help_text="What a customer pays if they cancel a confirmed booking late.",
+    )
     service_radius_km = forms.IntegerField(
         label="How far you travel for this service (km)",
         min_value=1,
@@ -243,6 +253,7 @@ class ServiceForm(forms.Form):
             "price": data["price"],
             "duration_minutes": data["duration_minutes"],
             "instant_book": data["instant_book"],
+            "cancellation_policy": data["cancellation_policy"],
             "service_radius_km": data["service_radius_km"],
             "attributes": self.attributes,
         }
@@ -254,6 +265,7 @@ class ServiceForm(forms.Form):
             "service_radius_km": provider.service_radius_km,
             "price_type": Service.PriceType.FIXED,
             "duration_minutes": 60,
+            "cancellation_policy": CancellationPolicy.MODERATE,
         }
 
     @staticmethod
@@ -267,6 +279,7 @@ class ServiceForm(forms.Form):
             "price": service.price,
             "duration_minutes": service.duration_minutes,
             "instant_book": service.instant_book,
+            "cancellation_policy": service.cancellation_policy,
             "service_radius_km": service.service_radius_km,
         } | attribute_initial(attributes=service.attributes)
 

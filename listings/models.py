@@ -80,6 +80,26 @@ class City(models.Model):
         return f"{self.name}, {self.state}"
 
 
+class CancellationPolicy(models.TextChoices):
+    """What cancelling a confirmed booking costs the customer (fees in bookings.services)."""
+
+    FLEXIBLE = "flexible", "Flexible"
+    MODERATE = "moderate", "Moderate"
+    STRICT = "strict", "Strict"
+
+
+# What each policy means, in the words customers and providers see; the fees themselves are
+# computed by bookings.services.POLICY_RULES (its tests hold the two together).
+CANCELLATION_POLICY_SUMMARIES = {
+    CancellationPolicy.FLEXIBLE: "Free to cancel up to 24 hours before; then 25% of the price.",
+    CancellationPolicy.MODERATE: "Free to cancel up to 48 hours before; then 50% of the price.",
+    CancellationPolicy.STRICT: (
+        "Free to cancel up to 7 days before; 50% of the price up to 48 hours before; "
+        "the full price after that."
+    ),
+}
+
+
 class Service(models.Model):
     """A listing: one thing a provider offers in one city, with its own service area."""
 
@@ -114,6 +134,9 @@ class Service(models.Model):
     attributes = models.JSONField(default=dict, blank=True)
     status = models.CharField(max_length=6, choices=Status, default=Status.DRAFT)
     instant_book = models.BooleanField(default=False)
+    cancellation_policy = models.CharField(
+        max_length=8, choices=CancellationPolicy, default=CancellationPolicy.MODERATE
+    )
     search_vector = SearchVectorField(null=True, editable=False)
     rating_average = models.DecimalField(max_digits=3, decimal_places=2, default=0)
     rating_count = models.PositiveIntegerField(default=0)

@@ -15,7 +15,7 @@ from django.utils.text import slugify
 from accounts.models import ProviderProfile, User
 
 from .images import photo_files, photo_open
-from .models import City, Service, ServicePhoto, Subcategory
+from .models import CancellationPolicy, City, Service, ServicePhoto, Subcategory
 
 _TRUE = {"true", "yes", "on", "1"}
 _FALSE = {"false", "no", "off", "0", ""}
@@ -201,6 +201,12 @@ def _check_service_fields(
     return price, cleaned_attributes
 
 
+def _check_policy(policy: str) -> str:
+    if policy not in CancellationPolicy.values:
+        raise ValidationError({"cancellation_policy": ["Choose a cancellation policy."]})
+    return policy
+
+
 def _service_point(*, provider: ProviderProfile, city: City) -> Point:
     """Where the listing is centred: the provider's own base in their base city, else the city."""
     return provider.base_point if city.pk == provider.base_city_id else city.point
@@ -225,6 +231,7 @@ def service_create(
     service_radius_km: int,
     attributes: Mapping[str, object],
     status: str = Service.Status.DRAFT,
+    cancellation_policy: str = CancellationPolicy.MODERATE,
 ) -> Service:
     """A new listing of `provider`, saved as a draft or published (active).
 
@@ -259,6 +266,7 @@ def service_create(
         attributes=cleaned,
         status=status,
         instant_book=instant_book,
+        cancellation_policy=_check_policy(cancellation_policy),
     )
     service_search_vectors_refresh(service_ids=[service.pk])
     return service
@@ -279,6 +287,7 @@ def service_update(
     service_radius_km: int,
     attributes: Mapping[str, object],
     status: str | None = None,
+    cancellation_policy: str = CancellationPolicy.MODERATE,
 ) -> Service:
     """Change a listing. `status` None keeps the current status; "draft" or "active" moves it
     there when the provider may make that move (never out of "hidden")."""
@@ -310,6 +319,7 @@ def service_update(
     locked.price = price
     locked.duration_minutes = duration_minutes
     locked.instant_book = instant_book
+    locked.cancellation_policy = _check_policy(cancellation_policy)
     locked.service_radius_km = service_radius_km
     locked.attributes = cleaned
     if status is not None and status != locked.status:

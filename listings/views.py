@@ -7,7 +7,7 @@ from django.views.decorators.http import require_safe
 
 from accounts.models import ProviderProfile
 
-from .models import Category, Service, Subcategory
+from .models import CANCELLATION_POLICY_SUMMARIES, Category, Service, Subcategory
 from .selectors import (
     PUBLIC_SORTS,
     catalogue_node_cities,
@@ -154,6 +154,7 @@ def service_detail(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
         "photos": photos,
         "attribute_rows": _attribute_rows(service.subcategory, service.attributes),
         "duration_label": duration_label(service.duration_minutes),
+        "cancellation_summary": CANCELLATION_POLICY_SUMMARIES[service.cancellation_policy],
         "preview_notice": None if is_public else _preview_notice(service),
         "canonical_url": canonical,
         "noindex": not is_public,

@@ -212,8 +212,6 @@ BOOKING_HORIZON_DAYS = env.int("BOOKING_HORIZON_DAYS", default=60)
 # A request the provider has not answered in this long expires by itself.
 BOOKING_REQUEST_EXPIRY_HOURS = env.int("BOOKING_REQUEST_EXPIRY_HOURS", default=48)
 BOOKING_REMINDER_HOURS = 24
-# Listings have no policy of their own yet: every booking snapshots this one.
-BOOKING_DEFAULT_CANCELLATION_POLICY = env("BOOKING_DEFAULT_CANCELLATION_POLICY", default="moderate")
 # A booking waits at most this long for the provider's row lock before "that slot was just taken".
 BOOKING_LOCK_TIMEOUT_MS = env.int("BOOKING_LOCK_TIMEOUT_MS", default=3000)
 

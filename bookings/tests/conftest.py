@@ -15,7 +15,6 @@ def booking_defaults(settings):
     settings.BOOKING_BUFFER_MINUTES = 30
     settings.BOOKING_MIN_LEAD_HOURS = 12
     settings.BOOKING_HORIZON_DAYS = 60
-    settings.BOOKING_DEFAULT_CANCELLATION_POLICY = "moderate"
 
 
 @pytest.fixture

@@ -123,6 +123,20 @@ def test_a_declined_request_frees_the_slot(service, customer):
     assert book(service, UserFactory(), slot=slot).status == "pending"
 
 
+def test_a_booking_keeps_the_policy_its_listing_had_when_booked(service, customer):
+    service.cancellation_policy = "strict"
+    service.save(update_fields=["cancellation_policy"])
+    booking = book(service, customer)
+    services.booking_accept(booking=booking, actor=service.provider.user)
+    booking.refresh_from_db()
+    # The provider relaxing the policy later does not change what this customer agreed to.
+    service.cancellation_policy = "flexible"
+    service.save(update_fields=["cancellation_policy"])
+    three_days_before = booking.start - timedelta(days=3)
+    assert booking.cancellation_policy == "strict"
+    assert booking_fee(booking, customer, three_days_before) == Decimal("60.00")
+
+
 def test_cancelling_charges_the_policy_fee_shown_beforehand(service, customer):
     booking = book(service, customer)
     services.booking_accept(booking=booking, actor=service.provider.user)

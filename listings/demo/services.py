@@ -9,6 +9,7 @@ shared demo pictures and refreshes search vectors and the search lexicon once.
 
 import random
 import time
+import zlib
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -19,7 +20,7 @@ from django.db.models import Q
 from django.utils.text import slugify
 
 from accounts.models import ProviderProfile
-from listings.models import Service, ServicePhoto, Subcategory
+from listings.models import CancellationPolicy, Service, ServicePhoto, Subcategory
 from listings.services import (
     search_terms_refresh,
     service_attributes_clean,
@@ -50,6 +51,20 @@ VAGUE_CHOICES = {"Not sure", "Not sure yet", "Something else"}
 
 Status = Service.Status
 CATEGORY_BY_SLUG = {category.slug: category for category in CATEGORIES}
+
+
+# Most listings take the moderate policy; some flexible, some strict. Derived from the title
+# (not the random stream) so adding it changed no other demo value.
+_POLICIES = (
+    CancellationPolicy.FLEXIBLE,
+    CancellationPolicy.MODERATE,
+    CancellationPolicy.MODERATE,
+    CancellationPolicy.STRICT,
+)
+
+
+def _policy_for(title: str) -> str:
+    return _POLICIES[zlib.crc32(title.encode()) % len(_POLICIES)]
 
 
 @dataclass(frozen=True)
@@ -356,6 +371,7 @@ def _write(
                 attributes=service_attributes_clean(subcategory=subcategory, raw=plan.attributes),
                 status=plan.status,
                 instant_book=plan.instant_book,
+                cancellation_policy=_policy_for(plan.title),
                 rating_average=plan.rating_average,
                 rating_count=plan.rating_count,
             )

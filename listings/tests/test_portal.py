@@ -69,6 +69,7 @@ def form_data(subcategory, city, **overrides) -> dict:
         "price_type": "fixed",
         "price": "250",
         "duration_minutes": "90",
+        "cancellation_policy": "moderate",
         "service_radius_km": "40",
         "attr_pest_type": "Termites",
         "attr_treatments": "2",
@@ -548,3 +549,31 @@ def test_approved_status_is_what_makes_a_pending_providers_listing_public(client
     pending.save()
     client.logout()
     assert client.get(service.get_absolute_url()).status_code == 200
+
+
+def test_the_provider_chooses_the_cancellation_policy_customers_see(client):
+    service = ServiceFactory(price_type="fixed")
+    client.force_login(service.provider.user)
+    page = client.get(reverse("portal_service_edit", args=[service.pk])).content.decode()
+    assert "Free to cancel up to 7 days before" in page  # every policy is explained
+
+    data = {
+        "subcategory": service.subcategory_id,
+        "city": service.city_id,
+        "title": service.title,
+        "description": service.description,
+        "price_type": "fixed",
+        "price": "120",
+        "duration_minutes": "60",
+        "service_radius_km": "25",
+        "cancellation_policy": "strict",
+    }
+    client.post(reverse("portal_service_edit", args=[service.pk]), data)
+    assert Service.objects.get(pk=service.pk).cancellation_policy == "strict"
+    public = client.get(service.get_absolute_url()).content.decode()
+    assert "Strict: Free to cancel up to 7 days before" in public
+
+    client.post(
+        reverse("portal_service_edit", args=[service.pk]), data | {"cancellation_policy": "free"}
+    )
+    assert Service.objects.get(pk=service.pk).cancellation_policy == "strict"
