@@ -12,6 +12,7 @@ is the last guarantee. A lost race, a lock timeout or a deadlock raises SlotTake
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
@@ -224,6 +225,59 @@ def _period_taken(*, provider_id: int, start: datetime, end: datetime, ignore_pk
     return taken.exists()
 
 
+@contextmanager
+def _slot_guard(message: str = SLOT_TAKEN_MESSAGE):
+    """A lost race (the exclusion constraint, a lock timeout, a deadlock) becomes SlotTaken.
+
+    Wrap it around the transaction, so the failed transaction is rolled back first."""
+    try:
+        yield
+    except (IntegrityError, OperationalError) as error:
+        if _lost_race(error):
+            raise SlotTaken(message) from error
+        raise
+
+
+def _insert_booking(
+    *,
+    customer: User,
+    service: Service,
+    start: datetime,
+    end: datetime,
+    address: str,
+    point,
+    price_type: str,
+    price: Decimal | None,
+    notes: str,
+    status: str,
+    action: str,
+    reason: str = "",
+) -> Booking:
+    """The one way a booking row is written: lock the provider, re-check the period, insert,
+    record the event. Runs inside the caller's transaction (under _slot_guard)."""
+    _lock_provider(service.provider_id)
+    if _period_taken(provider_id=service.provider_id, start=start, end=end):
+        raise SlotTaken()
+    booking = Booking.objects.create(
+        customer=customer,
+        provider_id=service.provider_id,
+        service=service,
+        period=Range(start, end, "[)"),
+        address=address[:250],
+        point=point,
+        price_type=price_type,
+        price=price,
+        cancellation_policy=service.cancellation_policy,
+        notes=notes.strip(),
+        status=status,
+    )
+    booking = Booking.objects.select_related("service__city", "provider__user", "customer").get(
+        pk=booking.pk
+    )
+    _record(booking, action=action, from_status="", actor=customer, reason=reason)
+    return booking
+
+
 # --- Creating a booking ----------------------------------------------------------------------
 
 
@@ -270,72 +324,51 @@ def booking_create(
         raise SlotTaken("That time is not available. Please pick one of the free times.")
 
     instant = service.instant_book
-    try:
-        with transaction.atomic():
-            _lock_provider(service.provider_id)
-            if _period_taken(provider_id=service.provider_id, start=slot.start, end=slot.end):
-                raise SlotTaken()
-            booking = Booking.objects.create(
-                customer=customer,
-                provider_id=service.provider_id,
-                service=service,
-                period=Range(slot.start, slot.end, "[)"),
-                address=f"{street_address}, {found.name}"[:250],
-                point=found.point,
-                price_type=service.price_type,
-                price=service.price,
-                cancellation_policy=service.cancellation_policy,
-                notes=notes.strip(),
-                status=Booking.Status.ACCEPTED if instant else Booking.Status.PENDING,
+    with _slot_guard(), transaction.atomic():
+        booking = _insert_booking(
+            customer=customer,
+            service=service,
+            start=slot.start,
+            end=slot.end,
+            address=f"{street_address}, {found.name}",
+            point=found.point,
+            price_type=service.price_type,
+            price=service.price,
+            notes=notes,
+            status=Booking.Status.ACCEPTED if instant else Booking.Status.PENDING,
+            action=BookingEvent.Action.INSTANT if instant else BookingEvent.Action.REQUESTED,
+        )
+        when = _when(booking)
+        who = customer.name or customer.email
+        if instant:
+            _notify(
+                recipient=booking.provider.user,
+                kind="booking_confirmed",
+                title=f"New booking: {service.title}, {when}",
+                body=f"{who} booked {service.title} for {when} at {booking.address}.",
+                booking=booking,
+                ics=True,
             )
-            booking = Booking.objects.select_related(
-                "service__city", "provider__user", "customer"
-            ).get(pk=booking.pk)
-            _record(
-                booking,
-                action=BookingEvent.Action.INSTANT if instant else BookingEvent.Action.REQUESTED,
-                from_status="",
-                actor=customer,
+            _notify(
+                recipient=customer,
+                kind="booking_confirmed",
+                title=f"Your booking is confirmed for {when}",
+                body=f"{service.provider.business_name} will see you at {booking.address}.",
+                booking=booking,
+                ics=True,
             )
-            when = _when(booking)
-            who = customer.name or customer.email
-            if instant:
-                _notify(
-                    recipient=booking.provider.user,
-                    kind="booking_confirmed",
-                    title=f"New booking: {service.title}, {when}",
-                    body=f"{who} booked {service.title} for {when} at {booking.address}.",
-                    booking=booking,
-                    ics=True,
-                )
-                _notify(
-                    recipient=customer,
-                    kind="booking_confirmed",
-                    title=f"Your booking is confirmed for {when}",
-                    body=f"{service.provider.business_name} will see you at {booking.address}.",
-                    booking=booking,
-                    ics=True,
-                )
-            else:
-                _notify(
-                    recipient=booking.provider.user,
-                    kind="booking_requested",
-                    title=f"New booking request: {service.title}, {when}",
-                    body=(
-                        f"{who} asked for {service.title} on {when} at {booking.address}. "
-                        f"Please accept or decline within {settings.BOOKING_REQUEST_EXPIRY_HOURS} "
-                        "hours."
-                    ),
-                    booking=booking,
-                )
-    except IntegrityError as error:
-        if _lost_race(error):
-            raise SlotTaken() from error
-        raise
-    except OperationalError as error:
-        if _lost_race(error):
-            raise SlotTaken() from error
-        raise
+        else:
+            _notify(
+                recipient=booking.provider.user,
+                kind="booking_requested",
+                title=f"New booking request: {service.title}, {when}",
+                body=(
+                    f"{who} asked for {service.title} on {when} at {booking.address}. "
+                    f"Please accept or decline within {settings.BOOKING_REQUEST_EXPIRY_HOURS} "
+                    "hours."
+                ),
+                booking=booking,
+            )
     return booking
 
 
@@ -525,54 +558,45 @@ def booking_reschedule_accept(
     *, booking: Booking, actor: User, now: datetime | None = None
 ) -> Booking:
     now = now or timezone.now()
-    try:
-        with transaction.atomic():
-            _lock_provider(booking.provider_id)
-            booking = _locked(booking)
-            _proposal_answerable(booking, actor)
-            new = booking.proposed_period
-            if new.lower <= now or _period_taken(
-                provider_id=booking.provider_id,
-                start=new.lower,
-                end=new.upper,
-                ignore_pk=booking.pk,
-            ):
-                raise SlotTaken(MOVED_SLOT_TAKEN)
-            old_when = _when(booking)
-            booking.period = new
-            booking.proposed_period = None
-            booking.proposed_by = None
-            booking.reminder_sent_at = None
-            booking.save(
-                update_fields=[
-                    "period", "proposed_period", "proposed_by", "reminder_sent_at", "updated_at",
-                ]
-            )  # fmt: skip
-            when = _when(booking)
-            _record(
-                booking,
-                action=BookingEvent.Action.RESCHEDULE_ACCEPTED,
-                from_status=booking.status,
-                actor=actor,
-                reason=f"Moved from {old_when} to {when}",
+    with _slot_guard(MOVED_SLOT_TAKEN), transaction.atomic():
+        _lock_provider(booking.provider_id)
+        booking = _locked(booking)
+        _proposal_answerable(booking, actor)
+        new = booking.proposed_period
+        if new.lower <= now or _period_taken(
+            provider_id=booking.provider_id,
+            start=new.lower,
+            end=new.upper,
+            ignore_pk=booking.pk,
+        ):
+            raise SlotTaken(MOVED_SLOT_TAKEN)
+        old_when = _when(booking)
+        booking.period = new
+        booking.proposed_period = None
+        booking.proposed_by = None
+        booking.reminder_sent_at = None
+        booking.save(
+            update_fields=[
+                "period", "proposed_period", "proposed_by", "reminder_sent_at", "updated_at",
+            ]
+        )  # fmt: skip
+        when = _when(booking)
+        _record(
+            booking,
+            action=BookingEvent.Action.RESCHEDULE_ACCEPTED,
+            from_status=booking.status,
+            actor=actor,
+            reason=f"Moved from {old_when} to {when}",
+        )
+        for recipient in (booking.customer, booking.provider.user):
+            _notify(
+                recipient=recipient,
+                kind="booking_rescheduled",
+                title=f"Booking moved to {when}",
+                body=f"{booking.service.title} now takes place on {when} (was {old_when}).",
+                booking=booking,
+                ics=True,
             )
-            for recipient in (booking.customer, booking.provider.user):
-                _notify(
-                    recipient=recipient,
-                    kind="booking_rescheduled",
-                    title=f"Booking moved to {when}",
-                    body=f"{booking.service.title} now takes place on {when} (was {old_when}).",
-                    booking=booking,
-                    ics=True,
-                )
-    except IntegrityError as error:
-        if _lost_race(error):
-            raise SlotTaken(MOVED_SLOT_TAKEN) from error
-        raise
-    except OperationalError as error:
-        if _lost_race(error):
-            raise SlotTaken() from error
-        raise
     return booking
 
 
@@ -793,36 +817,18 @@ def booking_insert_accepted(
     """Insert a confirmed booking at an agreed time and price (an accepted quote), under the
     same provider lock, re-check and constraint as booking_create. Raises SlotTaken when the
     time is held by another booking. Notifies nobody: the caller does, in its transaction."""
-    try:
-        with transaction.atomic():
-            _lock_provider(service.provider_id)
-            if _period_taken(provider_id=service.provider_id, start=start, end=end):
-                raise SlotTaken()
-            booking = Booking.objects.create(
-                customer=customer,
-                provider_id=service.provider_id,
-                service=service,
-                period=Range(start, end, "[)"),
-                address=address[:250],
-                point=point,
-                price_type=Service.PriceType.FIXED,
-                price=price,
-                cancellation_policy=service.cancellation_policy,
-                notes=notes.strip(),
-                status=Booking.Status.ACCEPTED,
-            )
-            booking = Booking.objects.select_related(
-                "service__city", "provider__user", "customer"
-            ).get(pk=booking.pk)
-            _record(
-                booking,
-                action=BookingEvent.Action.ACCEPTED,
-                from_status="",
-                actor=customer,
-                reason=reason,
-            )
-    except (IntegrityError, OperationalError) as error:
-        if _lost_race(error):
-            raise SlotTaken() from error
-        raise
-    return booking
+    with _slot_guard(), transaction.atomic():
+        return _insert_booking(
+            customer=customer,
+            service=service,
+            start=start,
+            end=end,
+            address=address,
+            point=point,
+            price_type=Service.PriceType.FIXED,
+            price=price,
+            notes=notes,
+            status=Booking.Status.ACCEPTED,
+            action=BookingEvent.Action.ACCEPTED,
+            reason=reason,
+        )
