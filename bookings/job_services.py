@@ -182,6 +182,26 @@ def _locked_job(job: JobRequest) -> JobRequest:
     )
 
 
+def _decline_waiting_quotes(*, job: JobRequest, kind: str, title: str, body: str) -> None:
+    """Decline the job's waiting quotes and tell each of their providers why."""
+    waiting = list(
+        Quote.objects.select_for_update(of=("self",))
+        .select_related("provider__user")
+        .filter(job=job, status=Quote.Status.PENDING)
+    )
+    Quote.objects.filter(pk__in=[q.pk for q in waiting]).update(
+        status=Quote.Status.DECLINED, updated_at=timezone.now()
+    )
+    for quote in waiting:
+        _notify(
+            recipient=quote.provider.user,
+            kind=kind,
+            title=title,
+            body=body,
+            url=_portal_job_url(job),
+        )
+
+
 def job_withdraw(*, job: JobRequest, actor: User) -> JobRequest:
     """The customer withdraws an open job; its waiting quotes are declined."""
     with transaction.atomic():
@@ -192,22 +212,12 @@ def job_withdraw(*, job: JobRequest, actor: User) -> JobRequest:
             _refuse(f"This job is {job.get_status_display().lower()}: it cannot be withdrawn.")
         job.status = JobRequest.Status.WITHDRAWN
         job.save(update_fields=["status", "updated_at"])
-        pending = list(
-            Quote.objects.select_for_update(of=("self",))
-            .select_related("provider__user")
-            .filter(job=job, status=Quote.Status.PENDING)
+        _decline_waiting_quotes(
+            job=job,
+            kind="job_withdrawn",
+            title=f"Job withdrawn: {job.title}",
+            body="The customer withdrew this job, so your quote is closed. Thanks for quoting.",
         )
-        Quote.objects.filter(pk__in=[q.pk for q in pending]).update(
-            status=Quote.Status.DECLINED, updated_at=timezone.now()
-        )
-        for quote in pending:
-            _notify(
-                recipient=quote.provider.user,
-                kind="job_withdrawn",
-                title=f"Job withdrawn: {job.title}",
-                body="The customer withdrew this job, so your quote is closed. Thanks for quoting.",
-                url=_portal_job_url(job),
-            )
     return job
 
 
@@ -339,15 +349,6 @@ def quote_accept(*, quote: Quote, actor: User, now: datetime | None = None) -> Q
         quote.status = Quote.Status.ACCEPTED
         quote.booking = booking
         quote.save(update_fields=["status", "booking", "updated_at"])
-        others = list(
-            Quote.objects.select_for_update(of=("self",))
-            .select_related("provider__user")
-            .filter(job=job, status=Quote.Status.PENDING)
-            .exclude(pk=quote.pk)
-        )
-        Quote.objects.filter(pk__in=[q.pk for q in others]).update(
-            status=Quote.Status.DECLINED, updated_at=now
-        )
         job.status = JobRequest.Status.ACCEPTED
         job.save(update_fields=["status", "updated_at"])
         when = quote_when(quote=quote, job=job)
@@ -370,14 +371,12 @@ def quote_accept(*, quote: Quote, actor: User, now: datetime | None = None) -> Q
             ),
             ics_filename=f"booking-{booking.pk}.ics",
         )
-        for other in others:
-            _notify(
-                recipient=other.provider.user,
-                kind="quote_declined",
-                title=f"Quote declined: {job.title}",
-                body="The customer chose another quote for this job. Thanks for quoting.",
-                url=_portal_job_url(job),
-            )
+        _decline_waiting_quotes(
+            job=job,
+            kind="quote_declined",
+            title=f"Quote declined: {job.title}",
+            body="The customer chose another quote for this job. Thanks for quoting.",
+        )
     return quote
 
 
