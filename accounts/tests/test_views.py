@@ -257,7 +257,10 @@ def test_account_pages_need_sign_in(client):
             assert response["Location"].startswith(reverse("account_login"))
 
 
-def test_an_unverified_email_is_shown(client):
+def test_an_unverified_email_is_shown_as_not_confirmed(client):
     user = UserFactory(verified=False)
     client.force_login(user)
-    assert client.get(reverse("account_email")).status_code == 200
+    page = client.get(reverse("account_email")).content.decode()
+    assert user.email in page
+    assert "Not confirmed" in page
+    assert ">Confirmed<" not in page
