@@ -29,9 +29,33 @@ def _isolated_cache_and_media(settings, tmp_path):
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def booking_defaults(settings):
+    """The booking settings the tests are written for, whatever the environment says."""
+    settings.BOOKING_BUFFER_MINUTES = 30
+    settings.BOOKING_MIN_LEAD_HOURS = 12
+    settings.BOOKING_HORIZON_DAYS = 60
+
+
+@pytest.fixture
+def places(db):
+    """Sydney with two places people type: Bondi (near) and Wollongong (70 km south)."""
+    from django.contrib.gis.geos import Point
+
+    from places.tests.factories import CityFactory, SuburbFactory
+
+    sydney = CityFactory()
+    return {
+        "bondi": SuburbFactory(city=sydney),
+        "wollongong": SuburbFactory(
+            city=sydney, name="Wollongong", point=Point(150.8931, -34.4278, srid=4326)
+        ),
+    }
+
+
 @pytest.fixture
 def city(db):
-    from listings.tests.factories import CityFactory
+    from places.tests.factories import CityFactory
 
     return CityFactory()
 

@@ -3,7 +3,7 @@ from django import forms
 from django.conf import settings
 from django.core.validators import RegexValidator
 
-from listings.models import City
+from places.models import City
 
 from .services import user_complete_signup
 

@@ -77,9 +77,7 @@ class ProviderProfile(models.Model):
     status_reason = models.CharField(
         max_length=300, blank=True, help_text="Shown to the provider when rejected or suspended."
     )
-    base_city = models.ForeignKey(
-        "listings.City", on_delete=models.PROTECT, related_name="providers"
-    )
+    base_city = models.ForeignKey("places.City", on_delete=models.PROTECT, related_name="providers")
     base_point = models.PointField(geography=True, srid=4326)
     service_radius_km = models.PositiveSmallIntegerField(
         validators=[

@@ -18,8 +18,8 @@ from django.utils import timezone
 from django.utils.text import slugify
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from listings.models import City
-from listings.selectors import city_nearest
+from places.models import City
+from places.selectors import city_nearest
 
 from .models import ProviderProfile, ProviderStatusEvent, SignInEvent, User
 from .tasks import send_provider_status_email

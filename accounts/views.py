@@ -5,7 +5,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from listings.selectors import city_points
+from places.selectors import city_points
 
 from . import services
 from .forms import AccountDetailsForm, AvatarForm, ProviderProfileForm

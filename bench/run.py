@@ -195,8 +195,8 @@ def page_urls() -> dict[str, list[str]]:
     """A handful of realistic URLs per page, taken from the seeded data."""
     from django.db.models import Count
 
-    from listings.models import Suburb
     from listings.selectors import service_public
+    from places.models import Suburb
 
     public = service_public().order_by()
     busiest = list(

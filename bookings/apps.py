@@ -3,4 +3,4 @@ from django.apps import AppConfig
 
 class BookingsConfig(AppConfig):
     name = "bookings"
-    verbose_name = "Bookings and quotes"
+    verbose_name = "Bookings"

@@ -25,8 +25,9 @@ from psycopg.types.range import Range
 
 from accounts.models import ProviderProfile, User
 from listings.models import CANCELLATION_POLICY_SUMMARIES, Service
-from listings.search import place_resolve, services_covering
+from listings.search import services_covering
 from listings.selectors import service_public
+from places.selectors import place_resolve
 
 from .models import (
     AvailabilityException,
@@ -314,7 +315,7 @@ def booking_create(
     if not covering.exists():
         raise ValidationError(
             {
-                "place": f"{found.name} is outside {service.provider.business_name}'s service "
+                "place": f"{found.label} is outside {service.provider.business_name}'s service "
                 f"area ({service.service_radius_km} km around {service.city.name}). "
                 "Choose a provider closer to you."
             }
@@ -330,7 +331,7 @@ def booking_create(
             service=service,
             start=slot.start,
             end=slot.end,
-            address=f"{street_address}, {found.name}",
+            address=f"{street_address}, {found.label}",
             point=found.point,
             price_type=service.price_type,
             price=service.price,

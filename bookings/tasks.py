@@ -33,7 +33,3 @@ def send_booking_reminders() -> int:
         if services.booking_reminder_send(booking_id=pk):
             sent += 1
     return sent
-
-
-# Posted jobs and quotes have their own module; importing it here registers its beat task.
-from .job_tasks import expire_jobs_and_quotes  # noqa: E402, F401

@@ -31,7 +31,7 @@ def browser_type_launch_args(browser_type_launch_args):
 @pytest.fixture
 def site(live_server, transactional_db, page):
     """The live site with a city to work from; pages fail the test on any CSP violation."""
-    from listings.tests.factories import CityFactory
+    from places.tests.factories import CityFactory
 
     CityFactory(name="Sydney")
     CityFactory(name="Perth", state="WA", timezone="Australia/Perth")

@@ -23,9 +23,10 @@ def sign_in(page: Page, url: str, email: str) -> None:
 @pytest.fixture
 def listing(site):
     from accounts.tests.factories import ProviderProfileFactory
-    from bookings.tests.factories import SuburbFactory, open_all_week
-    from listings.models import City
+    from bookings.tests.factories import open_all_week
     from listings.tests.factories import ServiceFactory
+    from places.models import City
+    from places.tests.factories import SuburbFactory
 
     sydney = City.objects.get(slug="sydney")
     SuburbFactory(city=sydney)  # Bondi

@@ -17,9 +17,9 @@ pytestmark = pytest.mark.browser
 @pytest.fixture
 def plumbers(site):
     from accounts.tests.factories import ProviderProfileFactory
-    from bookings.tests.factories import SuburbFactory
-    from listings.models import City
     from listings.tests.factories import ServiceFactory, SubcategoryFactory
+    from places.models import City
+    from places.tests.factories import SuburbFactory
 
     sydney = City.objects.get(slug="sydney")
     SuburbFactory(city=sydney)  # Bondi
@@ -42,8 +42,9 @@ def job_subcategory():
 
 def test_a_customer_posts_a_job_two_providers_quote_one_is_accepted(site, plumbers, page: Page):
     from accounts.tests.factories import UserFactory
-    from bookings import job_services
-    from bookings.models import Booking, JobRequest, Quote
+    from bookings.models import Booking
+    from jobs import services as job_services
+    from jobs.models import JobRequest, Quote
 
     customer = UserFactory(name="Casey Customer")
     winner, other = plumbers

@@ -61,7 +61,7 @@ def test_a_provider_lists_a_service_that_goes_public_once_approved(
     from accounts.models import ProviderProfile
     from accounts.tests.factories import ProviderProfileFactory, UserFactory
     from listings.models import Service
-    from listings.tests.factories import CityFactory
+    from places.tests.factories import CityFactory
 
     profile = ProviderProfileFactory(
         business_name="Harbour Pest Co", base_city=CityFactory(name="Sydney")

@@ -15,9 +15,9 @@ BONDI = Point(151.2743, -33.8915, srid=4326)
 @pytest.fixture
 def catalogue(site):
     from accounts.tests.factories import ProviderProfileFactory
-    from listings.models import City, Suburb
     from listings.services import search_terms_refresh
     from listings.tests.factories import CategoryFactory, ServiceFactory, SubcategoryFactory
+    from places.models import City, Suburb
 
     sydney = City.objects.get(slug="sydney")
     Suburb.objects.create(city=sydney, name="Bondi", state="NSW", point=BONDI)

@@ -3,7 +3,7 @@ from import_export.admin import ImportExportModelAdmin
 
 from marketplace.admin import PointAsTextMixin
 
-from .models import Category, City, Service, ServicePhoto, Subcategory, Suburb
+from .models import Category, Service, ServicePhoto, Subcategory
 from .resources import ServiceResource
 from .services import service_set_status
 
@@ -28,14 +28,6 @@ class SubcategoryAdmin(ImportExportModelAdmin):
     list_display = ["name", "slug", "category", "position"]
     list_filter = ["category"]
     list_select_related = ["category"]
-    search_fields = ["name", "slug"]
-    prepopulated_fields = {"slug": ["name"]}
-
-
-@admin.register(City)
-class CityAdmin(PointAsTextMixin, ImportExportModelAdmin):
-    list_display = ["name", "state", "timezone", "population"]
-    list_filter = ["state", "timezone"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
 
@@ -78,11 +70,3 @@ class ServiceAdmin(PointAsTextMixin, ImportExportModelAdmin):
             Service.Status.PAUSED,
             "unhidden",
         )
-
-
-@admin.register(Suburb)
-class SuburbAdmin(PointAsTextMixin, admin.ModelAdmin):
-    list_display = ["name", "state", "city", "population"]
-    list_filter = ["state"]
-    list_select_related = ["city"]
-    search_fields = ["name"]

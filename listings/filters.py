@@ -13,7 +13,9 @@ from django import forms
 from django.conf import settings
 from django.db.models import QuerySet
 
-from .models import Category, City, Service, Subcategory
+from places.models import City
+
+from .models import Category, Service, Subcategory
 from .search import SORTS
 
 RATING_CHOICES = [("4.5", "4.5 stars and up"), ("4", "4 stars and up"), ("3", "3 stars and up")]

@@ -7,8 +7,9 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 
 from accounts.models import ProviderProfile
+from places.models import City
 
-from .models import CANCELLATION_POLICY_SUMMARIES, CancellationPolicy, City, Service, Subcategory
+from .models import CANCELLATION_POLICY_SUMMARIES, CancellationPolicy, Service, Subcategory
 from .services import MAX_PHOTOS_PER_SERVICE, service_attributes_clean
 
 # Extra (schema) fields are named with this prefix so they never clash with the listing's own.

@@ -63,23 +63,6 @@ class Subcategory(CatalogueNode):
         verbose_name_plural = "subcategories"
 
 
-class City(models.Model):
-    name = models.CharField(max_length=80)
-    slug = models.SlugField(max_length=80, unique=True)
-    state = models.CharField(max_length=3, help_text="State or territory code, e.g. NSW.")
-    country = models.CharField(max_length=2, default="AU")
-    point = models.PointField(geography=True, srid=4326)
-    timezone = models.CharField(max_length=40, help_text="IANA zone, e.g. Australia/Perth.")
-    population = models.PositiveIntegerField(validators=[MinValueValidator(0)], default=0)
-
-    class Meta:
-        verbose_name_plural = "cities"
-        ordering = ["-population", "name"]
-
-    def __str__(self) -> str:
-        return f"{self.name}, {self.state}"
-
-
 class CancellationPolicy(models.TextChoices):
     """What cancelling a confirmed booking costs the customer (fees in bookings.services)."""
 
@@ -118,7 +101,7 @@ class Service(models.Model):
         "accounts.ProviderProfile", on_delete=models.CASCADE, related_name="services"
     )
     subcategory = models.ForeignKey(Subcategory, on_delete=models.PROTECT, related_name="services")
-    city = models.ForeignKey(City, on_delete=models.PROTECT, related_name="services")
+    city = models.ForeignKey("places.City", on_delete=models.PROTECT, related_name="services")
     title = models.CharField(max_length=120)
     slug = models.SlugField(max_length=140)
     description = models.TextField()
@@ -203,25 +186,6 @@ class ServicePhoto(models.Model):
 
     def __str__(self) -> str:
         return f"Photo {self.position + 1} of {self.service}"
-
-
-class Suburb(models.Model):
-    """A place inside or near one of our cities, so people can type "Bondi" and be understood."""
-
-    city = models.ForeignKey(City, on_delete=models.CASCADE, related_name="suburbs")
-    name = models.CharField(max_length=80, db_index=True)
-    state = models.CharField(max_length=3)
-    point = models.PointField(geography=True, srid=4326)
-    population = models.PositiveIntegerField(default=0)
-
-    class Meta:
-        ordering = ["-population", "name"]
-        constraints = [
-            models.UniqueConstraint(fields=["name", "state"], name="suburb_unique_name_state")
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.name}, {self.state}"
 
 
 class SearchTerm(models.Model):

@@ -4,7 +4,9 @@ from django.contrib.gis.geos import GEOSException, GEOSGeometry, Point
 from django.core.exceptions import ValidationError
 from import_export import fields, resources, widgets
 
-from .models import City, Service, Subcategory
+from places.models import City
+
+from .models import Service, Subcategory
 from .services import service_attributes_clean, service_search_vectors_refresh
 
 

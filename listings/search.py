@@ -4,12 +4,11 @@ Reads only (selectors). The search page and the API share these functions:
 
 - `search_query_parse` corrects misspelt words against the catalogue lexicon (`SearchTerm`,
   trigram KNN) and takes out the words that name a place ("plumber fremantle").
-- `place_resolve` turns a typed place ("Bondi", "bondi nsw 2026", "Paramatta") into a point.
 - `service_search` runs the search: websearch syntax and ranking over a bounded set of
   candidates, service areas that cover a point (nearest first, through the GiST index), sorts
   and "next page" pagination without counting.
 
-Nothing here calls an outside service; places come from the City and Suburb tables.
+Places (typed or named inside a query) come from places.selectors.
 """
 
 from __future__ import annotations
@@ -34,6 +33,8 @@ from django.db.models import (
 )
 from django.db.models.expressions import RawSQL
 
+from places.selectors import Place, places_named
+
 from .models import Service
 from .selectors import service_cards
 
@@ -45,7 +46,6 @@ MAX_RANKED = 2000
 MAX_PAGE = MAX_RANKED // PAGE_SIZE
 # Similarity a lexicon word needs to replace a misspelt query word (pg_trgm's default).
 TYPO_SIMILARITY = 0.3
-PLACE_SIMILARITY = 0.3
 SEARCH_CONFIG = "english"
 
 SORTS = {
@@ -55,29 +55,11 @@ SORTS = {
     "price": "Lowest price",
 }
 
-STATES = frozenset({"nsw", "vic", "qld", "wa", "sa", "tas", "act", "nt"})
 # Words that only join a place to the rest of the query: "plumber in fremantle", "near me".
 _PLACE_JOINERS = frozenset({"in", "near", "around", "at", "nearby"})
 _WORD = re.compile(r"[a-z]+")
 # websearch syntax we leave alone when correcting: quoted phrases and -negated words.
 _PROTECTED = re.compile(r'"[^"]*"?|-[a-z]+')
-
-
-@dataclass(frozen=True)
-class Place:
-    """A point people asked about, and how to name it on the page."""
-
-    name: str
-    point: Point
-    kind: str  # "city", "suburb" or "point" (the browser's location)
-
-    @property
-    def latitude(self) -> float:
-        return self.point.y
-
-    @property
-    def longitude(self) -> float:
-        return self.point.x
 
 
 @dataclass(frozen=True)
@@ -169,84 +151,6 @@ def _inflection(word: str, other: str) -> bool:
     """ "electrician" and "electricians": the same word with another ending, not a typo.
     ("emergancy" stems like "emergency" too, but it is a typo worth telling people about.)"""
     return word.startswith(other) or other.startswith(word)
-
-
-# --- Places --------------------------------------------------------------------------------
-
-_PLACES_SQL = """
-SELECT 'city' AS kind, name, state, ST_Y(point::geometry), ST_X(point::geometry), population, 0
-FROM listings_city WHERE {where_city}
-UNION ALL
-SELECT 'suburb', name, state, ST_Y(point::geometry), ST_X(point::geometry), population, 1
-FROM listings_suburb WHERE {where_suburb}
-"""
-
-
-def _place(row: Sequence) -> Place:
-    kind, name, state, latitude, longitude = row[:5]
-    return Place(name=f"{name}, {state}", point=Point(longitude, latitude, srid=4326), kind=kind)
-
-
-def places_named(*, names: Sequence[str]) -> dict[str, Place]:
-    """Lower-cased name -> the best city or suburb with exactly that name (one query).
-
-    A city wins over a suburb of the same name, then the larger population.
-    """
-    if not names:
-        return {}
-    sql = _PLACES_SQL.format(
-        where_city="lower(name) = ANY(%s)", where_suburb="lower(name) = ANY(%s)"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT * FROM ({sql}) AS p ORDER BY 7, 6 DESC", [list(names), list(names)])
-        rows = cursor.fetchall()
-    found: dict[str, Place] = {}
-    for row in rows:
-        found.setdefault(row[1].lower(), _place(row))
-    return found
-
-
-def place_resolve(*, text: str) -> Place | None:
-    """The city or suburb someone typed: exact name (any case), else the name it starts, else
-    the most similar name (trigram). "Bondi, NSW" and "bondi nsw 2026" name the state too.
-
-    One query: the three tries are branches of a UNION ALL under LIMIT 1, so PostgreSQL stops
-    at the first branch that finds a place.
-    """
-    words = re.findall(r"[a-z']+", text.lower())
-    state = ""
-    if len(words) > 1 and words[-1] in STATES:
-        state = words.pop()
-    name = " ".join(words).strip()[:80]
-    if len(name) < 2:
-        return None
-    state_sql = "AND lower(state) = %(state)s" if state else ""
-    tries = [
-        ("lower(name) = %(name)s", "7, 6 DESC"),
-        ("lower(name) LIKE %(prefix)s", "7, 6 DESC"),
-        ("similarity(lower(name), %(name)s) >= %(similarity)s",
-         "similarity(lower(p.name), %(name)s) DESC, 7, 6 DESC"),
-    ]  # fmt: skip
-    branches = []
-    for condition, order in tries:
-        sql = _PLACES_SQL.format(
-            where_city=f"{condition} {state_sql}", where_suburb=f"{condition} {state_sql}"
-        )
-        branches.append(f"(SELECT * FROM ({sql}) AS p ORDER BY {order} LIMIT 1)")
-    params = {
-        "name": name,
-        "prefix": name.replace("\\", "").replace("%", "").replace("_", "") + "%",
-        "similarity": PLACE_SIMILARITY,
-        "state": state,
-    }
-    with connection.cursor() as cursor:
-        cursor.execute(" UNION ALL ".join(branches) + " LIMIT 1", params)
-        row = cursor.fetchone()
-    return _place(row) if row else None
-
-
-def place_from_point(*, latitude: float, longitude: float) -> Place:
-    return Place(name="your location", point=Point(longitude, latitude, srid=4326), kind="point")
 
 
 # --- Parsing a query --------------------------------------------------------------------------

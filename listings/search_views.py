@@ -9,13 +9,13 @@ from django.shortcuts import render
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET
 
+from places.selectors import place_from_point, place_resolve
+
 from .filters import RATING_CHOICES, search_filters_bind
 from .search import (
     SORTS,
     ParsedQuery,
     SearchPage,
-    place_from_point,
-    place_resolve,
     search_query_parse,
     service_search,
 )
@@ -55,7 +55,7 @@ def _chips(params: QueryDict, data: dict, place, where: str) -> list[Chip]:
     if place is not None and place.kind == "point":
         add("Near you", "lat", "lng")
     elif where:
-        add(f"Near {place.name if place else where}", "where")
+        add(f"Near {place.label if place else where}", "where")
     if data.get("radius_km"):
         add(f"Within {data['radius_km']:g} km", "radius_km")
     if data.get("category"):
@@ -142,7 +142,7 @@ def search(request: HttpRequest) -> HttpResponse:
     elif data.get("category"):
         subject = data["category"].name
     if place is not None:
-        heading = f"{subject} near {'you' if place.kind == 'point' else place.name}"
+        heading = f"{subject} near {'you' if place.kind == 'point' else place.label}"
     elif data.get("city"):
         heading = f"{subject} in {data['city'].name}"
     else:

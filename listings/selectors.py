@@ -1,13 +1,12 @@
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
-from django.contrib.gis.db.models.functions import Distance
-from django.contrib.gis.geos import Point
 from django.core.cache import cache
 from django.db.models import Count, Exists, F, Model, OuterRef, Prefetch, QuerySet
 
 from accounts.models import ProviderProfile
+from places.models import City
 
-from .models import Category, City, Service, ServicePhoto, Subcategory
+from .models import Category, Service, ServicePhoto, Subcategory
 
 
 def catalogue_slug_taken(*, slug: str, exclude: Model | None = None) -> bool:
@@ -25,23 +24,6 @@ def category_list_with_subcategories() -> QuerySet[Category]:
     return Category.objects.prefetch_related(
         Prefetch("subcategories", queryset=Subcategory.objects.only("name", "slug", "category_id"))
     )
-
-
-def city_list() -> QuerySet[City]:
-    return City.objects.all()
-
-
-def city_nearest(*, point: Point) -> City | None:
-    """The city closest to `point` (ordered by the GiST index), or None when there are none."""
-    return City.objects.annotate(distance=Distance("point", point)).order_by("distance").first()
-
-
-def city_points() -> dict[int, list[float]]:
-    """City id -> [latitude, longitude], for the map pin picker."""
-    return {
-        city.pk: [round(city.point.y, 5), round(city.point.x, 5)]
-        for city in City.objects.only("point")
-    }
 
 
 def service_public() -> QuerySet[Service]:
@@ -145,10 +127,6 @@ def subcategory_siblings(*, subcategory: Subcategory) -> QuerySet[Subcategory]:
         .exclude(pk=subcategory.pk)
         .only("name", "slug", "category_id")
     )
-
-
-def city_get(*, slug: str) -> City | None:
-    return City.objects.filter(slug=slug).first()
 
 
 def category_city_services(

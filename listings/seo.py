@@ -9,8 +9,9 @@ from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 
 from accounts.models import ProviderProfile
+from places.models import City
 
-from .models import City, Service, ServicePhoto
+from .models import Service, ServicePhoto
 
 # The same escapes as Django's json_script: JSON inside <script> cannot close the element.
 _JSON_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}

@@ -13,9 +13,10 @@ from django.db.models import Max, Q
 from django.utils.text import slugify
 
 from accounts.models import ProviderProfile, User
+from places.models import City
 
 from .images import photo_files, photo_open
-from .models import CancellationPolicy, City, Service, ServicePhoto, Subcategory
+from .models import CancellationPolicy, Service, ServicePhoto, Subcategory
 
 _TRUE = {"true", "yes", "on", "1"}
 _FALSE = {"false", "no", "off", "0", ""}

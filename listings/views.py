@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_safe
 
 from accounts.models import ProviderProfile
+from places.selectors import city_get
 
 from .models import CANCELLATION_POLICY_SUMMARIES, Category, Service, Subcategory
 from .selectors import (
@@ -14,7 +15,6 @@ from .selectors import (
     catalogue_node_get,
     category_city_services,
     category_subcategories_with_counts,
-    city_get,
     provider_public_get,
     provider_public_services,
     service_for_viewer,

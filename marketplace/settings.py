@@ -57,9 +57,11 @@ INSTALLED_APPS = [
     "import_export",
     "storages",
     "marketplace",
+    "places",
     "accounts",
     "listings",
     "bookings",
+    "jobs",
     "reviews",
     "notifications",
 ]
@@ -162,7 +164,7 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(minute="*/15"),
     },
     "expire-jobs-and-quotes": {
-        "task": "bookings.tasks.expire_jobs_and_quotes",
+        "task": "jobs.tasks.expire_jobs_and_quotes",
         "schedule": crontab(minute="*/15"),
     },
 }

@@ -17,8 +17,8 @@ urlpatterns = [
     path("portal/listings/", include("listings.portal_urls")),
     path("portal/bookings/", include("bookings.portal_urls")),
     path("bookings/", include("bookings.urls")),
-    path("jobs/", include("bookings.job_urls")),
-    path("portal/jobs/", include("bookings.job_portal_urls")),
+    path("jobs/", include("jobs.urls")),
+    path("portal/jobs/", include("jobs.portal_urls")),
     path("", include("listings.search_urls")),
     path("notifications/", include("notifications.urls")),
 ]

@@ -3,7 +3,8 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from listings.selectors import category_list_with_subcategories, city_list
+from listings.selectors import category_list_with_subcategories
+from places.selectors import city_list
 
 from . import health
 

@@ -2,7 +2,7 @@ import factory
 from django.utils import timezone
 
 from accounts.models import ProviderProfile, User
-from listings.tests.factories import CityFactory
+from places.tests.factories import CityFactory
 
 PASSWORD = "correct-horse-battery-staple"
 

@@ -9,7 +9,7 @@ from PIL import Image
 from accounts import services
 from accounts.models import ProviderProfile, ProviderStatusEvent
 from accounts.tests.factories import ProviderProfileFactory, UserFactory
-from listings.tests.factories import CityFactory
+from places.tests.factories import CityFactory
 
 pytestmark = pytest.mark.django_db
 

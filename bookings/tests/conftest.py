@@ -2,30 +2,11 @@ from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.contrib.gis.geos import Point
 from django.utils import timezone
 
 from bookings.slots import service_slots
-from bookings.tests.factories import SuburbFactory, open_all_week
-from listings.tests.factories import CityFactory, ServiceFactory
-
-
-@pytest.fixture(autouse=True)
-def booking_defaults(settings):
-    settings.BOOKING_BUFFER_MINUTES = 30
-    settings.BOOKING_MIN_LEAD_HOURS = 12
-    settings.BOOKING_HORIZON_DAYS = 60
-
-
-@pytest.fixture
-def places(db):
-    sydney = CityFactory()
-    return {
-        "bondi": SuburbFactory(city=sydney),
-        "wollongong": SuburbFactory(
-            city=sydney, name="Wollongong", point=Point(150.8931, -34.4278, srid=4326)
-        ),
-    }
+from bookings.tests.factories import open_all_week
+from listings.tests.factories import ServiceFactory
 
 
 @pytest.fixture

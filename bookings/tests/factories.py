@@ -5,20 +5,7 @@ from django.contrib.gis.geos import Point
 from psycopg.types.range import Range
 
 from bookings.models import Booking, BookingEvent, WeeklyAvailability
-from listings.models import Suburb
-from listings.tests.factories import CityFactory, ServiceFactory
-
-
-class SuburbFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Suburb
-        django_get_or_create = ("name", "state")
-
-    city = factory.SubFactory(CityFactory)
-    name = "Bondi"
-    state = "NSW"
-    point = factory.LazyFunction(lambda: Point(151.2743, -33.8915, srid=4326))
-    population = 11_000
+from listings.tests.factories import ServiceFactory
 
 
 def open_all_week(provider, start: time = time(8), end: time = time(18)) -> None:

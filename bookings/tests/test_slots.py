@@ -8,7 +8,8 @@ from django.contrib.gis.geos import Point
 from bookings.models import AvailabilityException, Booking, WeeklyAvailability
 from bookings.slots import service_slots, when_label
 from bookings.tests.factories import BookingFactory
-from listings.tests.factories import CityFactory, ServiceFactory
+from listings.tests.factories import ServiceFactory
+from places.tests.factories import CityFactory
 
 pytestmark = pytest.mark.django_db
 

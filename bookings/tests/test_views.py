@@ -9,8 +9,9 @@ from accounts.tests.factories import ProviderProfileFactory, UserFactory
 from bookings.models import AvailabilityException, Booking, WeeklyAvailability
 from bookings.slots import service_slots
 from bookings.tests.conftest import free_slots
-from bookings.tests.factories import BookingFactory, SuburbFactory
-from listings.tests.factories import CityFactory, ServiceFactory
+from bookings.tests.factories import BookingFactory
+from listings.tests.factories import ServiceFactory
+from places.tests.factories import CityFactory, SuburbFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -9,7 +9,7 @@ from django.contrib.gis.geos import Point
 from django.db import transaction
 from django.utils.text import slugify
 
-from listings.models import City
+from places.models import City
 
 CITY_COUNT = 30
 

@@ -8,7 +8,7 @@ from django.contrib.gis.geos import Point
 from django.db import transaction
 
 from accounts.models import ProviderProfile, ProviderStatusEvent, User
-from listings.models import City
+from places.models import City
 
 from .providers import DEMO_TODAY
 

@@ -17,7 +17,7 @@ from django.db import transaction
 from django.utils.text import slugify
 
 from accounts.models import ProviderProfile, ProviderStatusEvent, User
-from listings.models import City
+from places.models import City
 
 from .catalogue import CATEGORIES, CategoryData
 from .cities import LAND_BEARINGS, CityData, largest_cities

@@ -8,7 +8,8 @@ from django.db import transaction
 from django.db.models import Count
 
 from accounts.models import ProviderProfile
-from listings.models import Category, City, Service, ServicePhoto, Subcategory, Suburb
+from listings.models import Category, Service, ServicePhoto, Subcategory
+from places.models import City, Suburb
 
 from .availability import availability_seed
 from .catalogue import catalogue_seed

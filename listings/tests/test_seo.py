@@ -9,10 +9,10 @@ import pytest
 from accounts.models import ProviderProfile
 from accounts.tests.factories import ProviderProfileFactory
 from listings.models import Service
+from places.tests.factories import CityFactory
 
 from .factories import (
     CategoryFactory,
-    CityFactory,
     ServiceFactory,
     ServicePhotoFactory,
     SubcategoryFactory,

@@ -17,11 +17,11 @@ from listings import services
 from listings.models import Service, ServicePhoto
 from listings.selectors import service_public
 from listings.tests.factories import (
-    CityFactory,
     ServiceFactory,
     ServicePhotoFactory,
     SubcategoryFactory,
 )
+from places.tests.factories import CityFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -1,7 +1,8 @@
 import pytest
 from django.urls import reverse
 
-from listings.tests.factories import CategoryFactory, CityFactory, SubcategoryFactory
+from listings.tests.factories import CategoryFactory, SubcategoryFactory
+from places.tests.factories import CityFactory
 
 pytestmark = pytest.mark.django_db
 

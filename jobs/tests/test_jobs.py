@@ -10,13 +10,15 @@ from django.utils import timezone
 
 from accounts.models import ProviderProfile
 from accounts.tests.factories import ProviderProfileFactory, UserFactory
-from bookings import job_services
-from bookings.job_tasks import expire_jobs_and_quotes
-from bookings.models import Booking, JobRequest, Quote
+from bookings.models import Booking
 from bookings.services import SLOT_TAKEN_MESSAGE, SlotTaken
 from bookings.tests.factories import BookingFactory
-from listings.tests.factories import CityFactory, ServiceFactory, SubcategoryFactory
+from jobs import services as job_services
+from jobs.models import JobRequest, Quote
+from jobs.tasks import expire_jobs_and_quotes
+from listings.tests.factories import ServiceFactory, SubcategoryFactory
 from notifications.models import Notification
+from places.tests.factories import CityFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -1,4 +1,4 @@
-"""Forms for posted jobs and quotes: they turn requests into values; job_services decides."""
+"""Forms for posted jobs and quotes: they turn requests into values; jobs/services.py decides."""
 
 from __future__ import annotations
 
@@ -7,9 +7,8 @@ from zoneinfo import ZoneInfo
 
 from django import forms
 
+from bookings.forms import DateInput, TimeInput
 from listings.models import Subcategory
-
-from .forms import DateInput, TimeInput
 
 
 class SubcategoryChoiceField(forms.ModelChoiceField):

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import job_views as views
+from . import views
 
 urlpatterns = [
     path("", views.portal_job_list, name="portal_job_list"),

@@ -3,23 +3,23 @@
 from celery import shared_task
 from django.core.exceptions import ValidationError
 
-from . import job_selectors, job_services
+from . import selectors, services
 from .models import JobRequest, Quote
 
 
-@shared_task(name="bookings.tasks.expire_jobs_and_quotes")
+@shared_task
 def expire_jobs_and_quotes() -> int:
     """Open jobs past their expiry close; waiting quotes past their validity expire."""
     expired = 0
-    for pk in job_selectors.expired_job_ids():
+    for pk in selectors.expired_job_ids():
         try:
-            job_services.job_expire(job=JobRequest(pk=pk))
+            services.job_expire(job=JobRequest(pk=pk))
         except ValidationError:
             continue  # answered meanwhile
         expired += 1
-    for pk in job_selectors.expired_quote_ids():
+    for pk in selectors.expired_quote_ids():
         try:
-            job_services.quote_expire(quote=Quote(pk=pk))
+            services.quote_expire(quote=Quote(pk=pk))
         except ValidationError:
             continue
         expired += 1

@@ -14,19 +14,19 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from django.conf import settings
-from django.contrib.gis.db.models.functions import Distance
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import ProviderProfile, User
-from listings.models import City, Service, Subcategory
-from listings.search import place_resolve, services_covering
+from bookings.services import booking_insert_accepted
+from bookings.slots import when_label
+from listings.models import Service, Subcategory
+from listings.search import services_covering
 from listings.selectors import service_public
+from places.selectors import place_city, place_resolve
 
 from .models import JobRequest, Quote
-from .services import booking_insert_accepted
-from .slots import when_label
 
 JOB_OPEN_DAYS = 14
 QUOTE_VALID_DAYS = 7
@@ -84,19 +84,6 @@ def quoting_services(*, provider: ProviderProfile, job: JobRequest):
 # --- Jobs -------------------------------------------------------------------------------------
 
 
-def _nearest_city(place) -> City:
-    """The city whose timezone the job's times are shown in: the nearest in its state."""
-    state = place.name.rsplit(", ", 1)[-1]
-    cities = City.objects.annotate(distance=Distance("point", place.point))
-    city = (
-        cities.filter(state=state).order_by("distance", "id").first()
-        or cities.order_by("distance", "id").first()
-    )
-    if city is None:
-        _refuse("We do not cover that area yet.")
-    return city
-
-
 def job_post(
     *,
     customer: User,
@@ -144,7 +131,9 @@ def job_post(
         errors["subcategory"] = "Choose the kind of job."
     if errors:
         raise ValidationError(errors)
-    city = _nearest_city(found)
+    city = place_city(place=found)
+    if city is None:
+        _refuse("We do not cover that area yet.")
     with transaction.atomic():
         job = JobRequest.objects.create(
             customer=customer,
@@ -153,7 +142,7 @@ def job_post(
             service=service,
             title=title[:120],
             description=description,
-            place_name=found.name[:120],
+            place_name=found.label[:120],
             point=found.point,
             city=city,
             budget_min=budget_min,

@@ -1,6 +1,6 @@
 """Posted jobs and quotes: the customer's pages (/jobs/) and the provider portal's (/portal/jobs/).
 
-Thin views: forms read the request, job_services decides and writes. A job is looked up through
+Thin views: forms read the request, services.py decides and writes. A job is looked up through
 the signed-in customer, or through the provider who may see it, so anybody else gets a 404.
 """
 
@@ -14,14 +14,13 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.models import ProviderProfile
+from bookings.services import SlotTaken
 from listings.portal_views import provider_required
 from listings.selectors import service_public
 
-from . import job_selectors as selectors
-from . import job_services as services
-from .job_forms import JobForm, QuoteForm
+from . import selectors, services
+from .forms import JobForm, QuoteForm
 from .models import JobRequest, Quote
-from .services import SlotTaken
 
 
 def _add_errors(form, error: ValidationError) -> None:
@@ -39,7 +38,7 @@ def _add_errors(form, error: ValidationError) -> None:
 @require_GET
 def job_list(request: HttpRequest) -> HttpResponse:
     board = selectors.job_list_for_customer(customer=request.user)
-    return render(request, "bookings/jobs/job_list.html", {"board": board})
+    return render(request, "jobs/job_list.html", {"board": board})
 
 
 @login_required
@@ -100,7 +99,7 @@ def job_new(request: HttpRequest) -> HttpResponse:
         form = JobForm(addressed=service is not None, initial=initial)
     return render(
         request,
-        "bookings/jobs/job_new.html",
+        "jobs/job_new.html",
         {"form": form, "service": service},
         status=status,
     )
@@ -122,7 +121,7 @@ def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
         quote.when = services.quote_when(quote=quote, job=job)
     return render(
         request,
-        "bookings/jobs/job_detail.html",
+        "jobs/job_detail.html",
         {
             "job": job,
             "quotes": quotes,
@@ -179,7 +178,7 @@ def portal_job_list(request: HttpRequest, provider: ProviderProfile) -> HttpResp
     jobs = selectors.jobs_near_provider(provider=provider)
     return render(
         request,
-        "bookings/jobs/portal/job_list.html",
+        "jobs/portal/job_list.html",
         {
             "provider": provider,
             "jobs": jobs,
@@ -197,7 +196,7 @@ def portal_quote_list(request: HttpRequest, provider: ProviderProfile) -> HttpRe
         quote.when = services.quote_when(quote=quote, job=quote.job)
     return render(
         request,
-        "bookings/jobs/portal/quote_list.html",
+        "jobs/portal/quote_list.html",
         {"provider": provider, "quotes": quotes, "tab": "quotes"},
     )
 
@@ -252,7 +251,7 @@ def portal_job_detail(request: HttpRequest, provider: ProviderProfile, pk: int) 
     )
     return render(
         request,
-        "bookings/jobs/portal/job_detail.html",
+        "jobs/portal/job_detail.html",
         {
             "provider": provider,
             "job": job,

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import job_views as views
+from . import views
 
 urlpatterns = [
     path("", views.job_list, name="job_list"),
