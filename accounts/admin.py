@@ -1,10 +1,10 @@
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
-from django.core.exceptions import ValidationError
 from django.template.response import TemplateResponse
 
 from marketplace.admin import PointAsTextMixin
+from marketplace.errors import DomainError
 
 from .models import ProviderProfile, ProviderStatusEvent, SignInEvent, User
 from .services import provider_set_status
@@ -53,8 +53,8 @@ def _set_status(modeladmin, request, queryset, status, reason=""):
         try:
             provider_set_status(profile=profile, status=status, actor=request.user, reason=reason)
             changed += 1
-        except ValidationError as error:
-            modeladmin.message_user(request, f"{profile}: {error.messages[0]}", messages.ERROR)
+        except DomainError as error:
+            modeladmin.message_user(request, f"{profile}: {error}", messages.ERROR)
     label = ProviderProfile.Status(status).label.lower()
     modeladmin.message_user(request, f"{changed} provider(s) now {label}.", messages.SUCCESS)
 

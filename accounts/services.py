@@ -7,7 +7,6 @@ from datetime import date
 from django.conf import settings
 from django.contrib.gis.geos import Point
 from django.contrib.gis.measure import D
-from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.core.mail import send_mail
@@ -18,6 +17,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from marketplace.errors import Conflict, Invalid
 from places.models import City
 from places.selectors import city_nearest
 
@@ -52,7 +52,7 @@ def avatar_encode(*, upload: UploadedFile) -> ContentFile:
     """
     if upload.size > settings.AVATAR_MAX_UPLOAD_BYTES:
         limit_mb = settings.AVATAR_MAX_UPLOAD_BYTES // (1024 * 1024)
-        raise ValidationError(f"That photo is too large: the limit is {limit_mb} MB.")
+        raise Invalid(fields={"upload": f"That photo is too large: the limit is {limit_mb} MB."})
     try:
         upload.seek(0)
         with Image.open(upload) as probe:
@@ -60,13 +60,15 @@ def avatar_encode(*, upload: UploadedFile) -> ContentFile:
         upload.seek(0)
         with Image.open(upload) as image:
             if image.width * image.height > MAX_IMAGE_PIXELS:
-                raise ValidationError("That photo has too many pixels; please use a smaller one.")
+                raise Invalid(
+                    fields={"upload": "That photo has too many pixels; please use a smaller one."}
+                )
             image = ImageOps.exif_transpose(image).convert("RGB")
             size = settings.AVATAR_SIZE_PX
             square = ImageOps.fit(image, (size, size), method=Image.Resampling.LANCZOS)
     except (UnidentifiedImageError, OSError, SyntaxError, Image.DecompressionBombError) as error:
-        raise ValidationError(
-            "That file is not an image we can read: use a JPEG, PNG or WebP."
+        raise Invalid(
+            fields={"upload": "That file is not an image we can read: use a JPEG, PNG or WebP."}
         ) from error
     buffer = io.BytesIO()
     square.save(buffer, format="JPEG", quality=85, optimize=True)
@@ -91,17 +93,17 @@ def base_location_resolve(
     """Turn the onboarding choice (a city, a map pin, or both) into a home city and a point."""
     if latitude is None or longitude is None:
         if city is None:
-            raise ValidationError("Choose your city or drop a pin on the map.")
+            raise Invalid("Choose your city or drop a pin on the map.")
         return city, city.point
     point = Point(longitude, latitude, srid=4326)
     if city is None:
         city = city_nearest(point=point)
         if city is None:
-            raise ValidationError("There are no cities to serve yet.")
+            raise Invalid("There are no cities to serve yet.")
     if not City.objects.filter(
         pk=city.pk, point__dwithin=(point, D(km=MAX_PIN_DISTANCE_FROM_CITY_KM))
     ).exists():
-        raise ValidationError(
+        raise Invalid(
             f"Your pin is more than {MAX_PIN_DISTANCE_FROM_CITY_KM} km from {city.name}. "
             "Move the pin or choose the city you work from."
         )
@@ -125,7 +127,9 @@ def _unique_provider_slug(business_name: str, *, exclude_pk: int | None = None) 
 def _check_radius(service_radius_km: int) -> None:
     maximum = settings.PROVIDER_MAX_SERVICE_RADIUS_KM
     if not 1 <= service_radius_km <= maximum:
-        raise ValidationError(f"The service radius must be between 1 and {maximum} km.")
+        raise Invalid(
+            fields={"service_radius_km": f"The service radius must be between 1 and {maximum} km."}
+        )
 
 
 @transaction.atomic
@@ -145,7 +149,7 @@ def provider_onboard(
 ) -> ProviderProfile:
     """Create the provider profile of `user`; it waits for a moderator's approval."""
     if ProviderProfile.objects.select_for_update().filter(user=user).exists():
-        raise ValidationError("You already have a provider profile.")
+        raise Conflict("You already have a provider profile.")
     _check_radius(service_radius_km)
     user.phone = phone.strip()
     user.save(update_fields=["phone"])
@@ -237,7 +241,7 @@ def provider_set_status(
     if locked.status == status:
         return locked
     if status in (ProviderProfile.Status.REJECTED, ProviderProfile.Status.SUSPENDED) and not reason:
-        raise ValidationError("Give a reason: the provider is shown it.")
+        raise Invalid(fields={"reason": "Give a reason: the provider is shown it."})
     event = ProviderStatusEvent.objects.create(
         profile=locked, from_status=locked.status, to_status=status, actor=actor, reason=reason
     )

@@ -1,14 +1,10 @@
+"""A person's own account pages, included at /accounts/ (beside allauth's)."""
+
 from django.urls import path
 
 from . import views
 
-account_patterns = [
+urlpatterns = [
     path("profile/", views.account_details, name="account_details"),
     path("profile/photo/", views.account_avatar, name="account_avatar"),
-]
-
-portal_patterns = [
-    path("", views.portal_home, name="portal_home"),
-    path("onboarding/", views.portal_onboarding, name="portal_onboarding"),
-    path("profile/", views.portal_profile_edit, name="portal_profile_edit"),
 ]

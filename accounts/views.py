@@ -1,10 +1,11 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from marketplace.errors import DomainError
+from marketplace.pages import form_add_error
 from places.selectors import city_points
 
 from . import services
@@ -34,8 +35,8 @@ def account_avatar(request: HttpRequest) -> HttpResponse:
     if form.is_valid():
         try:
             services.user_set_avatar(user=request.user, upload=form.cleaned_data["avatar"])
-        except ValidationError as error:
-            form.add_error("avatar", error)
+        except DomainError as error:
+            form_add_error(form, error, fields={"upload": "avatar"})
     if form.errors:
         details = AccountDetailsForm(
             initial={"name": request.user.name, "phone": request.user.phone}
@@ -72,8 +73,8 @@ def _save_profile(request: HttpRequest, form: ProviderProfileForm, profile=None)
         if profile is None:
             return services.provider_onboard(user=request.user, **fields)
         return services.provider_profile_update(profile=profile, **fields)
-    except ValidationError as error:
-        form.add_error(None, error)
+    except DomainError as error:
+        form_add_error(form, error)
         return None
 
 

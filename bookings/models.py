@@ -9,7 +9,7 @@ from django.contrib.postgres.constraints import ExclusionConstraint
 from django.contrib.postgres.fields import DateTimeRangeField, RangeOperators
 from django.urls import reverse
 
-from listings.models import CancellationPolicy
+from listings.policies import CancellationPolicy
 
 
 class Weekday(models.IntegerChoices):

@@ -9,24 +9,28 @@ from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts.decorators import provider_required
 from accounts.models import ProviderProfile
-from listings.portal_views import provider_required
+from marketplace.errors import DomainError
+from marketplace.pages import error_status, form_add_error
 
 from . import selectors, services
 from .forms import ExceptionForm, ReasonForm, WeeklyHoursForm
 from .models import Weekday
+from .rules import booking_allowed_actions
 
 
 @provider_required
 @require_GET
 def portal_booking_list(request: HttpRequest, provider: ProviderProfile) -> HttpResponse:
     board = selectors.provider_dashboard(provider=provider)
+    for booking in board.needs_action:
+        booking.actions = booking_allowed_actions(booking=booking, user=request.user)
     return render(
         request,
         "bookings/portal/booking_list.html",
@@ -64,14 +68,6 @@ def portal_booking_calendar(request: HttpRequest, provider: ProviderProfile) -> 
     )
 
 
-def _add_errors(form, error: ValidationError) -> None:
-    try:
-        form.add_error(None, error)
-    except (ValueError, KeyError):
-        for message in error.messages:
-            form.add_error(None, message)
-
-
 @provider_required
 @require_http_methods(["GET", "POST"])
 def portal_availability(request: HttpRequest, provider: ProviderProfile) -> HttpResponse:
@@ -83,12 +79,14 @@ def portal_availability(request: HttpRequest, provider: ProviderProfile) -> Http
         if hours_form.is_valid():
             try:
                 services.weekly_hours_add(provider=provider, **hours_form.cleaned_data)
-            except ValidationError as error:
-                _add_errors(hours_form, error)
+            except DomainError as error:
+                form_add_error(hours_form, error)
+                status = error_status(error)
             else:
                 messages.success(request, "Hours added. Customers can book these times now.")
                 return redirect("portal_availability")
-        status = 400
+        else:
+            status = 400
     elif request.method == "POST" and request.POST.get("form") == "exception":
         exception_form = ExceptionForm(request.POST, prefix="exception")
         if exception_form.is_valid():
@@ -101,12 +99,14 @@ def portal_availability(request: HttpRequest, provider: ProviderProfile) -> Http
                     start_time=data["start_time"],
                     end_time=data["end_time"],
                 )
-            except ValidationError as error:
-                _add_errors(exception_form, error)
+            except DomainError as error:
+                form_add_error(exception_form, error, fields={"day": "date"})
+                status = error_status(error)
             else:
                 messages.success(request, "Saved. Your free times for that day have changed.")
                 return redirect("portal_availability")
-        status = 400
+        else:
+            status = 400
     hours = selectors.weekly_hours(provider=provider)
     week = [
         {"weekday": value, "name": label, "ranges": [h for h in hours if h.weekday == value]}

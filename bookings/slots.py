@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
+from psycopg.types.range import Range
 
 from listings.models import Service
 
@@ -80,6 +81,14 @@ def when_label(*, start: datetime, end: datetime, zone: ZoneInfo, city_name: str
     return (
         f"{day_label(local_start)}, {clock(local_start)} {DASH} {clock(local_end)} "
         f"({zone_name(city_name)})"
+    )
+
+
+def booking_when(booking: Booking, period: Range | None = None) -> str:
+    """A booking's time (or another period of it, such as a proposed new time) in its city."""
+    period = period or booking.period
+    return when_label(
+        start=period.lower, end=period.upper, zone=booking.zone, city_name=booking.service.city.name
     )
 
 

@@ -4,7 +4,8 @@ import logging
 
 from celery import shared_task
 from django.conf import settings
-from django.core.exceptions import ValidationError
+
+from marketplace.errors import DomainError
 
 from . import selectors, services
 from .models import Booking
@@ -19,7 +20,7 @@ def expire_stale_booking_requests() -> int:
     for pk in selectors.stale_request_ids(hours=settings.BOOKING_REQUEST_EXPIRY_HOURS):
         try:
             services.booking_expire(booking=Booking(pk=pk))
-        except ValidationError:
+        except DomainError:
             continue  # answered meanwhile
         expired += 1
     return expired

@@ -8,20 +8,25 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from listings.models import Service
+from listings.policies import POLICY_SUMMARIES
+from marketplace.errors import DomainError
+from marketplace.pages import error_status, form_add_error, messages_add_error
 
 from . import selectors, services
 from .forms import BookingForm, CancelForm, DayForm, ReasonForm, RescheduleForm
+from .locking import SLOT_TAKEN_MESSAGE, SlotTaken
 from .models import Booking
+from .policies import booking_cancellation_terms, booking_total
+from .rules import BookingAction, booking_allowed_actions
 from .slots import day_label, local_today, service_slots, service_slots_between, slot_parse
 
 STRIP_DAYS = 14
@@ -32,10 +37,6 @@ def _own_booking(request: HttpRequest, pk: int) -> Booking:
     if booking is None:
         raise Http404("No such booking.")
     return booking
-
-
-def _error_messages(error: ValidationError) -> list[str]:
-    return [message for message in error.messages]
 
 
 def _chosen_day(request: HttpRequest, service: Service, data=None) -> tuple[date, date]:
@@ -79,7 +80,7 @@ def booking_new(request: HttpRequest, service_pk: int) -> HttpResponse:
             # The time was free when the page was shown, and someone has taken it since.
             form.is_valid()
             form.errors.pop("start", None)
-            form.add_error("start", services.SLOT_TAKEN_MESSAGE)
+            form.add_error("start", SLOT_TAKEN_MESSAGE)
             status = 409
         if status == 200 and form.is_valid():
             try:
@@ -91,13 +92,14 @@ def booking_new(request: HttpRequest, service_pk: int) -> HttpResponse:
                     place=form.cleaned_data["place"],
                     notes=form.cleaned_data["notes"],
                 )
-            except services.SlotTaken as error:
-                form.add_error("start", error)
+            except SlotTaken as error:
+                form.add_error("start", error.message)
                 status = 409
                 slots = service_slots(service=service, day=day)
                 form.fields["start"].choices = [(s.value, s.label) for s in slots]
-            except ValidationError as error:
-                form.add_error(None, error)
+            except DomainError as error:
+                form_add_error(form, error)
+                status = error_status(error)
             else:
                 if booking.status == Booking.Status.ACCEPTED:
                     messages.success(
@@ -108,8 +110,9 @@ def booking_new(request: HttpRequest, service_pk: int) -> HttpResponse:
                 else:
                     messages.success(
                         request,
-                        f"Request sent to {service.provider.business_name}. They have 48 hours to "
-                        "accept it; we will email you as soon as they answer.",
+                        f"Request sent to {service.provider.business_name}. They have "
+                        f"{settings.BOOKING_REQUEST_EXPIRY_HOURS} hours to accept it; we will "
+                        "email you as soon as they answer.",
                     )
                 return redirect(booking.get_absolute_url())
         if status == 200 and form.errors:
@@ -128,7 +131,7 @@ def booking_new(request: HttpRequest, service_pk: int) -> HttpResponse:
             "slots": slots,
             "form": form,
             "zone_label": f"{service.city.name} time",
-            "policy_summary": services.POLICY_SUMMARIES[service.cancellation_policy],
+            "policy_summary": POLICY_SUMMARIES[service.cancellation_policy],
             "previous_day": day - timedelta(days=1) if day > local_today(service=service) else None,
             "next_day": day + timedelta(days=1),
         },
@@ -143,27 +146,6 @@ def booking_list(request: HttpRequest) -> HttpResponse:
     return render(request, "bookings/booking_list.html", {"board": board})
 
 
-def booking_actions(booking: Booking, user) -> set[str]:
-    """What the viewer may do now (the services check again when they do it)."""
-    actions: set[str] = set()
-    is_provider = booking.provider.user_id == user.pk
-    is_customer = booking.customer_id == user.pk
-    started = booking.start <= timezone.now()
-    if booking.status == Booking.Status.PENDING:
-        if is_provider and not started:
-            actions |= {"accept", "decline"}
-        if is_customer and not started:
-            actions.add("cancel")
-    elif booking.status == Booking.Status.ACCEPTED:
-        if not started:
-            actions |= {"cancel", "reschedule"}
-            if booking.proposed_period and booking.proposed_by_id != user.pk:
-                actions |= {"reschedule_accept", "reschedule_decline"}
-        if is_provider and started:
-            actions.add("complete")
-    return actions
-
-
 @login_required
 @require_GET
 def booking_detail(request: HttpRequest, pk: int) -> HttpResponse:
@@ -175,10 +157,10 @@ def booking_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "booking": booking,
             "events": selectors.booking_events(booking=booking),
-            "actions": booking_actions(booking, request.user),
+            "actions": booking_allowed_actions(booking=booking, user=request.user),
             "viewer_is_provider": viewer_is_provider,
-            "total": services.booking_total(booking=booking),
-            "policy_summary": services.POLICY_SUMMARIES[booking.cancellation_policy],
+            "total": booking_total(booking=booking),
+            "policy_summary": POLICY_SUMMARIES[booking.cancellation_policy],
             "reason_form": ReasonForm(),
         },
     )
@@ -188,18 +170,18 @@ def booking_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def booking_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     booking = _own_booking(request, pk)
-    if "cancel" not in booking_actions(booking, request.user):
+    if BookingAction.CANCEL not in booking_allowed_actions(booking=booking, user=request.user):
         messages.error(request, "This booking can no longer be cancelled.")
         return redirect(booking.get_absolute_url())
-    terms = services.booking_cancellation_terms(booking=booking, actor=request.user)
+    terms = booking_cancellation_terms(booking=booking, actor=request.user)
     form = CancelForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             booking = services.booking_cancel(
                 booking=booking, actor=request.user, reason=form.cleaned_data["reason"]
             )
-        except ValidationError as error:
-            form.add_error(None, error)
+        except DomainError as error:
+            form_add_error(form, error)
         else:
             fee = booking.cancellation_fee
             messages.success(
@@ -215,7 +197,7 @@ def booking_cancel(request: HttpRequest, pk: int) -> HttpResponse:
             "booking": booking,
             "terms": terms,
             "form": form,
-            "policy_summary": services.POLICY_SUMMARIES[booking.cancellation_policy],
+            "policy_summary": POLICY_SUMMARIES[booking.cancellation_policy],
         },
         status=400 if form.errors else 200,
     )
@@ -225,7 +207,7 @@ def booking_cancel(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def booking_reschedule(request: HttpRequest, pk: int) -> HttpResponse:
     booking = _own_booking(request, pk)
-    if "reschedule" not in booking_actions(booking, request.user):
+    if BookingAction.RESCHEDULE not in booking_allowed_actions(booking=booking, user=request.user):
         messages.error(request, "This booking can no longer be moved.")
         return redirect(booking.get_absolute_url())
     service = booking.service
@@ -243,8 +225,8 @@ def booking_reschedule(request: HttpRequest, pk: int) -> HttpResponse:
             services.booking_reschedule_propose(
                 booking=booking, actor=request.user, start=slot_parse(form.cleaned_data["start"])
             )
-        except ValidationError as error:
-            form.add_error(None, error)
+        except DomainError as error:
+            form_add_error(form, error)
         else:
             messages.success(
                 request,
@@ -266,20 +248,30 @@ def booking_reschedule(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+# The actions that are one button on the booking page (cancel and reschedule have pages).
 ACTIONS = {
-    "accept": (services.booking_accept, "Booking accepted. The customer has been told."),
-    "decline": (services.booking_decline, "Request declined. The customer has been told."),
-    "complete": (services.booking_complete, "Marked completed. Thanks for a job well done."),
-    "reschedule-accept": (
+    BookingAction.ACCEPT: (
+        services.booking_accept,
+        "Booking accepted. The customer has been told.",
+    ),
+    BookingAction.DECLINE: (
+        services.booking_decline,
+        "Request declined. The customer has been told.",
+    ),
+    BookingAction.COMPLETE: (
+        services.booking_complete,
+        "Marked completed. Thanks for a job well done.",
+    ),
+    BookingAction.RESCHEDULE_ACCEPT: (
         services.booking_reschedule_accept,
         "New time accepted: the booking has moved.",
     ),
-    "reschedule-decline": (
+    BookingAction.RESCHEDULE_DECLINE: (
         services.booking_reschedule_decline,
         "New time declined: the booking keeps its time.",
     ),
 }
-TAKES_REASON = {"decline", "reschedule-decline"}
+TAKES_REASON = {BookingAction.DECLINE, BookingAction.RESCHEDULE_DECLINE}
 
 
 @login_required
@@ -295,9 +287,8 @@ def booking_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         kwargs["reason"] = form.cleaned_data["reason"] if form.is_valid() else ""
     try:
         service_function(**kwargs)
-    except ValidationError as error:
-        for message in _error_messages(error):
-            messages.error(request, message)
+    except DomainError as error:
+        messages_add_error(request, error)
     else:
         messages.success(request, done_message)
     next_url = request.POST.get("next", "")

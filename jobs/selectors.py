@@ -21,11 +21,39 @@ from django.db.models import (
 from django.utils import timezone
 
 from accounts.models import ProviderProfile, User
+from bookings.slots import when_label
+from listings.models import Service
+from listings.search import services_covering
 from listings.selectors import service_public
 
 from .models import JobRequest, Quote
 
 LIST_LIMIT = 50
+
+
+def quote_when(*, quote: Quote, job: JobRequest) -> str:
+    """The quote's proposed time in the job's city, with the city named."""
+    return when_label(start=quote.start, end=quote.end, zone=job.zone, city_name=job.city.name)
+
+
+def quoting_services(*, provider: ProviderProfile, job: JobRequest) -> QuerySet[Service]:
+    """The provider's public listings that can take `job`, nearest first: the listing the job
+    was addressed to, else those in the job's subcategory whose service area covers it."""
+    if job.provider_id is not None:
+        if job.provider_id != provider.pk:
+            return Service.objects.none()
+        mine = service_public().filter(provider=provider)
+        if job.service_id:
+            return mine.filter(pk=job.service_id)
+        return mine.filter(subcategory_id=job.subcategory_id)
+    return services_covering(
+        services=service_public().filter(provider=provider, subcategory_id=job.subcategory_id),
+        here=job.point,
+    ).order_by("distance_m")
+
+
+def has_waiting_quote(*, provider: ProviderProfile, job: JobRequest) -> bool:
+    return Quote.objects.filter(job=job, provider=provider, status=Quote.Status.PENDING).exists()
 
 
 def job_list_for_customer(*, customer: User) -> dict[str, list[JobRequest]]:
@@ -122,7 +150,16 @@ def job_for_provider(*, provider: ProviderProfile, pk: int) -> JobRequest | None
 
 
 def quotes_for_job_and_provider(*, provider: ProviderProfile, job: JobRequest) -> list[Quote]:
-    return list(Quote.objects.filter(job=job, provider=provider).order_by("-created_at", "-id"))
+    return list(
+        Quote.objects.filter(job=job, provider=provider)
+        .select_related("provider")
+        .order_by("-created_at", "-id")
+    )
+
+
+def quote_for_provider(*, provider: ProviderProfile, pk: int) -> Quote | None:
+    """One of the provider's own quotes (another provider's is a 404)."""
+    return Quote.objects.filter(pk=pk, provider=provider).select_related("provider", "job").first()
 
 
 def quotes_for_provider(*, provider: ProviderProfile) -> QuerySet[Quote]:

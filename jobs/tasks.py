@@ -1,7 +1,8 @@
 """Beat task for posted jobs and quotes: safe to run twice (each row is handled locked)."""
 
 from celery import shared_task
-from django.core.exceptions import ValidationError
+
+from marketplace.errors import DomainError
 
 from . import selectors, services
 from .models import JobRequest, Quote
@@ -14,13 +15,13 @@ def expire_jobs_and_quotes() -> int:
     for pk in selectors.expired_job_ids():
         try:
             services.job_expire(job=JobRequest(pk=pk))
-        except ValidationError:
+        except DomainError:
             continue  # answered meanwhile
         expired += 1
     for pk in selectors.expired_quote_ids():
         try:
             services.quote_expire(quote=Quote(pk=pk))
-        except ValidationError:
+        except DomainError:
             continue
         expired += 1
     return expired

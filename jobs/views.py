@@ -8,28 +8,21 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts.decorators import provider_required
 from accounts.models import ProviderProfile
-from bookings.services import SlotTaken
-from listings.portal_views import provider_required
+from bookings.locking import SlotTaken
 from listings.selectors import service_public
+from marketplace.errors import DomainError
+from marketplace.pages import error_status, form_add_error, messages_add_error
 
 from . import selectors, services
 from .forms import JobForm, QuoteForm
 from .models import JobRequest, Quote
-
-
-def _add_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
-
+from .rules import job_allowed_actions, quote_allowed_actions, quote_send_refusal
 
 # --- Customer ---------------------------------------------------------------------------------
 
@@ -75,8 +68,9 @@ def job_new(request: HttpRequest) -> HttpResponse:
                     date_to=data["date_to"],
                     service=service,
                 )
-            except ValidationError as error:
-                _add_errors(form, error)
+            except DomainError as error:
+                form_add_error(form, error)
+                status = error_status(error)
             else:
                 if service is not None:
                     messages.success(
@@ -91,7 +85,8 @@ def job_new(request: HttpRequest) -> HttpResponse:
                         "you as quotes arrive.",
                     )
                 return redirect(job.get_absolute_url())
-        status = 400
+        else:
+            status = 400
     else:
         initial = {}
         if service is not None:
@@ -118,7 +113,8 @@ def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
     job = _own_job(request, pk)
     quotes = list(job.quotes.all())
     for quote in quotes:
-        quote.when = services.quote_when(quote=quote, job=job)
+        quote.when = selectors.quote_when(quote=quote, job=job)
+        quote.actions = quote_allowed_actions(quote=quote, job=job, user=request.user)
     return render(
         request,
         "jobs/job_detail.html",
@@ -126,6 +122,7 @@ def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "job": job,
             "quotes": quotes,
             "pending_count": sum(q.status == Quote.Status.PENDING for q in quotes),
+            "actions": job_allowed_actions(job=job, user=request.user),
         },
     )
 
@@ -136,8 +133,8 @@ def job_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     job = _own_job(request, pk)
     try:
         services.job_withdraw(job=job, actor=request.user)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+    except DomainError as error:
+        messages_add_error(request, error)
     else:
         messages.success(request, "Your job is withdrawn. Providers who quoted have been told.")
     return redirect(job.get_absolute_url())
@@ -159,8 +156,8 @@ def quote_accept(request: HttpRequest, pk: int, quote_pk: int) -> HttpResponse:
             "new time, or accept another quote.",
         )
         return redirect(job.get_absolute_url())
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+    except DomainError as error:
+        messages_add_error(request, error)
         return redirect(job.get_absolute_url())
     messages.success(
         request,
@@ -193,7 +190,7 @@ def portal_job_list(request: HttpRequest, provider: ProviderProfile) -> HttpResp
 def portal_quote_list(request: HttpRequest, provider: ProviderProfile) -> HttpResponse:
     quotes = list(selectors.quotes_for_provider(provider=provider))
     for quote in quotes:
-        quote.when = services.quote_when(quote=quote, job=quote.job)
+        quote.when = selectors.quote_when(quote=quote, job=quote.job)
     return render(
         request,
         "jobs/portal/quote_list.html",
@@ -208,7 +205,7 @@ def portal_job_detail(request: HttpRequest, provider: ProviderProfile, pk: int) 
     if job is None:
         raise Http404("No such job.")
     status = 200
-    service = services.quoting_services(provider=provider, job=job).first()
+    service = selectors.quoting_services(provider=provider, job=job).first()
     if request.method == "POST":
         form = QuoteForm(request.POST, zone=job.zone)
         if form.is_valid():
@@ -221,14 +218,16 @@ def portal_job_detail(request: HttpRequest, provider: ProviderProfile, pk: int) 
                     message=form.cleaned_data["message"],
                     duration_minutes=form.cleaned_data["duration_minutes"],
                 )
-            except ValidationError as error:
-                _add_errors(form, error)
+            except DomainError as error:
+                form_add_error(form, error)
+                status = error_status(error)
             else:
                 messages.success(
                     request, "Quote sent. We will email you when the customer answers."
                 )
                 return redirect("portal_job_detail", pk=job.pk)
-        status = 400
+        else:
+            status = 400
     else:
         duration = service.duration_minutes if service else services.DEFAULT_DURATION_MINUTES
         choices = [value for value, _ in QuoteForm.base_fields["duration_minutes"].choices]
@@ -241,13 +240,13 @@ def portal_job_detail(request: HttpRequest, provider: ProviderProfile, pk: int) 
         )
     quotes = selectors.quotes_for_job_and_provider(provider=provider, job=job)
     for quote in quotes:
-        quote.when = services.quote_when(quote=quote, job=job)
-    pending = next((q for q in quotes if q.status == Quote.Status.PENDING), None)
-    can_quote = (
-        pending is None
-        and service is not None
-        and job.status == JobRequest.Status.OPEN
-        and provider.status == ProviderProfile.Status.APPROVED
+        quote.when = selectors.quote_when(quote=quote, job=job)
+        quote.actions = quote_allowed_actions(quote=quote, job=job, user=request.user)
+    cannot_quote = quote_send_refusal(
+        job=job,
+        provider=provider,
+        can_do_job=service is not None,
+        has_waiting_quote=any(q.status == Quote.Status.PENDING for q in quotes),
     )
     return render(
         request,
@@ -257,7 +256,8 @@ def portal_job_detail(request: HttpRequest, provider: ProviderProfile, pk: int) 
             "job": job,
             "form": form,
             "quotes": quotes,
-            "can_quote": can_quote,
+            "can_quote": cannot_quote is None,
+            "cannot_quote": cannot_quote,
         },
         status=status,
     )
@@ -268,13 +268,13 @@ def portal_job_detail(request: HttpRequest, provider: ProviderProfile, pk: int) 
 def portal_quote_withdraw(
     request: HttpRequest, provider: ProviderProfile, quote_pk: int
 ) -> HttpResponse:
-    quote = Quote.objects.filter(pk=quote_pk, provider=provider).first()
+    quote = selectors.quote_for_provider(provider=provider, pk=quote_pk)
     if quote is None:
         raise Http404("No such quote.")
     try:
-        services.quote_withdraw(quote=quote, provider=provider)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        services.quote_withdraw(quote=quote, actor=request.user)
+    except DomainError as error:
+        messages_add_error(request, error)
     else:
         messages.success(request, "Quote withdrawn. You can send a new one while the job is open.")
     return redirect("portal_job_detail", pk=quote.job_id)

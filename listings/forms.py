@@ -7,9 +7,12 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 
 from accounts.models import ProviderProfile
+from marketplace.errors import DomainError, Invalid
+from marketplace.pages import form_add_error
 from places.models import City
 
-from .models import CANCELLATION_POLICY_SUMMARIES, CancellationPolicy, Service, Subcategory
+from .models import Service, Subcategory
+from .policies import POLICY_SUMMARIES, CancellationPolicy
 from .services import MAX_PHOTOS_PER_SERVICE, service_attributes_clean
 
 # Extra (schema) fields are named with this prefix so they never clash with the listing's own.
@@ -145,7 +148,7 @@ class ServiceForm(forms.Form):
     cancellation_policy = forms.ChoiceField(
         label="Cancellation policy",
         choices=[
-            (value, f"{label}: {CANCELLATION_POLICY_SUMMARIES[value]}")
+            (value, f"{label}: {POLICY_SUMMARIES[value]}")
             for value, label in CancellationPolicy.choices
         ],
         initial=CancellationPolicy.MODERATE,
@@ -215,7 +218,7 @@ class ServiceForm(forms.Form):
         }
         try:
             self.attributes = service_attributes_clean(subcategory=subcategory, raw=raw)
-        except ValidationError as error:
+        except Invalid as error:
             self.add_attribute_errors(subcategory=subcategory, messages=error.messages)
         return cleaned
 
@@ -232,16 +235,21 @@ class ServiceForm(forms.Form):
             else:
                 self.add_error(None, message)
 
-    def add_service_error(self, error: ValidationError) -> None:
-        """Show a ValidationError from the service layer on the matching fields."""
-        if not hasattr(error, "error_dict"):
-            self.add_error(None, error)
-            return
-        for field, messages in error.message_dict.items():
-            if field == "attributes" and self.chosen_subcategory is not None:
-                self.add_attribute_errors(subcategory=self.chosen_subcategory, messages=messages)
-            else:
-                self.add_error(field if field in self.fields else None, messages)
+    def add_service_error(self, error: DomainError) -> None:
+        """Show a refusal from the service layer on the matching fields; the extra
+        attributes' messages go next to each attribute's own field."""
+        fields = dict(error.fields) if isinstance(error, Invalid) else {}
+        attribute_messages = fields.pop("attributes", [])
+        if isinstance(error, Invalid):
+            error = Invalid(error.general, fields=fields)
+        form_add_error(self, error)
+        if self.chosen_subcategory is not None:
+            self.add_attribute_errors(
+                subcategory=self.chosen_subcategory, messages=attribute_messages
+            )
+        else:
+            for message in attribute_messages:
+                self.add_error(None, message)
 
     def service_kwargs(self) -> dict:
         data = self.cleaned_data

@@ -3,10 +3,11 @@
 import io
 import uuid
 
-from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from PIL import Image, ImageOps, UnidentifiedImageError
+
+from marketplace.errors import Invalid
 
 MAX_PHOTO_BYTES = 10 * 1024 * 1024
 MAX_PHOTO_PIXELS = 40_000_000
@@ -17,9 +18,9 @@ THUMBNAIL_SIZE = (480, 360)
 
 
 def photo_open(*, upload: UploadedFile) -> Image.Image:
-    """The upload as a decoded RGB image, or a ValidationError that says what is wrong."""
+    """The upload as a decoded RGB image, or Invalid saying what is wrong with it."""
     if upload.size > MAX_PHOTO_BYTES:
-        raise ValidationError(f"{upload.name}: too large; the limit is 10 MB a photo.")
+        raise Invalid(f"{upload.name}: too large; the limit is 10 MB a photo.")
     try:
         upload.seek(0)
         with Image.open(upload) as probe:
@@ -27,14 +28,14 @@ def photo_open(*, upload: UploadedFile) -> Image.Image:
         upload.seek(0)
         image = Image.open(upload)
         if image.width * image.height > MAX_PHOTO_PIXELS:
-            raise ValidationError(f"{upload.name}: too many pixels; use a smaller photo.")
+            raise Invalid(f"{upload.name}: too many pixels; use a smaller photo.")
         image = ImageOps.exif_transpose(image).convert("RGB")
     except (UnidentifiedImageError, OSError, SyntaxError, Image.DecompressionBombError) as error:
-        raise ValidationError(
+        raise Invalid(
             f"{upload.name}: not an image we can read; use a JPEG, PNG or WebP."
         ) from error
     if min(image.size) < MIN_PHOTO_SIDE:
-        raise ValidationError(
+        raise Invalid(
             f"{upload.name}: too small; photos need at least {MIN_PHOTO_SIDE} pixels a side."
         )
     return image

@@ -7,6 +7,7 @@ from django.db.models import F
 from django.urls import reverse
 
 from .attributes import validate_attribute_schema
+from .policies import CancellationPolicy
 
 # First path segments the site itself uses: a category or subcategory slug must not take one.
 RESERVED_SLUGS = frozenset(
@@ -63,26 +64,6 @@ class Subcategory(CatalogueNode):
         verbose_name_plural = "subcategories"
 
 
-class CancellationPolicy(models.TextChoices):
-    """What cancelling a confirmed booking costs the customer (fees in bookings.services)."""
-
-    FLEXIBLE = "flexible", "Flexible"
-    MODERATE = "moderate", "Moderate"
-    STRICT = "strict", "Strict"
-
-
-# What each policy means, in the words customers and providers see; the fees themselves are
-# computed by bookings.services.POLICY_RULES (its tests hold the two together).
-CANCELLATION_POLICY_SUMMARIES = {
-    CancellationPolicy.FLEXIBLE: "Free to cancel up to 24 hours before; then 25% of the price.",
-    CancellationPolicy.MODERATE: "Free to cancel up to 48 hours before; then 50% of the price.",
-    CancellationPolicy.STRICT: (
-        "Free to cancel up to 7 days before; 50% of the price up to 48 hours before; "
-        "the full price after that."
-    ),
-}
-
-
 class Service(models.Model):
     """A listing: one thing a provider offers in one city, with its own service area."""
 
@@ -96,6 +77,8 @@ class Service(models.Model):
         ACTIVE = "active", "Active"
         PAUSED = "paused", "Paused"
         HIDDEN = "hidden", "Hidden by moderators"
+        # Deleted by its provider while bookings or quotes still refer to it.
+        ARCHIVED = "archived", "Archived"
 
     provider = models.ForeignKey(
         "accounts.ProviderProfile", on_delete=models.CASCADE, related_name="services"
@@ -115,7 +98,7 @@ class Service(models.Model):
     point = models.PointField(geography=True, srid=4326)
     service_radius_km = models.PositiveSmallIntegerField(validators=[MinValueValidator(1)])
     attributes = models.JSONField(default=dict, blank=True)
-    status = models.CharField(max_length=6, choices=Status, default=Status.DRAFT)
+    status = models.CharField(max_length=8, choices=Status, default=Status.DRAFT)
     instant_book = models.BooleanField(default=False)
     cancellation_policy = models.CharField(
         max_length=8, choices=CancellationPolicy, default=CancellationPolicy.MODERATE

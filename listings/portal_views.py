@@ -4,44 +4,22 @@ Thin views: forms turn requests into values, services.py decides and writes. Eve
 looked up through the signed-in provider, so another provider's listing is a 404.
 """
 
-from collections.abc import Callable
-from functools import wraps
-
 from django import forms
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts.decorators import provider_required
 from accounts.models import ProviderProfile
-from accounts.selectors import provider_profile_for_user
+from marketplace.errors import DomainError
+from marketplace.pages import error_status, form_add_error, messages_add_error
 
 from . import selectors, services
 from .forms import PhotoUploadForm, ServiceForm, attribute_fields, attribute_initial
 from .models import Service, ServicePhoto, Subcategory
-
-ProviderView = Callable[..., HttpResponse]
-
-
-def provider_required(view: ProviderView) -> ProviderView:
-    """Signed in (else the login page) with a provider profile (else onboarding); the view
-    receives the profile after the request."""
-
-    @login_required
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        provider = provider_profile_for_user(user=request.user)
-        if provider is None:
-            messages.info(request, "Set up your provider profile first, then add your listings.")
-            return redirect("portal_onboarding")
-        request.user.provider_profile = provider  # so the header asks no second time
-        return view(request, provider, *args, **kwargs)
-
-    return wrapper
 
 
 def _own_service(provider: ProviderProfile, pk: int) -> Service:
@@ -97,13 +75,15 @@ def _form_context(
 @provider_required
 @require_GET
 def portal_service_list(request: HttpRequest, provider: ProviderProfile) -> HttpResponse:
-    listings = list(selectors.portal_service_list(provider=provider))
+    everything = list(selectors.portal_service_list(provider=provider))
+    archived = [s for s in everything if s.status == Service.Status.ARCHIVED]
     return render(
         request,
         "listings/portal/service_list.html",
         {
             "provider": provider,
-            "listings": listings,
+            "listings": [s for s in everything if s.status != Service.Status.ARCHIVED],
+            "archived": archived,
             "blocked_reason": services.provider_listings_blocked_reason(provider=provider),
             "is_pending": provider.status == ProviderProfile.Status.PENDING,
         },
@@ -129,7 +109,7 @@ def portal_service_create(request: HttpRequest, provider: ProviderProfile) -> Ht
                     status=_status_from_post(request) or Service.Status.DRAFT,
                     **form.service_kwargs(),
                 )
-            except ValidationError as error:
+            except DomainError as error:
                 form.add_service_error(error)
             else:
                 messages.success(
@@ -168,7 +148,7 @@ def portal_service_edit(request: HttpRequest, provider: ProviderProfile, pk: int
                 service = services.service_update(
                     service=service, status=_status_from_post(request), **form.service_kwargs()
                 )
-            except ValidationError as error:
+            except DomainError as error:
                 form.add_service_error(error)
             else:
                 messages.success(request, _saved_message(service, provider))
@@ -221,8 +201,9 @@ def portal_service_photos(request: HttpRequest, provider: ProviderProfile, pk: i
                 added = services.service_photos_add(
                     service=service, uploads=form.cleaned_data["photos"]
                 )
-            except ValidationError as error:
-                form.add_error("photos", error)
+            except DomainError as error:
+                form_add_error(form, error, fields={"uploads": "photos"})
+                status = error_status(error)
             else:
                 count = len(added)
                 messages.success(
@@ -231,7 +212,8 @@ def portal_service_photos(request: HttpRequest, provider: ProviderProfile, pk: i
                     "The first photo is the cover customers see in search results.",
                 )
                 return redirect("portal_service_photos", pk=service.pk)
-        status = 400
+        else:
+            status = 400
     photos = selectors.portal_service_photos(service=service)
     return render(
         request,
@@ -264,8 +246,8 @@ def portal_service_photo_move(
     photo = _own_photo(service, photo_pk)
     try:
         services.service_photo_move(photo=photo, direction=request.POST.get("direction", ""))
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+    except DomainError as error:
+        messages_add_error(request, error)
     return redirect(_photos_url(service, photo.pk))
 
 
@@ -278,8 +260,8 @@ def portal_service_photo_delete(
     photo = _own_photo(service, photo_pk)
     try:
         services.service_photo_delete(photo=photo)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+    except DomainError as error:
+        messages_add_error(request, error)
     else:
         messages.success(request, "Photo deleted.")
     return redirect(_photos_url(service))
@@ -292,8 +274,8 @@ def portal_service_status(request: HttpRequest, provider: ProviderProfile, pk: i
     status = request.POST.get("status", "")
     try:
         service = services.service_set_status(service=service, status=status, actor=request.user)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+    except DomainError as error:
+        messages_add_error(request, error)
     else:
         if service.status == Service.Status.PAUSED:
             messages.success(
@@ -317,14 +299,28 @@ def portal_service_delete(request: HttpRequest, provider: ProviderProfile, pk: i
     if request.method == "POST":
         title = service.title
         try:
-            services.service_delete(service=service, actor=request.user)
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
+            removal = services.service_delete(service=service, actor=request.user)
+        except DomainError as error:
+            messages_add_error(request, error)
         else:
-            messages.success(request, f"“{title}” is deleted, with its photos.")
+            messages.success(request, _removed_message(title, removal))
         return redirect("portal_service_list")
     return render(
         request,
         "listings/portal/service_delete.html",
-        {"provider": provider, "service": service, "photo_count": service.photos.count()},
+        {
+            "provider": provider,
+            "service": service,
+            "photo_count": service.photos.count(),
+            "will_archive": services.service_is_referenced(service=service),
+        },
     )
+
+
+def _removed_message(title: str, removal: services.Removal) -> str:
+    if removal == services.Removal.ARCHIVED:
+        return (
+            f"“{title}” is archived: customers can no longer find or book it. It has bookings, "
+            "so we keep it for them: they still show its title and details."
+        )
+    return f"“{title}” is deleted, with its photos."

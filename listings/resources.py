@@ -4,6 +4,7 @@ from django.contrib.gis.geos import GEOSException, GEOSGeometry, Point
 from django.core.exceptions import ValidationError
 from import_export import fields, resources, widgets
 
+from marketplace.errors import Invalid
 from places.models import City
 
 from .models import Service, Subcategory
@@ -57,7 +58,8 @@ class ServiceResource(resources.ModelResource):
             instance.attributes = service_attributes_clean(
                 subcategory=instance.subcategory, raw=instance.attributes or {}
             )
-        except ValidationError as error:
+        except Invalid as error:
+            # django-import-export shows a row's ValidationError next to the row.
             raise ValidationError({"attributes": error.messages}) from error
 
     def after_import(self, dataset, result, **kwargs) -> None:

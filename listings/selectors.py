@@ -240,10 +240,12 @@ def portal_service_list(*, provider: ProviderProfile) -> QuerySet[Service]:
 
 
 def portal_service_get(*, provider: ProviderProfile, pk: int) -> Service | None:
-    """One of `provider`'s listings, or None (so another provider's listing is a 404)."""
+    """One of `provider`'s listings that they can still work on, or None (so another
+    provider's listing, or an archived one, is a 404)."""
     return (
         Service.objects.select_related("provider", "subcategory__category", "city")
         .filter(provider=provider, pk=pk)
+        .exclude(status=Service.Status.ARCHIVED)
         .first()
     )
 

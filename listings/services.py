@@ -2,21 +2,24 @@
 
 from collections.abc import Iterable, Mapping
 from decimal import Decimal, InvalidOperation
+from enum import StrEnum
 
 from django.conf import settings
 from django.contrib.gis.geos import Point
-from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
-from django.db import connection, transaction
+from django.db import connection, router, transaction
 from django.db.models import Max, Q
+from django.db.models.deletion import Collector, ProtectedError, RestrictedError
 from django.utils.text import slugify
 
 from accounts.models import ProviderProfile, User
+from marketplace.errors import Invalid, NotAllowed, WrongState
 from places.models import City
 
 from .images import photo_files, photo_open
-from .models import CancellationPolicy, Service, ServicePhoto, Subcategory
+from .models import Service, ServicePhoto, Subcategory
+from .policies import CancellationPolicy
 
 _TRUE = {"true", "yes", "on", "1"}
 _FALSE = {"false", "no", "off", "0", ""}
@@ -31,22 +34,22 @@ def _clean_value(field: Mapping, raw: object) -> object:
         text = str(raw).strip().lower()
         if text in _TRUE | _FALSE:
             return text in _TRUE
-        raise ValidationError(f"{label}: answer yes or no.")
+        raise Invalid(f"{label}: answer yes or no.")
     text = str(raw).strip()
     if kind == "number":
         try:
             number = Decimal(text)
         except InvalidOperation as error:
-            raise ValidationError(f"{label}: enter a number.") from error
+            raise Invalid(f"{label}: enter a number.") from error
         if not number.is_finite() or number < 0:
-            raise ValidationError(f"{label}: enter a number of zero or more.")
+            raise Invalid(f"{label}: enter a number of zero or more.")
         return int(number) if number == number.to_integral_value() else float(number)
     if kind == "choice":
         if text not in field["choices"]:
-            raise ValidationError(f"{label}: choose one of {', '.join(field['choices'])}.")
+            raise Invalid(f"{label}: choose one of {', '.join(field['choices'])}.")
         return text
     if len(text) > 200:
-        raise ValidationError(f"{label}: keep it under 200 characters.")
+        raise Invalid(f"{label}: keep it under 200 characters.")
     return text
 
 
@@ -68,10 +71,10 @@ def service_attributes_clean(*, subcategory: Subcategory, raw: Mapping[str, obje
             continue
         try:
             cleaned[name] = _clean_value(field, "" if value is None else value)
-        except ValidationError as error:
+        except Invalid as error:
             errors.extend(error.messages)
     if errors:
-        raise ValidationError(errors)
+        raise Invalid(errors)
     return cleaned
 
 
@@ -158,7 +161,7 @@ def provider_listings_blocked_reason(*, provider: ProviderProfile) -> str:
 def _check_provider_may_change(provider: ProviderProfile) -> None:
     reason = provider_listings_blocked_reason(provider=provider)
     if reason:
-        raise ValidationError(reason)
+        raise NotAllowed(reason)
 
 
 def _check_service_fields(
@@ -172,8 +175,8 @@ def _check_service_fields(
     service_radius_km: int,
     attributes: Mapping[str, object],
 ) -> tuple[Decimal | None, dict]:
-    """Every field rule at once: returns (price, typed attributes) or raises a ValidationError
-    whose keys are the Service field names."""
+    """Every field rule at once: returns (price, typed attributes) or raises Invalid with
+    errors keyed by the argument names (which are the Service field names)."""
     errors: dict[str, list[str]] = {}
     if not title.strip():
         errors["title"] = ["Give your listing a title."]
@@ -194,17 +197,17 @@ def _check_service_fields(
         errors["service_radius_km"] = [f"Choose a distance between 1 and {maximum} km."]
     try:
         cleaned_attributes = service_attributes_clean(subcategory=subcategory, raw=attributes)
-    except ValidationError as error:
+    except Invalid as error:
         errors["attributes"] = error.messages
         cleaned_attributes = {}
     if errors:
-        raise ValidationError(errors)
+        raise Invalid(fields=errors)
     return price, cleaned_attributes
 
 
 def _check_policy(policy: str) -> str:
     if policy not in CancellationPolicy.values:
-        raise ValidationError({"cancellation_policy": ["Choose a cancellation policy."]})
+        raise Invalid(fields={"cancellation_policy": "Choose a cancellation policy."})
     return policy
 
 
@@ -241,7 +244,7 @@ def service_create(
     """
     _check_provider_may_change(provider)
     if status not in _SAVE_STATUSES:
-        raise ValidationError({"status": ["Save the listing as a draft or publish it."]})
+        raise Invalid(fields={"status": "Save the listing as a draft or publish it."})
     price, cleaned = _check_service_fields(
         subcategory=subcategory,
         title=title,
@@ -325,7 +328,7 @@ def service_update(
     locked.attributes = cleaned
     if status is not None and status != locked.status:
         if status not in _SAVE_STATUSES:
-            raise ValidationError({"status": ["Save the listing as a draft or publish it."]})
+            raise Invalid(fields={"status": "Save the listing as a draft or publish it."})
         # Checked against the new values: publishing re-checks the attributes just given.
         _check_provider_transition(locked, status)
         locked.status = status
@@ -337,14 +340,14 @@ def service_update(
 def _check_provider_transition(service: Service, status: str) -> None:
     """Raise unless the listing's own provider may move it from its status to `status`."""
     if service.status == Service.Status.HIDDEN:
-        raise ValidationError(
+        raise NotAllowed(
             "Our moderators have hidden this listing, so only they can show it again. "
             "Reply to any email from us to ask why, or edit the listing to fix the problem."
         )
     if status == Service.Status.HIDDEN:
-        raise ValidationError("Only moderators can hide a listing.")
+        raise NotAllowed("Only moderators can hide a listing.")
     if status not in _PROVIDER_TRANSITIONS.get(service.status, set()):
-        raise ValidationError(
+        raise WrongState(
             f"A {service.get_status_display().lower()} listing cannot be set to "
             f"{Service.Status(status).label.lower()}."
         )
@@ -352,9 +355,9 @@ def _check_provider_transition(service: Service, status: str) -> None:
         _check_provider_may_change(service.provider)
         try:
             service_attributes_clean(subcategory=service.subcategory, raw=service.attributes)
-        except ValidationError as error:
-            raise ValidationError(
-                ["Edit the listing before you publish it: " + " ".join(error.messages)]
+        except Invalid as error:
+            raise Invalid(
+                "Edit the listing before you publish it: " + " ".join(error.messages)
             ) from error
 
 
@@ -366,7 +369,7 @@ def service_set_status(*, service: Service, status: str, actor: User) -> Service
     approved, and never out of "hidden"); staff may set any status.
     """
     if status not in Service.Status.values:
-        raise ValidationError("Choose a listing status.")
+        raise Invalid(fields={"status": "Choose a listing status."})
     locked = (
         Service.objects.select_for_update(of=("self",))
         .select_related("provider", "subcategory")
@@ -376,7 +379,7 @@ def service_set_status(*, service: Service, status: str, actor: User) -> Service
         return locked
     if not actor.is_staff:
         if locked.provider.user_id != actor.pk:
-            raise ValidationError("Only the listing's provider can change it.")
+            raise NotAllowed("Only the listing's provider can change it.")
         _check_provider_transition(locked, status)
     locked.status = status
     locked.save(update_fields=["status", "updated_at"])
@@ -404,13 +407,51 @@ def _photo_file_names(photos: Iterable[ServicePhoto]) -> list[str]:
     return [name for photo in photos for name in (photo.image.name, photo.thumbnail.name)]
 
 
+class Removal(StrEnum):
+    DELETED = "deleted"
+    ARCHIVED = "archived"
+
+
+def service_is_referenced(*, service: Service) -> bool:
+    """Whether rows elsewhere (bookings, quotes) keep this listing from being deleted.
+
+    Asks Django's deletion collector, which knows every protecting foreign key, so the
+    catalogue never has to import the apps that refer to it."""
+    try:
+        Collector(using=router.db_for_write(Service), origin=service).collect([service])
+    except (ProtectedError, RestrictedError):
+        return True
+    return False
+
+
+def _archive(service: Service) -> None:
+    service.status = Service.Status.ARCHIVED
+    service.save(update_fields=["status", "updated_at"])
+
+
 @transaction.atomic
-def service_delete(*, service: Service, actor: User) -> None:
-    """Delete a listing and its photos; the files go once the deletion is committed."""
+def service_delete(*, service: Service, actor: User) -> Removal:
+    """Delete a listing and its photos (the files go once the deletion is committed), or,
+    when bookings or quotes refer to it, archive it: off every public page and the portal's
+    list, with its bookings (and their title) intact."""
     if not actor.is_staff and service.provider.user_id != actor.pk:
-        raise ValidationError("Only the listing's provider can delete it.")
-    _delete_files_on_commit(_photo_file_names(service.photos.all()))
-    service.delete()
+        raise NotAllowed("Only the listing's provider can delete it.")
+    service = Service.objects.select_for_update(of=("self",)).get(pk=service.pk)
+    if service.status == Service.Status.ARCHIVED:
+        raise WrongState("This listing is already archived.")
+    if service_is_referenced(service=service):
+        _archive(service)
+        return Removal.ARCHIVED
+    try:
+        # A booking made since the check still protects the listing: archive it then too.
+        with transaction.atomic():
+            photo_files = _photo_file_names(service.photos.all())
+            service.delete()
+    except (ProtectedError, RestrictedError):
+        _archive(service)
+        return Removal.ARCHIVED
+    _delete_files_on_commit(photo_files)
+    return Removal.DELETED
 
 
 def _photos_renumber(service: Service) -> list[ServicePhoto]:
@@ -429,19 +470,21 @@ def _photos_renumber(service: Service) -> list[ServicePhoto]:
 def service_photos_add(*, service: Service, uploads: list[UploadedFile]) -> list[ServicePhoto]:
     """Add photos to a listing, all or none: every file is checked before any is stored.
 
-    Raises a ValidationError naming each bad file (or saying how many more photos fit).
+    Raises Invalid naming each bad file (or saying how many more photos fit).
     """
     if not uploads:
-        raise ValidationError("Choose at least one photo to upload.")
+        raise Invalid(fields={"uploads": "Choose at least one photo to upload."})
     _check_provider_may_change(service.provider)
     images, errors = [], []
     for upload in uploads:
         try:
             images.append(photo_open(upload=upload))
-        except ValidationError as error:
+        except Invalid as error:
             errors.extend(error.messages)
     if errors:
-        raise ValidationError([*errors, "Nothing was uploaded: fix or leave out these files."])
+        raise Invalid(
+            fields={"uploads": [*errors, "Nothing was uploaded: fix or leave out these files."]}
+        )
     stored: list[str] = []
     try:
         with transaction.atomic():
@@ -449,13 +492,15 @@ def service_photos_add(*, service: Service, uploads: list[UploadedFile]) -> list
             existing = locked.photos.count()
             room = MAX_PHOTOS_PER_SERVICE - existing
             if len(images) > room:
-                raise ValidationError(
-                    f"A listing can have up to {MAX_PHOTOS_PER_SERVICE} photos. "
-                    + (
-                        f"It has {existing}, so you can add {room} more."
-                        if room > 0
-                        else "Delete one before you add another."
-                    )
+                raise Invalid(
+                    fields={
+                        "uploads": f"A listing can have up to {MAX_PHOTOS_PER_SERVICE} photos. "
+                        + (
+                            f"It has {existing}, so you can add {room} more."
+                            if room > 0
+                            else "Delete one before you add another."
+                        )
+                    }
                 )
             last = locked.photos.aggregate(last=Max("position"))["last"]
             position = -1 if last is None else last
@@ -485,7 +530,7 @@ def service_photos_add(*, service: Service, uploads: list[UploadedFile]) -> list
 def service_photo_move(*, photo: ServicePhoto, direction: str) -> ServicePhoto:
     """Move a photo one place "up" (earlier) or "down" (later); the first photo is the cover."""
     if direction not in ("up", "down"):
-        raise ValidationError("Move a photo up or down.")
+        raise Invalid(fields={"direction": "Move a photo up or down."})
     service = (
         Service.objects.select_for_update(of=("self",))
         .select_related("provider")
@@ -495,7 +540,7 @@ def service_photo_move(*, photo: ServicePhoto, direction: str) -> ServicePhoto:
     photos = _photos_renumber(service)
     index = next((i for i, p in enumerate(photos) if p.pk == photo.pk), None)
     if index is None:
-        raise ValidationError("That photo is no longer on this listing.")
+        raise WrongState("That photo is no longer on this listing.")
     other = index - 1 if direction == "up" else index + 1
     if not 0 <= other < len(photos):
         return photos[index]

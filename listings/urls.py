@@ -8,6 +8,7 @@ from . import views
 from .sitemaps import SITEMAPS
 
 urlpatterns = [
+    path("", views.home, name="home"),
     path("robots.txt", views.robots_txt, name="robots_txt"),
     path(
         "sitemap.xml",

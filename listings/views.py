@@ -6,14 +6,16 @@ from django.urls import reverse
 from django.views.decorators.http import require_safe
 
 from accounts.models import ProviderProfile
-from places.selectors import city_get
+from places.selectors import city_get, city_list
 
-from .models import CANCELLATION_POLICY_SUMMARIES, Category, Service, Subcategory
+from .models import Category, Service, Subcategory
+from .policies import POLICY_SUMMARIES
 from .selectors import (
     PUBLIC_SORTS,
     catalogue_node_cities,
     catalogue_node_get,
     category_city_services,
+    category_list_with_subcategories,
     category_subcategories_with_counts,
     provider_public_get,
     provider_public_services,
@@ -33,6 +35,15 @@ SORT_LABELS = {
     "-price": "Price: high to low",
     "newest": "Newest",
 }
+
+
+@require_safe
+def home(request: HttpRequest) -> HttpResponse:
+    context = {
+        "categories": category_list_with_subcategories(),
+        "cities": city_list().only("name", "slug", "state"),
+    }
+    return render(request, "marketplace/home.html", context)
 
 
 def _page_number(request: HttpRequest) -> int:
@@ -154,7 +165,7 @@ def service_detail(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
         "photos": photos,
         "attribute_rows": _attribute_rows(service.subcategory, service.attributes),
         "duration_label": duration_label(service.duration_minutes),
-        "cancellation_summary": CANCELLATION_POLICY_SUMMARIES[service.cancellation_policy],
+        "cancellation_summary": POLICY_SUMMARIES[service.cancellation_policy],
         "preview_notice": None if is_public else _preview_notice(service),
         "canonical_url": canonical,
         "noindex": not is_public,

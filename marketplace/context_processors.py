@@ -1,13 +1,12 @@
 from django.conf import settings
 from django.http import HttpRequest
 
-from accounts.selectors import user_needs_onboarding
-
 
 def site(request: HttpRequest) -> dict:
+    """Site-wide settings that pages show (each from its one source in settings)."""
     return {
         "SITE_NAME": "Nearhand",
         "MAP_TILE_URL": settings.MAP_TILE_URL,
         "MAP_TILE_ATTRIBUTION": settings.MAP_TILE_ATTRIBUTION,
-        "needs_onboarding": lambda: user_needs_onboarding(user=request.user),
+        "booking_request_expiry_hours": settings.BOOKING_REQUEST_EXPIRY_HOURS,
     }

@@ -98,6 +98,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "csp.context_processors.nonce",
                 "marketplace.context_processors.site",
+                "accounts.context_processors.onboarding",
                 "notifications.context_processors.unread",
             ],
         },

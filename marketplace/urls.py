@@ -3,17 +3,16 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.static import serve
 
-from accounts.urls import account_patterns, portal_patterns
-
 from . import views
 
+# Each app's URLs are included by name, so this module (like all of marketplace) imports
+# nothing domain-specific.
 urlpatterns = [
-    path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
-    path("accounts/", include(account_patterns)),
+    path("accounts/", include("accounts.urls")),
     path("accounts/", include("allauth.urls")),
-    path("portal/", include(portal_patterns)),
+    path("portal/", include("accounts.portal_urls")),
     path("portal/listings/", include("listings.portal_urls")),
     path("portal/bookings/", include("bookings.portal_urls")),
     path("bookings/", include("bookings.urls")),

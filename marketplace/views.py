@@ -1,21 +1,8 @@
-from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.http import HttpRequest, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from listings.selectors import category_list_with_subcategories
-from places.selectors import city_list
-
 from . import health
-
-
-@require_GET
-def home(request: HttpRequest) -> HttpResponse:
-    context = {
-        "categories": category_list_with_subcategories(),
-        "cities": city_list().only("name", "slug", "state"),
-    }
-    return render(request, "marketplace/home.html", context)
 
 
 @require_GET

@@ -2,13 +2,13 @@ import io
 
 import pytest
 from django.contrib.gis.geos import Point
-from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
 from accounts import services
 from accounts.models import ProviderProfile, ProviderStatusEvent
 from accounts.tests.factories import ProviderProfileFactory, UserFactory
+from marketplace.errors import Conflict, Invalid
 from places.tests.factories import CityFactory
 
 pytestmark = pytest.mark.django_db
@@ -50,14 +50,14 @@ def test_onboarding_creates_a_pending_profile_with_an_audit_row(customer, city):
 
 def test_onboarding_twice_is_refused(customer, city):
     onboard(customer, city)
-    with pytest.raises(ValidationError, match="already have"):
+    with pytest.raises(Conflict, match="already have"):
         onboard(customer, city)
     assert ProviderProfile.objects.count() == 1
 
 
 @pytest.mark.parametrize("radius", [0, 201])
 def test_a_radius_out_of_range_is_refused_and_nothing_is_written(customer, city, radius):
-    with pytest.raises(ValidationError, match="between 1 and 200"):
+    with pytest.raises(Invalid, match="between 1 and 200"):
         onboard(customer, city, service_radius_km=radius, phone="0299 999 999")
     customer.refresh_from_db()
     assert not ProviderProfile.objects.exists()
@@ -86,12 +86,12 @@ def test_location_from_a_pin_alone_picks_the_nearest_city(city):
 
 
 def test_a_pin_far_from_the_chosen_city_is_refused(city):
-    with pytest.raises(ValidationError, match="more than 250 km from Sydney"):
+    with pytest.raises(Invalid, match="more than 250 km from Sydney"):
         services.base_location_resolve(city=city, latitude=-31.99, longitude=115.90)
 
 
 def test_no_city_and_no_pin_is_refused():
-    with pytest.raises(ValidationError, match="Choose your city"):
+    with pytest.raises(Invalid, match="Choose your city"):
         services.base_location_resolve(city=None, latitude=None, longitude=None)
 
 
@@ -127,7 +127,7 @@ def test_approving_records_who_and_when(admin_user):
 
 def test_suspending_needs_a_reason(admin_user):
     profile = ProviderProfileFactory(approved=True)
-    with pytest.raises(ValidationError, match="reason"):
+    with pytest.raises(Invalid, match="reason"):
         services.provider_set_status(
             profile=profile, status=ProviderProfile.Status.SUSPENDED, actor=admin_user
         )
@@ -171,7 +171,7 @@ def test_a_new_avatar_replaces_the_old_file_after_commit(
 
 def test_a_file_that_is_not_an_image_is_refused(customer):
     fake = SimpleUploadedFile("cat.png", b"<script>alert(1)</script>", content_type="image/png")
-    with pytest.raises(ValidationError, match="not an image"):
+    with pytest.raises(Invalid, match="not an image"):
         services.user_set_avatar(user=customer, upload=fake)
     customer.refresh_from_db()
     assert not customer.avatar
@@ -179,7 +179,7 @@ def test_a_file_that_is_not_an_image_is_refused(customer):
 
 def test_an_image_over_the_size_limit_is_refused(customer, settings):
     settings.AVATAR_MAX_UPLOAD_BYTES = 1024
-    with pytest.raises(ValidationError, match="too large"):
+    with pytest.raises(Invalid, match="too large"):
         services.user_set_avatar(user=customer, upload=image_upload(fmt="BMP", name="big.bmp"))
     customer.refresh_from_db()
     assert not customer.avatar

@@ -5,7 +5,7 @@ from datetime import datetime
 from django import template
 
 from ..models import Booking
-from ..slots import DASH, clock, day_label, when_label, zone_name
+from ..slots import DASH, booking_when, clock, day_label, zone_name
 
 register = template.Library()
 
@@ -13,19 +13,12 @@ register = template.Library()
 @register.filter
 def when(booking: Booking) -> str:
     """Tue 3 Dec 2026, 9:00 am to 10:00 am, with an en dash (Perth time)."""
-    return when_label(
-        start=booking.start, end=booking.end, zone=booking.zone, city_name=booking.service.city.name
-    )
+    return booking_when(booking)
 
 
 @register.filter
 def proposed_when(booking: Booking) -> str:
-    period = booking.proposed_period
-    if not period:
-        return ""
-    return when_label(
-        start=period.lower, end=period.upper, zone=booking.zone, city_name=booking.service.city.name
-    )
+    return booking_when(booking, booking.proposed_period) if booking.proposed_period else ""
 
 
 @register.filter

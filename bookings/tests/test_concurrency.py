@@ -9,6 +9,7 @@ from psycopg.types.range import Range
 
 from accounts.tests.factories import UserFactory
 from bookings import services
+from bookings.locking import SlotTaken, is_lost_race
 from bookings.models import Booking
 from bookings.tests.conftest import free_slots
 
@@ -65,7 +66,7 @@ def test_one_slot_many_customers_exactly_one_booking(service):
         except (IntegrityError, OperationalError) as error:
             # Two inserts checking the constraint against each other's uncommitted rows can
             # also end in a deadlock, which PostgreSQL breaks by refusing one of them.
-            assert services._lost_race(error), error
+            assert is_lost_race(error), error
             return "constraint"
         return "booked"
 
@@ -90,7 +91,7 @@ def test_one_slot_many_customers_exactly_one_booking(service):
                 street_address="1 Test Street",
                 place="Bondi",
             )
-        except services.SlotTaken as taken:
+        except SlotTaken as taken:
             return taken.messages[0]
         return "booked"
 
@@ -126,7 +127,7 @@ def test_a_lock_timeout_becomes_slot_taken(service, settings):
     holder.start()
     try:
         assert holding.wait(10)
-        with pytest.raises(services.SlotTaken) as taken:
+        with pytest.raises(SlotTaken) as taken:
             services.booking_create(
                 customer=customer,
                 service=service,

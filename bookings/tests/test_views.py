@@ -177,7 +177,7 @@ def test_the_availability_editor(client, service):
             "hours-end_time": "09:00",
         },
     )
-    assert response.status_code == 400  # overlaps 8:00-18:00
+    assert response.status_code == 409  # a Conflict: it overlaps 8:00-18:00
     assert "overlap" in response.content.decode()
     client.post(
         "/portal/bookings/availability/",
@@ -216,16 +216,17 @@ def test_the_week_calendar(client, service):
     assert client.get("/portal/bookings/calendar/?week=nonsense").status_code == 200
 
 
-def _many(service, customer, count):
+def _many(service, customer, count) -> list[Booking]:
     start = datetime.now(UTC).replace(minute=0, second=0, microsecond=0) + timedelta(days=2)
-    for index in range(count):
-        status = ["pending", "accepted", "cancelled"][index % 3]
+    return [
         BookingFactory(
             service=service,
             customer=customer,
             start=start + timedelta(hours=2 * index),
-            status=status,
+            status=["pending", "accepted", "cancelled"][index % 3],
         )
+        for index in range(count)
+    ]
 
 
 # session, user, unread notifications, then upcoming and past bookings
@@ -255,8 +256,39 @@ def test_portal_list_query_count(client, customer, service, count, django_assert
 
 @pytest.mark.parametrize("count", [1, 20])
 def test_calendar_query_count(client, customer, service, count, django_assert_num_queries):
-    _many(service, customer, count)
+    bookings = _many(service, customer, count)
     client.force_login(service.provider.user)
-    week = free_slots(service, days_ahead=2)[0].local_start.date()
+    zone = bookings[0].zone
+    day = bookings[0].start.astimezone(zone).date()
+    monday = day - timedelta(days=day.weekday())
+    shown = [  # the calendar shows waiting, confirmed and completed bookings of that week
+        booking
+        for booking in bookings
+        if booking.status != "cancelled"
+        and 0 <= (booking.start.astimezone(zone).date() - monday).days < 7
+    ]
+    assert shown
     with django_assert_num_queries(CALENDAR_QUERIES):
-        client.get(f"/portal/bookings/calendar/?week={week:%Y-%m-%d}")
+        page = client.get(f"/portal/bookings/calendar/?week={day:%Y-%m-%d}")
+    assert page.content.decode().count('class="week__item ') == len(shown)
+
+
+def test_the_answer_window_shown_comes_from_its_setting(client, settings, service, customer):
+    settings.BOOKING_REQUEST_EXPIRY_HOURS = 72
+    booking = BookingFactory(service=service, customer=customer)
+    client.force_login(customer)
+    assert (
+        "has 72 hours to accept your request"
+        in client.get(f"/bookings/new/{service.pk}/").content.decode()
+    )
+    assert (
+        "the provider has 72 hours to accept"
+        in client.get(service.get_absolute_url()).content.decode()
+    )
+    client.force_login(service.provider.user)
+    assert (
+        "expire 72 hours after they are made"
+        in client.get(f"/bookings/{booking.pk}/").content.decode()
+    )
+    assert "within 72 hours or they expire" in client.get("/portal/bookings/").content.decode()
+    assert "within 72 hours" in client.get("/portal/").content.decode()

@@ -5,18 +5,18 @@ from decimal import Decimal
 
 import pytest
 from django.contrib.gis.geos import Point
-from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from accounts.models import ProviderProfile
 from accounts.tests.factories import ProviderProfileFactory, UserFactory
+from bookings.locking import SLOT_TAKEN_MESSAGE, SlotTaken
 from bookings.models import Booking
-from bookings.services import SLOT_TAKEN_MESSAGE, SlotTaken
 from bookings.tests.factories import BookingFactory
 from jobs import services as job_services
 from jobs.models import JobRequest, Quote
 from jobs.tasks import expire_jobs_and_quotes
 from listings.tests.factories import ServiceFactory, SubcategoryFactory
+from marketplace.errors import Conflict, Invalid, NotAllowed, WrongState
 from notifications.models import Notification
 from places.tests.factories import CityFactory
 
@@ -95,14 +95,14 @@ def test_posting_refuses_bad_input_and_writes_nothing(
         "description": "Drips.",
         "place": "Bondi",
     } | changes
-    with pytest.raises(ValidationError) as error:
+    with pytest.raises(Invalid) as error:
         job_services.job_post(**values)
-    assert field in error.value.message_dict
+    assert field in error.value.fields
     assert not JobRequest.objects.exists()
 
 
 def test_an_unknown_place_gets_a_clear_message(customer, subcategory, places):
-    with pytest.raises(ValidationError, match="could not find that suburb"):
+    with pytest.raises(Invalid, match="could not find that suburb"):
         job_services.job_post(
             customer=customer, subcategory=subcategory, title="Tap", description="x", place="Zzq"
         )
@@ -116,14 +116,14 @@ def test_asking_one_provider_from_a_listing(customer, plumbers, subcategory):
     )  # fmt: skip
     assert job.provider == plumbers[0] and job.subcategory == subcategory
     assert Notification.objects.filter(recipient=plumbers[0].user, kind="job_quote_requested")
-    with pytest.raises(ValidationError, match="only on jobs"):
+    with pytest.raises(NotAllowed, match="only on jobs"):
         _quote(job, plumbers[1])
     assert _quote(job, plumbers[0]).service == service
 
 
 def test_you_cannot_ask_yourself_for_a_quote(plumbers):
     service = plumbers[0].services.get()
-    with pytest.raises(ValidationError, match="yourself"):
+    with pytest.raises(NotAllowed, match="yourself"):
         job_services.job_post(
             customer=plumbers[0].user, subcategory=None, title="Tap", description="x",
             place="Bondi", service=service,
@@ -132,7 +132,7 @@ def test_you_cannot_ask_yourself_for_a_quote(plumbers):
 
 def test_withdrawing_a_job_declines_its_quotes_and_tells_the_providers(job, plumbers, customer):
     first, second = _quote(job, plumbers[0]), _quote(job, plumbers[1])
-    job_services.quote_withdraw(quote=second, provider=plumbers[1])
+    job_services.quote_withdraw(quote=second, actor=plumbers[1].user)
     job_services.job_withdraw(job=job, actor=customer)
     job.refresh_from_db()
     first.refresh_from_db()
@@ -142,12 +142,12 @@ def test_withdrawing_a_job_declines_its_quotes_and_tells_the_providers(job, plum
     assert list(
         Notification.objects.filter(kind="job_withdrawn").values_list("recipient", flat=True)
     ) == [plumbers[0].user_id]
-    with pytest.raises(ValidationError, match="cannot be withdrawn"):
+    with pytest.raises(WrongState, match="cannot be withdrawn"):
         job_services.job_withdraw(job=job, actor=customer)
 
 
 def test_only_the_customer_withdraws_a_job(job, plumbers):
-    with pytest.raises(ValidationError, match="Only the customer"):
+    with pytest.raises(NotAllowed, match="Only the customer"):
         job_services.job_withdraw(job=job, actor=plumbers[0].user)
     job.refresh_from_db()
     assert job.status == JobRequest.Status.OPEN
@@ -167,9 +167,9 @@ def test_sending_a_quote_tells_the_customer(job, plumbers, customer):
 
 def test_one_waiting_quote_per_provider(job, plumbers):
     first = _quote(job, plumbers[0])
-    with pytest.raises(ValidationError, match="already sent a quote"):
+    with pytest.raises(Conflict, match="already sent a quote"):
         _quote(job, plumbers[0], price="150")
-    job_services.quote_withdraw(quote=first, provider=plumbers[0])
+    job_services.quote_withdraw(quote=first, actor=plumbers[0].user)
     assert _quote(job, plumbers[0], price="150").price == Decimal("150")
 
 
@@ -187,31 +187,31 @@ def test_providers_who_cannot_do_the_job_cannot_quote(job, plumbers, subcategory
         (pending, "must be approved"),
         (ProviderProfileFactory(approved=True, user=job.customer), "your own job"),
     ]:
-        with pytest.raises(ValidationError, match=message):
+        with pytest.raises(NotAllowed, match=message):
             _quote(job, provider)
     assert not Quote.objects.exists()
 
 
 def test_a_quote_needs_a_price_and_a_future_time(job, plumbers):
-    with pytest.raises(ValidationError) as error:
+    with pytest.raises(Invalid) as error:
         _quote(job, plumbers[0], price="0", start=timezone.now() - timedelta(hours=1))
-    assert set(error.value.message_dict) == {"price", "start"}
+    assert set(error.value.fields) == {"price", "start"}
     assert not Quote.objects.exists()
 
 
 def test_a_closed_job_takes_no_quotes(job, plumbers, customer):
     job_services.job_withdraw(job=job, actor=customer)
-    with pytest.raises(ValidationError, match="no longer taking quotes"):
+    with pytest.raises(WrongState, match="no longer taking quotes"):
         _quote(job, plumbers[0])
 
 
 def test_only_its_provider_withdraws_a_quote(job, plumbers):
     quote = _quote(job, plumbers[0])
-    with pytest.raises(ValidationError, match="Only the provider"):
-        job_services.quote_withdraw(quote=quote, provider=plumbers[1])
-    job_services.quote_withdraw(quote=quote, provider=plumbers[0])
-    with pytest.raises(ValidationError, match="cannot be withdrawn"):
-        job_services.quote_withdraw(quote=quote, provider=plumbers[0])
+    with pytest.raises(NotAllowed, match="Only the provider"):
+        job_services.quote_withdraw(quote=quote, actor=plumbers[1].user)
+    job_services.quote_withdraw(quote=quote, actor=plumbers[0].user)
+    with pytest.raises(WrongState, match="cannot be withdrawn"):
+        job_services.quote_withdraw(quote=quote, actor=plumbers[0].user)
 
 
 # --- Accepting --------------------------------------------------------------------------------
@@ -241,13 +241,13 @@ def test_accepting_a_quote_books_it_and_declines_the_others(
     assert winner_mail.attachments[0][0] == f"booking-{booking.pk}.ics"
     assert any(m.to == [plumbers[1].user.email] for m in mailoutbox)
     assert Notification.objects.filter(recipient=plumbers[1].user, kind="quote_declined")
-    with pytest.raises(ValidationError, match="no longer open"):
+    with pytest.raises(WrongState, match="no longer open"):
         job_services.quote_accept(quote=loser, actor=customer)
 
 
 def test_only_the_customer_accepts_a_quote(job, plumbers):
     quote = _quote(job, plumbers[0])
-    with pytest.raises(ValidationError, match="Only the customer"):
+    with pytest.raises(NotAllowed, match="Only the customer"):
         job_services.quote_accept(quote=quote, actor=plumbers[1].user)
     quote.refresh_from_db()
     assert quote.status == Quote.Status.PENDING and not Booking.objects.exists()
@@ -255,8 +255,8 @@ def test_only_the_customer_accepts_a_quote(job, plumbers):
 
 def test_a_withdrawn_quote_cannot_be_accepted(job, plumbers, customer):
     quote = _quote(job, plumbers[0])
-    job_services.quote_withdraw(quote=quote, provider=plumbers[0])
-    with pytest.raises(ValidationError, match="cannot be accepted"):
+    job_services.quote_withdraw(quote=quote, actor=plumbers[0].user)
+    with pytest.raises(WrongState, match="cannot be accepted"):
         job_services.quote_accept(quote=quote, actor=customer)
 
 
@@ -295,7 +295,7 @@ def test_the_beat_task_expires_old_jobs_and_quotes(job, plumbers, customer, subc
     job.refresh_from_db()
     assert job.status == JobRequest.Status.OPEN
     assert expire_jobs_and_quotes() == 0
-    with pytest.raises(ValidationError, match="has not expired"):
+    with pytest.raises(WrongState, match="has not expired"):
         job_services.job_expire(job=job)
 
 
@@ -453,3 +453,14 @@ def test_your_quotes_query_count(
     with django_assert_num_queries(HEADER + 1):
         page = client.get("/portal/jobs/quotes/")
     assert page.content.decode().count('class="booking-row"') == count
+
+
+def test_a_listing_quoted_from_is_archived_not_deleted(client, job, plumbers):
+    quote = _quote(job, plumbers[0])
+    client.force_login(plumbers[0].user)
+
+    response = client.post(f"/portal/listings/{quote.service_id}/delete/", follow=True)
+
+    assert "is archived" in response.content.decode()
+    quote.refresh_from_db()
+    assert quote.service.status == "archived" and quote.status == "pending"

@@ -544,10 +544,16 @@ def test_approved_status_is_what_makes_a_pending_providers_listing_public(client
         form_data(pests, pending.base_city) | {"_status": "active"},
     )
     service = Service.objects.get()
-    assert client.get(service.get_absolute_url()).status_code in (200, 404)
+    assert service.status == Service.Status.ACTIVE
+    # The provider previews it; nobody else can see it while the profile waits for approval.
+    preview = client.get(service.get_absolute_url())
+    assert preview.status_code == 200 and "Preview: only you can see this listing" in (
+        preview.content.decode()
+    )
+    client.logout()
+    assert client.get(service.get_absolute_url()).status_code == 404
     pending.status = ProviderProfile.Status.APPROVED
     pending.save()
-    client.logout()
     assert client.get(service.get_absolute_url()).status_code == 200
 
 

@@ -6,7 +6,6 @@ from decimal import Decimal
 import pytest
 from django.contrib.gis.geos import Point
 from django.contrib.postgres.search import SearchQuery
-from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
@@ -21,6 +20,7 @@ from listings.tests.factories import (
     ServicePhotoFactory,
     SubcategoryFactory,
 )
+from marketplace.errors import DomainError, Invalid, NotAllowed
 from places.tests.factories import CityFactory
 
 pytestmark = pytest.mark.django_db
@@ -94,7 +94,7 @@ def test_a_listing_in_another_city_is_centred_on_that_city(profile, subcategory)
 
 
 def test_create_reports_every_problem_at_once_and_saves_nothing(profile, subcategory):
-    with pytest.raises(ValidationError) as caught:
+    with pytest.raises(Invalid) as caught:
         services.service_create(
             provider=profile,
             **fields(
@@ -107,7 +107,7 @@ def test_create_reports_every_problem_at_once_and_saves_nothing(profile, subcate
             ),
         )
 
-    errors = caught.value.message_dict
+    errors = caught.value.fields
     assert set(errors) == {"title", "price", "service_radius_km", "attributes"}
     assert "Licence class: this is required." in errors["attributes"]
     assert "Call-out fee: enter a number." in errors["attributes"]
@@ -128,9 +128,9 @@ def test_rejected_and_suspended_providers_cannot_create_or_edit(profile, subcate
     profile.status = status
     profile.save()
 
-    with pytest.raises(ValidationError, match="cannot create, change or publish"):
+    with pytest.raises(NotAllowed, match="cannot create, change or publish"):
         services.service_create(provider=profile, **fields(subcategory, profile.base_city))
-    with pytest.raises(ValidationError, match="cannot create, change or publish"):
+    with pytest.raises(NotAllowed, match="cannot create, change or publish"):
         services.service_update(service=listing, **fields(subcategory, profile.base_city))
     assert Service.objects.count() == 1
 
@@ -177,7 +177,7 @@ def test_update_keeps_a_custom_point_while_the_city_stays(profile, subcategory):
 def test_update_cannot_publish_a_hidden_listing(profile, subcategory):
     service = ServiceFactory(provider=profile, subcategory=subcategory, status="hidden")
 
-    with pytest.raises(ValidationError, match="moderators have hidden"):
+    with pytest.raises(NotAllowed, match="moderators have hidden"):
         services.service_update(
             service=service, status="active", **fields(subcategory, profile.base_city)
         )
@@ -211,7 +211,7 @@ def test_a_provider_moves_between_draft_active_and_paused(profile, start, goal):
 )
 def test_a_provider_cannot_make_other_moves(profile, start, goal, message):
     service = ServiceFactory(provider=profile, status=start)
-    with pytest.raises(ValidationError, match=message):
+    with pytest.raises(DomainError, match=message):
         services.service_set_status(service=service, status=goal, actor=profile.user)
     service.refresh_from_db()
     assert service.status == start
@@ -219,9 +219,9 @@ def test_a_provider_cannot_make_other_moves(profile, start, goal, message):
 
 def test_only_the_owner_or_staff_may_change_a_listing(profile):
     service = ServiceFactory(provider=profile, status="active")
-    with pytest.raises(ValidationError, match="Only the listing's provider"):
+    with pytest.raises(NotAllowed, match="Only the listing's provider"):
         services.service_set_status(service=service, status="paused", actor=UserFactory())
-    with pytest.raises(ValidationError, match="Only the listing's provider"):
+    with pytest.raises(NotAllowed, match="Only the listing's provider"):
         services.service_delete(service=service, actor=UserFactory())
 
     moderator = UserFactory(is_staff=True)
@@ -238,13 +238,13 @@ def test_suspended_providers_may_pause_but_not_publish(profile):
     profile.save()
 
     services.service_set_status(service=active, status="paused", actor=profile.user)
-    with pytest.raises(ValidationError, match="suspended"):
+    with pytest.raises(NotAllowed, match="suspended"):
         services.service_set_status(service=draft, status="active", actor=profile.user)
 
 
 def test_publishing_rechecks_the_attributes_against_the_current_schema(profile, subcategory):
     service = ServiceFactory(provider=profile, subcategory=subcategory, status="draft")
-    with pytest.raises(ValidationError, match="Licence class: this is required"):
+    with pytest.raises(Invalid, match="Licence class: this is required"):
         services.service_set_status(service=service, status="active", actor=profile.user)
 
 
@@ -276,7 +276,7 @@ def test_one_bad_file_saves_nothing_from_the_batch_and_names_the_file(profile):
     service = ServiceFactory(provider=profile)
     bad = SimpleUploadedFile("notes.png", b"not really a picture", content_type="image/png")
 
-    with pytest.raises(ValidationError) as caught:
+    with pytest.raises(Invalid) as caught:
         services.service_photos_add(service=service, uploads=[png("good.png"), bad])
 
     assert any("notes.png" in message for message in caught.value.messages)
@@ -288,13 +288,13 @@ def test_a_listing_holds_at_most_ten_photos(profile):
     service = ServiceFactory(provider=profile)
     ServicePhotoFactory.create_batch(8, service=service)
 
-    with pytest.raises(ValidationError, match="you can add 2 more"):
+    with pytest.raises(Invalid, match="you can add 2 more"):
         services.service_photos_add(service=service, uploads=[png(), png(), png()])
     assert service.photos.count() == 8
     assert len(stored_files()) == 16  # only the factory's photos and thumbnails
 
     services.service_photos_add(service=service, uploads=[png(), png()])
-    with pytest.raises(ValidationError, match="Delete one before"):
+    with pytest.raises(Invalid, match="Delete one before"):
         services.service_photos_add(service=service, uploads=[png()])
 
 

@@ -1,3 +1,5 @@
+"""The home page: search, categories with their services, cities."""
+
 import pytest
 from django.urls import reverse
 
