@@ -39,6 +39,24 @@
     });
   });
 
+  // Provider portal navigation: on phones it is a strip that scrolls sideways. Start it with the
+  // current page's link in view (centred when it can be) without scrolling the page, and bring
+  // each link that takes the keyboard focus fully into view, focus ring and all (browsers leave
+  // a half-visible link where it is).
+  const portalStrip = document.querySelector(".portal-nav__list");
+  if (portalStrip) {
+    const scrolls = () => portalStrip.scrollWidth > portalStrip.clientWidth;
+    const current = portalStrip.querySelector("[aria-current]");
+    if (current && scrolls()) {
+      portalStrip.scrollLeft = current.offsetLeft - (portalStrip.clientWidth - current.offsetWidth) / 2;
+    }
+    portalStrip.addEventListener("focusin", (event) => {
+      if (scrolls()) {
+        event.target.scrollIntoView({ block: "nearest", inline: "nearest" });
+      }
+    });
+  }
+
   // Long forms: move focus to the error summary so screen reader users hear it first.
   const summary = document.querySelector("[data-error-summary]");
   if (summary) {
