@@ -3,14 +3,16 @@
 // Markup: <div data-location-picker data-lat-input="id" data-lng-input="id" data-city-input="id"
 //   data-radius-input="id" data-points="json-script-id" data-tile-url="..." data-tile-attribution="..."
 //   hidden> with a [data-map-canvas] and a [data-map-status] inside.
-// Without JavaScript (or Leaflet) the map stays hidden and the inputs work on their own.
+// Needs map.js. Without JavaScript (or Leaflet) the map stays hidden and the inputs work on their own.
 // When tiles cannot load the map is grey, but clicking and dragging still place the pin.
 (function () {
   "use strict";
 
-  const AUSTRALIA = { center: [-25.6, 134.4], zoom: 4 };
+  const maps = window.NearhandMap;
+  if (!maps) {
+    return;
+  }
   const PIN_ZOOM = 11;
-  const BRAND = "#0b6e4f";
 
   function readPoints(id) {
     const script = id && document.getElementById(id);
@@ -22,15 +24,6 @@
     } catch {
       return {};
     }
-  }
-
-  function validLatLng(lat, lng) {
-    return (
-      Number.isFinite(lat) &&
-      Number.isFinite(lng) &&
-      Math.abs(lat) <= 90 &&
-      Math.abs(lng) <= 180
-    );
   }
 
   function init(root) {
@@ -45,18 +38,7 @@
       return;
     }
     const cityPoints = readPoints(root.dataset.points);
-
-    root.hidden = false;
-    const map = L.map(canvas, { scrollWheelZoom: false }).setView(
-      AUSTRALIA.center,
-      AUSTRALIA.zoom,
-    );
-    if (root.dataset.tileUrl) {
-      L.tileLayer(root.dataset.tileUrl, {
-        attribution: root.dataset.tileAttribution || "",
-        maxZoom: 19,
-      }).addTo(map);
-    }
+    const map = maps.create(root, { canvas });
 
     let marker = null;
     let circle = null;
@@ -72,15 +54,11 @@
       return Number.isFinite(km) && km > 0 ? km * 1000 : null;
     };
 
-    const inputPoint = () => {
-      const lat = parseFloat(latInput.value);
-      const lng = parseFloat(lngInput.value);
-      return validLatLng(lat, lng) ? L.latLng(lat, lng) : null;
-    };
+    const inputPoint = () => maps.point(latInput.value, lngInput.value);
 
     const cityPoint = () => {
       const point = cityInput && cityInput.value ? cityPoints[cityInput.value] : null;
-      return Array.isArray(point) ? L.latLng(point[0], point[1]) : null;
+      return Array.isArray(point) ? maps.point(point[0], point[1]) : null;
     };
 
     const cityName = () => {
@@ -103,14 +81,7 @@
       if (circle) {
         circle.setLatLng(marker.getLatLng()).setRadius(metres);
       } else {
-        circle = L.circle(marker.getLatLng(), {
-          radius: metres,
-          color: BRAND,
-          weight: 2,
-          fillColor: BRAND,
-          fillOpacity: 0.08,
-          interactive: false,
-        }).addTo(map);
+        circle = maps.area(marker.getLatLng(), metres, { fillOpacity: 0.08 }).addTo(map);
       }
     }
 
@@ -184,8 +155,5 @@
     }
   }
 
-  if (typeof window.L === "undefined") {
-    return; // Leaflet did not load: the plain inputs still work.
-  }
-  document.querySelectorAll("[data-location-picker]").forEach(init);
+  maps.each("[data-location-picker]", init); // only when Leaflet loaded: else the inputs do it
 })();

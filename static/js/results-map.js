@@ -5,6 +5,7 @@
 // the numbers match the cards. Clicking a marker moves to its card; hovering or focusing a card
 // highlights its marker. Redrawn on "search:updated" (search.js). Beside the list from 960 px,
 // behind a "Show map" button on phones. Without Leaflet or tiles the list has everything.
+// The map itself (tiles, the "here" dot) comes from map.js.
 //
 // Near me: [data-near-me] asks the browser for its position, puts it into the form's
 // lat/lng inputs, clears "Where?" and submits. A refusal is explained in [data-near-me-status].
@@ -66,25 +67,16 @@
   }
 
   // ---------------------------------------------------------------- Map
+  const maps = window.NearhandMap;
   const panel = document.querySelector("[data-results-map]");
   const toggle = document.querySelector("[data-map-toggle]");
-  if (!panel || typeof window.L === "undefined") {
+  if (!panel || !maps || !maps.available) {
     return; // no Leaflet: the list works on its own
   }
-  const canvas = panel.querySelector("[data-map-canvas]");
   const wide = window.matchMedia("(min-width: 960px)");
-  panel.hidden = false;
-
-  const AUSTRALIA = { center: [-25.6, 134.4], zoom: 4 };
-  const map = L.map(canvas, { scrollWheelZoom: false }).setView(
-    AUSTRALIA.center,
-    AUSTRALIA.zoom,
-  );
-  if (panel.dataset.tileUrl) {
-    L.tileLayer(panel.dataset.tileUrl, {
-      attribution: panel.dataset.tileAttribution || "",
-      maxZoom: 19,
-    }).addTo(map);
+  const map = maps.create(panel);
+  if (!map) {
+    return;
   }
   const layer = L.layerGroup().addTo(map);
   const markers = new Map();
@@ -117,23 +109,14 @@
     if (!results) {
       return;
     }
-    const here = results.dataset.hereLat
-      ? [parseFloat(results.dataset.hereLat), parseFloat(results.dataset.hereLng)]
-      : null;
-    if (here && here.every(Number.isFinite)) {
-      L.circleMarker(here, {
-        radius: 8,
-        color: "#ffffff",
-        weight: 3,
-        fillColor: "#2b6cb0",
-        fillOpacity: 1,
-        interactive: false,
-      }).addTo(layer);
+    const here = maps.point(results.dataset.hereLat, results.dataset.hereLng);
+    if (here) {
+      maps.dot(here, { radius: 8, weight: 3, fillColor: "#2b6cb0" }).addTo(layer);
       bounds.push(here);
     }
     results.querySelectorAll("[data-result][data-lat]").forEach((item) => {
-      const point = [parseFloat(item.dataset.lat), parseFloat(item.dataset.lng)];
-      if (!point.every(Number.isFinite)) {
+      const point = maps.point(item.dataset.lat, item.dataset.lng);
+      if (!point) {
         return;
       }
       const number = item.dataset.number;
@@ -165,7 +148,7 @@
     } else if (bounds.length === 1) {
       map.setView(bounds[0], 12);
     } else {
-      map.setView(AUSTRALIA.center, AUSTRALIA.zoom);
+      map.setView(maps.AUSTRALIA.center, maps.AUSTRALIA.zoom);
     }
   }
 
