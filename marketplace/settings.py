@@ -64,6 +64,8 @@ INSTALLED_APPS = [
     "jobs",
     "reviews",
     "notifications",
+    # Last: the demo seed (manage.py seed_demo) may import every app above; none imports it.
+    "demo",
 ]
 
 MIDDLEWARE = [
