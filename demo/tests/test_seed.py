@@ -19,16 +19,14 @@ from django.db.models import F
 from django.test import override_settings
 
 from accounts.models import ProviderProfile, ProviderStatusEvent, User
+from demo.cities import largest_cities
+from demo.dataset import demo_data
+from demo.listings import attributes_for, provider_service_plans
+from demo.photos import PHOTO_SIZE, demo_picture
+from demo.providers import PROVIDERS_PER_SCALE, provider_plans
+from demo.seed import demo_seed
+from demo.suburbs import SUBURB_RADIUS_KM, suburbs_near_cities
 from listings.attributes import validate_attribute_schema
-from listings.demo import demo_seed
-from listings.demo.catalogue import CATEGORIES, catalogue_slugs
-from listings.demo.cities import largest_cities
-from listings.demo.demo_accounts import DEMO_ACCOUNTS, DEMO_PROVIDER_SLUG
-from listings.demo.offers import OFFERS
-from listings.demo.photos import PHOTO_SIZE, demo_picture
-from listings.demo.providers import PROVIDERS_PER_SCALE, provider_plans
-from listings.demo.services import attributes_for, provider_service_plans
-from listings.demo.suburbs import SUBURB_RADIUS_KM, suburbs_near_cities
 from listings.models import (
     RESERVED_SLUGS,
     Category,
@@ -42,6 +40,10 @@ from listings.services import service_attributes_clean
 from places.models import City, Suburb
 
 STATES = {"ACT", "NSW", "NT", "QLD", "SA", "TAS", "VIC", "WA"}
+CATEGORIES = demo_data().categories
+OFFERS = demo_data().offers
+DEMO_ACCOUNTS = demo_data().accounts
+DEMO_PROVIDER_SLUG = demo_data().demo_provider.slug
 FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
@@ -118,7 +120,7 @@ def _services_checksum() -> str:
 
 
 def test_catalogue_slugs_are_unique_across_categories_and_subcategories_and_not_reserved():
-    slugs = catalogue_slugs()
+    slugs = demo_data().catalogue_slugs()
     assert len(CATEGORIES) >= 12
     assert len(slugs) - len(CATEGORIES) >= 60
     assert len(slugs) == len(set(slugs))
@@ -441,7 +443,7 @@ def test_every_active_service_has_a_photo_pointing_at_shared_files(seeded, seede
 
 
 def test_demo_pictures_are_drawn_not_downloaded():
-    picture = demo_picture(category_slug="plumbers", label="Blocked drains")
+    picture = demo_picture(style=demo_data().category("plumbers").photo, label="Blocked drains")
     assert picture.size == PHOTO_SIZE and picture.mode == "RGB"
     colours = picture.resize((24, 18)).getcolors(24 * 18)
     assert colours and len(colours) > 20  # a gradient and a motif, not a flat colour
@@ -482,7 +484,7 @@ def test_a_second_run_redraws_a_shared_picture_that_was_deleted(seeded, seeded_d
 def test_demo_providers_get_working_hours_so_their_listings_can_be_booked(seeded):
     from accounts.tests.factories import ProviderProfileFactory
     from bookings.models import WeeklyAvailability
-    from listings.demo.availability import availability_seed
+    from demo.availability import availability_seed
 
     priya = ProviderProfile.objects.get(user__email="provider@nearhand.test")
     assert WeeklyAvailability.objects.filter(provider=priya, weekday=0).count() == 2

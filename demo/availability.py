@@ -7,7 +7,7 @@ from django.db.models import Q
 from accounts.models import ProviderProfile
 from bookings.models import WeeklyAvailability
 
-from .demo_accounts import PROVIDER
+from .dataset import demo_data
 from .providers import PROVIDER_EMAIL_DOMAIN
 
 # Weekdays 8 am to 5 pm with a lunch break, Saturday mornings: a typical tradie's week.
@@ -21,7 +21,8 @@ _WEEK = [
 def availability_seed() -> int:
     """Give every demo provider without working hours the demo week (real providers set their
     own); returns the rows created."""
-    demo = Q(user__email__endswith=f"@{PROVIDER_EMAIL_DOMAIN}") | Q(user__email=PROVIDER.email)
+    demo_account = demo_data().account("provider")
+    demo = Q(user__email__endswith=f"@{PROVIDER_EMAIL_DOMAIN}") | Q(user__email=demo_account.email)
     missing = (
         ProviderProfile.objects.filter(demo, weekly_hours__isnull=True)
         .values_list("pk", flat=True)

@@ -14,9 +14,10 @@ from places.models import City, Suburb
 from .availability import availability_seed
 from .catalogue import catalogue_seed
 from .cities import cities_seed
-from .demo_accounts import DEMO_ACCOUNTS, DEMO_PROVIDER_SLUG, DemoAccount, demo_accounts_seed
+from .dataset import DemoAccount, demo_data
+from .demo_accounts import demo_accounts_seed
+from .listings import services_seed
 from .providers import PROVIDER_EMAIL_DOMAIN, PROVIDERS_PER_SCALE, providers_seed
-from .services import services_seed
 from .suburbs import suburbs_seed
 
 
@@ -31,7 +32,7 @@ class SeedReport:
     service_statuses: dict[str, int] = field(default_factory=dict)
     # Seconds each step took, in order.
     timings: dict[str, float] = field(default_factory=dict)
-    accounts: tuple[DemoAccount, ...] = DEMO_ACCOUNTS
+    accounts: tuple[DemoAccount, ...] = ()
 
     @property
     def created_anything(self) -> bool:
@@ -54,7 +55,8 @@ def demo_seed(*, scale: int = 1, stdout: TextIO | None = None) -> SeedReport:
     """
     if scale < 1:
         raise ValueError("The scale must be at least 1.")
-    report = SeedReport(scale=scale)
+    data = demo_data()
+    report = SeedReport(scale=scale, accounts=data.accounts)
     started = step = time.perf_counter()
 
     def lap(name: str) -> None:
@@ -83,7 +85,7 @@ def demo_seed(*, scale: int = 1, stdout: TextIO | None = None) -> SeedReport:
         plans = providers_seed(
             count=PROVIDERS_PER_SCALE * scale,
             actor=admin,
-            reserved_slugs=frozenset({DEMO_PROVIDER_SLUG}),
+            reserved_slugs=frozenset({data.demo_provider.slug}),
         )
         report.created["providers"] = len(plans)
         _log(stdout, f"Providers: {len(plans)} created.")

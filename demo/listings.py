@@ -1,8 +1,9 @@
-# ruff: noqa: RUF001 - listing titles use the en dash (U+2013) as Australian sites write them
 """Demo listings: each demo provider offers several services in its trade, with photos.
 
 `provider_service_plans` is pure (no database): provider number *i* always gets the same listings,
-whatever the scale. `services_seed` writes listings for the demo providers that have none yet,
+whatever the scale, drawn from the offers and words of `data/offers.yaml`; the demo account's own
+listings are written by hand in `data/demo_accounts.yaml`. `services_seed` writes listings for
+the demo providers that have none yet,
 in chunks, with `bulk_create` and no per-row queries; then it points `ServicePhoto` rows at the
 shared demo pictures and refreshes search vectors and the search lexicon once.
 """
@@ -27,21 +28,10 @@ from listings.services import (
     service_search_vectors_refresh,
 )
 
-from .catalogue import CATEGORIES, CategoryData
 from .cities import largest_cities
-from .demo_accounts import DEMO_PROVIDER_SLUG
-from .offers import (
-    AREA_LINES,
-    NUMBER_VALUES,
-    OFFERS,
-    PRICE_LINES,
-    QUOTE,
-    TEXT_VALUES,
-    TRUST_LINES,
-    Offer,
-)
+from .dataset import QUOTE, Offer, ServicePlan, demo_data
 from .photos import DemoPhoto, demo_photos_ensure
-from .providers import CITY_AREAS, PROVIDER_EMAIL_DOMAIN, provider_plans
+from .providers import PROVIDER_EMAIL_DOMAIN, provider_plans
 
 SERVICES_PER_PROVIDER = (11, 18)  # inclusive; about 14 a provider on average
 PROVIDERS_PER_CHUNK = 500
@@ -50,7 +40,6 @@ REFRESH_ALL_FROM = 5000
 VAGUE_CHOICES = {"Not sure", "Not sure yet", "Something else"}
 
 Status = Service.Status
-CATEGORY_BY_SLUG = {category.slug: category for category in CATEGORIES}
 
 
 # Most listings take the moderate policy; some flexible, some strict. Derived from the title
@@ -67,25 +56,6 @@ def _policy_for(title: str) -> str:
     return _POLICIES[zlib.crc32(title.encode()) % len(_POLICIES)]
 
 
-@dataclass(frozen=True)
-class ServicePlan:
-    """One listing, decided before anything is written."""
-
-    subcategory_slug: str
-    title: str
-    description: str
-    price_type: str
-    price: Decimal | None
-    duration_minutes: int
-    instant_book: bool
-    attributes: dict[str, object]
-    status: str
-    rating_average: Decimal
-    rating_count: int
-    # A second picture (another subcategory of the same trade), or "" for one photo.
-    extra_photo: str = ""
-
-
 @dataclass
 class ServicesReport:
     services: int = 0
@@ -97,8 +67,7 @@ class ServicesReport:
 
 
 def _number(subcategory_slug: str, name: str, rng: random.Random) -> float:
-    values = NUMBER_VALUES.get((subcategory_slug, name)) or NUMBER_VALUES.get(name) or (1, 2, 3)
-    return rng.choice(values)
+    return rng.choice(demo_data().listing_words.number_values(subcategory_slug, name))
 
 
 def attributes_for(subcategory_slug: str, schema: Sequence[dict], rng: random.Random) -> dict:
@@ -118,7 +87,7 @@ def attributes_for(subcategory_slug: str, schema: Sequence[dict], rng: random.Ra
         elif kind == "boolean":
             values[name] = rng.random() < 0.6
         else:
-            values[name] = rng.choice(TEXT_VALUES.get(name, ("Ask us for details",)))
+            values[name] = rng.choice(demo_data().listing_words.texts[name])
     return values
 
 
@@ -132,10 +101,7 @@ def _price(offer: Offer, attributes: dict, subcategory_slug: str, rng: random.Ra
     low, high = offer.price_range
     amount = rng.uniform(low, high)
     if offer.price_grows_with:
-        values = (
-            NUMBER_VALUES.get((subcategory_slug, offer.price_grows_with))
-            or NUMBER_VALUES[offer.price_grows_with]
-        )
+        values = demo_data().listing_words.number_values(subcategory_slug, offer.price_grows_with)
         extra = float(attributes.get(offer.price_grows_with, min(values))) - min(values)
         amount *= 1 + offer.growth * extra
     if offer.price_type == "hourly":
@@ -170,7 +136,7 @@ def _status(provider_status: str, rng: random.Random) -> str:
 
 def _area(city_slug: str, city_name: str, rng: random.Random) -> tuple[str, str]:
     """(area as a sentence says it, area as a title says it): "the Inner West", "Inner West"."""
-    areas = CITY_AREAS.get(city_slug)
+    areas = demo_data().places.city_areas.get(city_slug)
     if areas and rng.random() < 0.6:
         area = rng.choice(areas)
         return area, area.removeprefix("the ").removesuffix(" area")
@@ -178,11 +144,12 @@ def _area(city_slug: str, city_name: str, rng: random.Random) -> tuple[str, str]
 
 
 def _description(offer: Offer, *, rng: random.Random, area: str, city: str, radius_km: int) -> str:
+    words = demo_data().listing_words
     details = rng.sample(offer.details, k=min(len(offer.details), rng.randint(2, 3)))
-    sentences = [*details, rng.choice(PRICE_LINES[offer.price_type])]
+    sentences = [*details, rng.choice(words.price_lines[offer.price_type])]
     if rng.random() < 0.7:
-        sentences.append(rng.choice(TRUST_LINES))
-    sentences.append(rng.choice(AREA_LINES).format(area=area, city=city, radius=radius_km))
+        sentences.append(rng.choice(words.trust_lines))
+    sentences.append(rng.choice(words.area_lines).format(area=area, city=city, radius=radius_km))
     return " ".join(sentences)
 
 
@@ -191,20 +158,22 @@ def provider_service_plans(
 ) -> list[ServicePlan]:
     """The listings of demo provider `index`; pure and deterministic."""
     rng = random.Random(f"nearhand-demo-services-{index}")
-    category: CategoryData = CATEGORY_BY_SLUG[trade]
+    data = demo_data()
+    offers = data.offers
+    category = data.category(trade)
     city_name = next((c.name for c in largest_cities() if c.slug == city_slug), city_slug)
     subcategories = list(category.subcategories)
     rng.shuffle(subcategories)
     # Most providers focus on a few of their trade's subcategories; some do everything.
     focus = subcategories[: rng.randint(min(3, len(subcategories)), len(subcategories))]
     count = rng.randint(*SERVICES_PER_PROVIDER)
-    titles_left = {sub.slug: rng.sample(OFFERS[sub.slug].titles, k=len(OFFERS[sub.slug].titles))
+    titles_left = {sub.slug: rng.sample(offers[sub.slug].titles, k=len(offers[sub.slug].titles))
                    for sub in focus}  # fmt: skip
     used_titles: set[str] = set()
     plans: list[ServicePlan] = []
     for number in range(count):
         sub = focus[number % len(focus)]
-        offer = OFFERS[sub.slug]
+        offer = offers[sub.slug]
         area, place = _area(city_slug, city_name, rng)
         for _attempt in range(6):
             attributes = attributes_for(sub.slug, sub.schema, rng)
@@ -242,72 +211,6 @@ def provider_service_plans(
     return plans
 
 
-# The demo account's own listings, written by hand (Priya is an electrician in Sydney's Inner West).
-DEMO_PROVIDER_SERVICES: tuple[ServicePlan, ...] = (
-    ServicePlan(
-        "emergency-electricians",
-        "Emergency electrician – Inner West, 24/7",
-        "Power out or a safety switch that won't reset? I'll talk you through making things safe "
-        "on the phone and be with you fast, day or night. The call-out includes the first hour on "
-        "site, and I carry common breakers and RCDs so most faults are fixed on the spot. "
-        "Licensed and insured.",
-        "hourly", Decimal("145"), 60, True,
-        {"issue": "Safety switch keeps tripping", "whole_house_out": False},
-        Status.ACTIVE, Decimal("4.93"), 58,
-    ),
-    ServicePlan(
-        "switchboard-upgrades",
-        "Switchboard upgrade with safety switches",
-        "Old ceramic fuses replaced with a modern switchboard, circuit breakers and RCD safety "
-        "switches on every circuit. Fixed price for a standard house, with the safety test and "
-        "compliance certificate included. I book the work so the power is off for as little "
-        "time as possible.",
-        "fixed", Decimal("1490"), 300, False,
-        {"property_type": "House", "has_ceramic_fuses": True},
-        Status.ACTIVE, Decimal("4.88"), 24,
-    ),
-    ServicePlan(
-        "ev-charger-installation",
-        "Home EV charger installed – 7 kW single phase",
-        "Tesla, BYD or MG: I install wall chargers on a dedicated circuit and set up the app so "
-        "you charge off-peak or from your solar. I check your switchboard first and tell you "
-        "upfront if it needs work. Cable runs up to 10 metres included.",
-        "fixed", Decimal("1290"), 240, False,
-        {"charger_type": "7 kW single phase", "three_phase_supply": False},
-        Status.ACTIVE, Decimal("5.00"), 9,
-    ),
-    ServicePlan(
-        "lighting-installation",
-        "LED downlight upgrade – 10 lights",
-        "Swap old halogens for dimmable LED downlights and cut your lighting bill. I supply "
-        "quality fittings or install the ones you've bought, and patch any old holes. Charged "
-        "by the hour; most homes take two to three hours.",
-        "hourly", Decimal("95"), 150, True,
-        {"number_of_lights": 10, "light_type": "LED downlights"},
-        Status.ACTIVE, Decimal("4.80"), 15,
-    ),
-    ServicePlan(
-        "smoke-alarm-installation",
-        "Interconnected smoke alarms for rentals",
-        "Photoelectric, interconnected smoke alarms that meet the NSW standard, with ten-year "
-        "batteries. Landlords get a compliance record to pass on to their agent. Old alarms are "
-        "taken away and recycled.",
-        "fixed", Decimal("489"), 90, True,
-        {"number_of_alarms": 4, "interconnected": True},
-        Status.ACTIVE, Decimal("0.00"), 0,
-    ),
-    ServicePlan(
-        "ceiling-fan-installation",
-        "Ceiling fans installed – draft",
-        "Still working on this one. Quiet DC ceiling fans supplied and installed, with remotes or "
-        "wall controls. Price per fan on a standard ceiling with roof access.",
-        "fixed", Decimal("240"), 90, False,
-        {"number_of_fans": 2},
-        Status.DRAFT, Decimal("0.00"), 0,
-    ),
-)  # fmt: skip
-
-
 # --- Writing -------------------------------------------------------------------------------------
 
 
@@ -324,7 +227,8 @@ class _Provider:
 
 def _providers_without_services() -> list[_Provider]:
     """Demo providers (generated ones and the demo account) that have no listings yet."""
-    demo = Q(user__email__endswith=f"@{PROVIDER_EMAIL_DOMAIN}") | Q(slug=DEMO_PROVIDER_SLUG)
+    demo_slug = demo_data().demo_provider.slug
+    demo = Q(user__email__endswith=f"@{PROVIDER_EMAIL_DOMAIN}") | Q(slug=demo_slug)
     missing = (
         ProviderProfile.objects.filter(demo, services__isnull=True)
         .values_list(
@@ -335,7 +239,7 @@ def _providers_without_services() -> list[_Provider]:
     )  # fmt: skip
     providers = []
     for pk, slug, email, status, city_id, city_slug, point, radius in missing:
-        index = 0 if slug == DEMO_PROVIDER_SLUG else int(email.split("@")[0].rsplit("-", 1)[1])
+        index = 0 if slug == demo_slug else int(email.split("@")[0].rsplit("-", 1)[1])
         providers.append(_Provider(pk, index, status, city_id, city_slug, point, radius))
     return providers
 
@@ -434,7 +338,7 @@ def services_seed(*, log: Callable[[str], None] | None = None) -> ServicesReport
         batch: list[tuple[_Provider, ServicePlan]] = []
         for provider in chunk:
             if provider.index == 0:
-                plans = list(DEMO_PROVIDER_SERVICES)
+                plans = list(demo_data().demo_provider.listings)
             else:
                 plans = provider_service_plans(
                     index=provider.index,

@@ -1,10 +1,10 @@
 """Demo photos, drawn with Pillow rather than downloaded: one picture per subcategory.
 
 Each picture is a two-colour gradient in its category's colours, a few soft circles, a simple
-motif for the trade and the subcategory's name. They are encoded once through
-`listings.images.photo_files` (photo + 480x360 thumbnail) and saved once to `default_storage`
-under fixed names; every demo `ServicePhoto` row points at these shared files, so 100,000
-listings do not write 100,000 images.
+motif for the trade (both from `data/catalogue.yaml`) and the subcategory's name. They are
+encoded once through `listings.images.photo_files` (photo + 480x360 thumbnail) and saved once
+to `default_storage` under fixed names; every demo `ServicePhoto` row points at these shared
+files, so 100,000 listings do not write 100,000 images.
 """
 
 import math
@@ -17,7 +17,7 @@ from PIL import Image, ImageDraw, ImageFilter, ImageFont, ImageOps
 
 from listings.images import photo_files
 
-from .catalogue import CATEGORIES
+from .dataset import PhotoStyle, demo_data
 
 PHOTO_SIZE = (1200, 900)
 PHOTO_FOLDER = "demo/photos"
@@ -26,42 +26,9 @@ FONT_PATHS = (
     "/usr/share/fonts/truetype/liberation/LiberationSans-Bold.ttf",
 )
 
-# (dark, light) colours per category: calm, saturated enough to tell categories apart.
-PALETTES: dict[str, tuple[tuple[int, int, int], tuple[int, int, int]]] = {
-    "electricians": ((20, 48, 92), (240, 180, 41)),
-    "plumbers": ((11, 60, 93), (86, 178, 214)),
-    "pest-control": ((52, 64, 30), (164, 196, 92)),
-    "cleaning": ((14, 94, 111), (168, 226, 222)),
-    "carpet-cleaning": ((92, 45, 80), (226, 170, 196)),
-    "removalists": ((120, 50, 20), (244, 162, 97)),
-    "gardening-lawns": ((11, 110, 79), (150, 214, 120)),
-    "arborists": ((60, 42, 24), (140, 178, 86)),
-    "handyman": ((66, 71, 80), (232, 160, 64)),
-    "painters": ((88, 28, 120), (250, 140, 120)),
-    "locksmiths": ((40, 40, 48), (214, 186, 112)),
-    "roofing": ((120, 36, 28), (232, 132, 92)),
-    "air-conditioning": ((20, 70, 140), (190, 230, 250)),
-    "building-renovation": ((70, 56, 44), (226, 196, 150)),
-}
-DEFAULT_PALETTE = ((11, 110, 79), (230, 242, 238))
-
-# Which motif each category's pictures carry.
-MOTIFS = {
-    "electricians": "bolt",
-    "plumbers": "drop",
-    "pest-control": "shield",
-    "cleaning": "sparkle",
-    "carpet-cleaning": "sparkle",
-    "removalists": "box",
-    "gardening-lawns": "leaf",
-    "arborists": "tree",
-    "handyman": "house",
-    "painters": "roller",
-    "locksmiths": "key",
-    "roofing": "house",
-    "air-conditioning": "snow",
-    "building-renovation": "house",
-}
+# The shapes `_motif` draws; each category names one in data/catalogue.yaml.
+MOTIFS = ("bolt", "drop", "shield", "sparkle", "box", "leaf", "tree", "roller", "key", "snow",
+          "house")  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -160,9 +127,11 @@ def _motif(draw: ImageDraw.ImageDraw, kind: str, cx: int, cy: int, s: int, ink: 
             rad = math.radians(angle)
             dx, dy = s * math.cos(rad), s * math.sin(rad)
             draw.line([(cx - dx, cy - dy), (cx + dx, cy + dy)], fill=ink, width=max(8, s // 7))
-    else:  # house
+    elif kind == "house":
         draw.polygon([(cx, cy - s), (cx - s, cy - 0.05 * s), (cx + s, cy - 0.05 * s)], fill=ink)
         draw.rectangle((cx - 0.7 * s, cy - 0.1 * s, cx + 0.7 * s, cy + s), fill=ink)
+    else:
+        raise ValueError(f"No motif called {kind!r}: choose one of {', '.join(MOTIFS)}.")
 
 
 def _wrap(text: str, font, width: int, draw: ImageDraw.ImageDraw) -> list[str]:
@@ -176,9 +145,9 @@ def _wrap(text: str, font, width: int, draw: ImageDraw.ImageDraw) -> list[str]:
     return lines
 
 
-def demo_picture(*, category_slug: str, label: str) -> Image.Image:
-    """The 1200x900 picture for one subcategory; deterministic for a given label."""
-    dark, light = PALETTES.get(category_slug, DEFAULT_PALETTE)
+def demo_picture(*, style: PhotoStyle, label: str) -> Image.Image:
+    """The 1200x900 picture for one subcategory; deterministic for a given style and label."""
+    dark, light = style.dark, style.light
     image = _gradient(dark, light).copy()
     rng = random.Random(f"nearhand-demo-photo-{label}")
     glow = Image.new("L", PHOTO_SIZE, 0)
@@ -196,7 +165,7 @@ def demo_picture(*, category_slug: str, label: str) -> Image.Image:
     # A white disc with the trade's motif in the category's dark colour.
     cx, cy, disc = 600, 330, 190
     draw.ellipse((cx - disc, cy - disc, cx + disc, cy + disc), fill=(255, 255, 255))
-    _motif(draw, MOTIFS.get(category_slug, "house"), cx, cy, 110, dark)
+    _motif(draw, style.motif, cx, cy, 110, dark)
 
     # The name on a dark band, large and legible.
     draw.rectangle((0, 610, PHOTO_SIZE[0], 900), fill=dark)
@@ -212,13 +181,13 @@ def demo_picture(*, category_slug: str, label: str) -> Image.Image:
 def demo_photos_ensure() -> dict[str, DemoPhoto]:
     """Subcategory slug -> its stored demo picture, drawing and saving only missing files."""
     photos: dict[str, DemoPhoto] = {}
-    for category in CATEGORIES:
+    for category in demo_data().categories:
         for sub in category.subcategories:
             image_name = f"{PHOTO_FOLDER}/{sub.slug}.jpg"
             thumb_name = f"{PHOTO_FOLDER}/{sub.slug}-thumb.jpg"
             if not (default_storage.exists(image_name) and default_storage.exists(thumb_name)):
                 photo, thumbnail = photo_files(
-                    image=demo_picture(category_slug=category.slug, label=sub.name)
+                    image=demo_picture(style=category.photo, label=sub.name)
                 )
                 # Fixed names, so a second run finds them; a half-written pair is redrawn.
                 for name in (image_name, thumb_name):
