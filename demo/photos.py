@@ -9,6 +9,7 @@ files, so 100,000 listings do not write 100,000 images.
 
 import math
 import random
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 
@@ -16,6 +17,7 @@ from django.core.files.storage import default_storage
 from PIL import Image, ImageDraw, ImageFilter, ImageFont, ImageOps
 
 from listings.images import photo_files
+from listings.models import ServicePhoto
 
 from .dataset import PhotoStyle, demo_data
 
@@ -53,13 +55,17 @@ def _font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
 
 
 @cache
-def _gradient(dark: tuple[int, int, int], light: tuple[int, int, int]) -> Image.Image:
-    # A diagonal gradient: a rotated linear ramp, colourised, cropped to the photo size.
+def _ramp() -> Image.Image:
+    # A diagonal ramp: a rotated linear gradient cropped to the photo size (the same for all).
     ramp = Image.linear_gradient("L").resize((1600, 1600)).rotate(-35, resample=Image.BILINEAR)
     left = (1600 - PHOTO_SIZE[0]) // 2
     top = (1600 - PHOTO_SIZE[1]) // 2
-    ramp = ramp.crop((left, top, left + PHOTO_SIZE[0], top + PHOTO_SIZE[1]))
-    return ImageOps.colorize(ramp, black=dark, white=light).convert("RGB")
+    return ramp.crop((left, top, left + PHOTO_SIZE[0], top + PHOTO_SIZE[1]))
+
+
+@cache
+def _gradient(dark: tuple[int, int, int], light: tuple[int, int, int]) -> Image.Image:
+    return ImageOps.colorize(_ramp(), black=dark, white=light).convert("RGB")
 
 
 def _star(cx: float, cy: float, outer: float, inner: float, points: int) -> list[tuple]:
@@ -178,27 +184,41 @@ def demo_picture(*, style: PhotoStyle, label: str) -> Image.Image:
     return image
 
 
-def demo_photos_ensure() -> dict[str, DemoPhoto]:
-    """Subcategory slug -> its stored demo picture, drawing and saving only missing files."""
+def demo_photos_ensure(*, slugs: Iterable[str]) -> dict[str, DemoPhoto]:
+    """Subcategory slug -> its stored demo picture, for these subcategories; draws and saves
+    only the files that are missing."""
+    categories = {sub.slug: category for category in demo_data().categories
+                  for sub in category.subcategories}  # fmt: skip
     photos: dict[str, DemoPhoto] = {}
-    for category in demo_data().categories:
-        for sub in category.subcategories:
-            image_name = f"{PHOTO_FOLDER}/{sub.slug}.jpg"
-            thumb_name = f"{PHOTO_FOLDER}/{sub.slug}-thumb.jpg"
-            if not (default_storage.exists(image_name) and default_storage.exists(thumb_name)):
-                photo, thumbnail = photo_files(
-                    image=demo_picture(style=category.photo, label=sub.name)
-                )
-                # Fixed names, so a second run finds them; a half-written pair is redrawn.
-                for name in (image_name, thumb_name):
-                    default_storage.delete(name)
-                image_name = default_storage.save(image_name, photo)
-                thumb_name = default_storage.save(thumb_name, thumbnail)
-            photos[sub.slug] = DemoPhoto(
-                image=image_name,
-                thumbnail=thumb_name,
-                width=PHOTO_SIZE[0],
-                height=PHOTO_SIZE[1],
-                alt_text=f"{sub.name}: illustration",
-            )
+    for slug in sorted(set(slugs)):
+        category = categories[slug]
+        sub = next(sub for sub in category.subcategories if sub.slug == slug)
+        image_name = f"{PHOTO_FOLDER}/{slug}.jpg"
+        thumb_name = f"{PHOTO_FOLDER}/{slug}-thumb.jpg"
+        if not (default_storage.exists(image_name) and default_storage.exists(thumb_name)):
+            photo, thumbnail = photo_files(image=demo_picture(style=category.photo, label=sub.name))
+            # Fixed names, so a second run finds them; a half-written pair is redrawn.
+            for name in (image_name, thumb_name):
+                default_storage.delete(name)
+            image_name = default_storage.save(image_name, photo)
+            thumb_name = default_storage.save(thumb_name, thumbnail)
+        photos[slug] = DemoPhoto(
+            image=image_name,
+            thumbnail=thumb_name,
+            width=PHOTO_SIZE[0],
+            height=PHOTO_SIZE[1],
+            alt_text=f"{sub.name}: illustration",
+        )
     return photos
+
+
+def demo_photos_in_use() -> set[str]:
+    """The subcategories whose shared demo pictures listings' photos point at."""
+    known = {sub.slug for sub in demo_data().subcategories()}
+    names = (
+        ServicePhoto.objects.filter(image__startswith=f"{PHOTO_FOLDER}/")
+        .values_list("image", flat=True)
+        .distinct()
+    )
+    slugs = {name.removeprefix(f"{PHOTO_FOLDER}/").removesuffix(".jpg") for name in names}
+    return slugs & known

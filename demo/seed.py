@@ -44,17 +44,22 @@ def _log(stdout: TextIO | None, message: str) -> None:
         stdout.write(message + "\n")
 
 
-def demo_seed(*, scale: int = 1, stdout: TextIO | None = None) -> SeedReport:
-    """Seed the catalogue, 30 cities and their suburbs, demo accounts, `200 * scale` providers
-    and their listings (about 11 each, with photos).
+def demo_seed(
+    *,
+    scale: int = 1,
+    providers_per_scale: int = PROVIDERS_PER_SCALE,
+    stdout: TextIO | None = None,
+) -> SeedReport:
+    """Seed the catalogue, 30 cities and their suburbs, demo accounts, `providers_per_scale *
+    scale` providers (200 a scale step) and their listings (about 14 each, with photos).
 
     Deterministic (fixed seeds) and idempotent: each step creates only what is missing, so a
     second run changes nothing and a bigger scale later only adds providers. Steps run in order
     because each uses the one before (providers need cities; services need providers and
-    subcategories).
+    subcategories). Fewer providers a scale step (tests) give the same first providers.
     """
-    if scale < 1:
-        raise ValueError("The scale must be at least 1.")
+    if scale < 1 or providers_per_scale < 1:
+        raise ValueError("The scale and the providers per scale step must be at least 1.")
     data = demo_data()
     report = SeedReport(scale=scale, accounts=data.accounts)
     started = step = time.perf_counter()
@@ -83,7 +88,7 @@ def demo_seed(*, scale: int = 1, stdout: TextIO | None = None) -> SeedReport:
         _log(stdout, f"Demo accounts: {report.created['demo accounts']} created.")
 
         plans = providers_seed(
-            count=PROVIDERS_PER_SCALE * scale,
+            count=providers_per_scale * scale,
             actor=admin,
             reserved_slugs=frozenset({data.demo_provider.slug}),
         )
@@ -98,6 +103,7 @@ def demo_seed(*, scale: int = 1, stdout: TextIO | None = None) -> SeedReport:
         _log(stdout, f"Services: {services.services} created, {services.photos} photos.")
         if services.timings:
             report.timings.update(services.timings)
+            step = time.perf_counter()
         else:
             lap("services")
 
