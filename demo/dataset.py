@@ -478,7 +478,7 @@ def _offers(
         sub = subcategories.get(slug)
         if sub is None:
             raise node.fail("no subcategory of the catalogue has this slug.")
-        offers[slug] = _offer(node, sub, words)
+        offers[slug] = _offer(node, sub)
     if missing := [slug for slug in subcategories if slug not in offers]:
         raise root.get("offers").fail(f"no offer for {', '.join(missing)}.")
 
@@ -494,7 +494,7 @@ def _offers(
     return offers, words
 
 
-def _offer(node: _Node, sub: SubcategoryData, words: ListingWords) -> Offer:
+def _offer(node: _Node, sub: SubcategoryData) -> Offer:
     node.mapping(
         required=("titles", "price_type", "durations", "details"),
         optional=("price_range", "instant_share", "price_grows_with", "growth"),
