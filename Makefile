@@ -15,13 +15,16 @@ TEST_ENV := DJANGO_SECRET_KEY=test-only-secret-key-not-for-production \
 	DJANGO_SECURE_SSL_REDIRECT=0 \
 	REDIS_URL=$(TEST_REDIS_URL)
 PYTEST_ARGS ?=
+# The unit tests run in this many processes (pytest-xdist), each with its own test database and
+# Redis database (15, 14, ...); 0 runs them in this process.
+TEST_WORKERS ?= 2
 
 .PHONY: help run test lint format provision system venv database redis migrate seed static check-env bench
 
 help:
 	@echo "make run     install what is missing, then serve the whole site on http://$(HOST):$(PORT)/"
 	@echo "make test    install what is missing, then run every test (browser tests included)"
-	@echo "make lint    ruff lint and format check;  make format  fix them"
+	@echo "make lint    ruff lint and format check, import layering;  make format  fix them"
 	@echo "make bench   seed a 100,000-service benchmark database once, then time the public pages (BENCH_SERVICES=1000000 for 1M)"
 
 system:
@@ -66,6 +69,7 @@ run: seed static
 lint: venv
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 format: venv
 	$(BIN)/ruff check --fix .
@@ -75,8 +79,9 @@ test: provision static
 	@REDIS_URL=$(TEST_REDIS_URL) scripts/provision.sh redis
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 	$(TEST_ENV) $(BIN)/python manage.py makemigrations --check --dry-run
-	$(TEST_ENV) $(BIN)/pytest $(PYTEST_ARGS)
+	$(TEST_ENV) $(BIN)/pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 	$(TEST_ENV) DJANGO_ALLOW_ASYNC_UNSAFE=true $(BIN)/pytest e2e $(PYTEST_ARGS)
 
 # A database of its own (nearhand_bench, created and seeded once) and a Redis database of its own.

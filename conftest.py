@@ -1,11 +1,31 @@
 """Fixtures every test can use: people in each role, and a clean cache."""
 
+import os
+from urllib.parse import urlsplit, urlunsplit
+
 import pytest
 from django.conf import settings
 
 
+def _redis_url_for_this_worker(url: str) -> str:
+    """Under pytest-xdist each worker clears the cache, so each gets a Redis database of its own:
+    the configured one for gw0, the one below it for gw1, and so on."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
+    parts = urlsplit(url)
+    database = int(parts.path.strip("/") or 0) - int(worker.removeprefix("gw"))
+    if database < 0:
+        raise RuntimeError(f"No Redis database left for test worker {worker}; use fewer workers.")
+    return urlunsplit(parts._replace(path=f"/{database}"))
+
+
 def pytest_configure(config) -> None:
     from marketplace.celery import app
+
+    redis_url = _redis_url_for_this_worker(settings.REDIS_URL)
+    settings.REDIS_URL = settings.CELERY_BROKER_URL = redis_url
+    settings.CACHES = {"default": {**settings.CACHES["default"], "LOCATION": redis_url}}
+    settings.CHANNEL_LAYERS["default"]["CONFIG"]["hosts"] = [redis_url]
+    app.conf.broker_url = redis_url
 
     # Unit tests run tasks in-process; a separate test runs a real worker against Redis.
     app.conf.task_always_eager = True
