@@ -3,6 +3,7 @@ from django import forms
 from django.conf import settings
 from django.core.validators import RegexValidator
 
+from marketplace.widgets import DateInput
 from places.models import City
 
 from .services import user_complete_signup
@@ -128,8 +129,7 @@ class ProviderProfileForm(forms.Form):
     insurance_expires_on = forms.DateField(
         label="Policy expires on",
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        # Browsers' date inputs speak ISO dates whatever the site's locale.
+        widget=DateInput,
         input_formats=["%Y-%m-%d"],
     )
 

@@ -4,22 +4,11 @@ from datetime import date
 
 from django import forms
 
+from marketplace.times import day_label
+from marketplace.widgets import DateInput, TimeInput
+
 from .models import AvailabilityException, Weekday
-from .slots import Slot, day_label
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs=attrs, format="%Y-%m-%d")
-
-
-class TimeInput(forms.TimeInput):
-    input_type = "time"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs=attrs, format="%H:%M")
+from .slots import Slot
 
 
 class DayForm(forms.Form):

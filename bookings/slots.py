@@ -19,10 +19,9 @@ from django.utils import timezone
 from psycopg.types.range import Range
 
 from listings.models import Service
+from marketplace.times import DASH, clock, when_label
 
 from .models import AvailabilityException, Booking, WeeklyAvailability
-
-DASH = "\u2013"  # an en dash between two times
 
 
 @dataclass(frozen=True)
@@ -58,30 +57,6 @@ def slot_parse(value: str) -> datetime | None:
         return datetime.strptime(value, "%Y-%m-%dT%H:%MZ").replace(tzinfo=UTC)
     except (TypeError, ValueError):
         return None
-
-
-def clock(moment: datetime) -> str:
-    """9:00 am, 12:30 pm."""
-    hour = moment.hour % 12 or 12
-    return f"{hour}:{moment.minute:02d} {'am' if moment.hour < 12 else 'pm'}"
-
-
-def day_label(moment: datetime) -> str:
-    """Tue 3 Dec 2026."""
-    return f"{moment:%a} {moment.day} {moment:%b %Y}"
-
-
-def zone_name(city_name: str) -> str:
-    return f"{city_name} time"
-
-
-def when_label(*, start: datetime, end: datetime, zone: ZoneInfo, city_name: str) -> str:
-    """Tue 3 Dec 2026, 9:00 am to 10:00 am, with an en dash (Perth time)."""
-    local_start, local_end = start.astimezone(zone), end.astimezone(zone)
-    return (
-        f"{day_label(local_start)}, {clock(local_start)} {DASH} {clock(local_end)} "
-        f"({zone_name(city_name)})"
-    )
 
 
 def booking_when(booking: Booking, period: Range | None = None) -> str:

@@ -20,6 +20,7 @@ from listings.models import Service
 from listings.policies import POLICY_SUMMARIES
 from marketplace.errors import DomainError
 from marketplace.pages import error_status, form_add_error, messages_add_error
+from marketplace.times import day_label
 
 from . import selectors, services
 from .forms import BookingForm, CancelForm, DayForm, ReasonForm, RescheduleForm
@@ -27,7 +28,7 @@ from .locking import SLOT_TAKEN_MESSAGE, SlotTaken
 from .models import Booking
 from .policies import booking_cancellation_terms, booking_total
 from .rules import BookingAction, booking_allowed_actions
-from .slots import day_label, local_today, service_slots, service_slots_between, slot_parse
+from .slots import local_today, service_slots, service_slots_between, slot_parse
 
 STRIP_DAYS = 14
 

@@ -7,8 +7,8 @@ from zoneinfo import ZoneInfo
 
 from django import forms
 
-from bookings.forms import DateInput, TimeInput
 from listings.models import Subcategory
+from marketplace.widgets import DateInput, TimeInput
 
 
 class SubcategoryChoiceField(forms.ModelChoiceField):

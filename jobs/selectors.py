@@ -21,10 +21,10 @@ from django.db.models import (
 from django.utils import timezone
 
 from accounts.models import ProviderProfile, User
-from bookings.slots import when_label
 from listings.models import Service
 from listings.search import services_covering
 from listings.selectors import service_public
+from marketplace.times import when_label
 
 from .models import JobRequest, Quote
 

@@ -4,8 +4,10 @@ from datetime import datetime
 
 from django import template
 
+from marketplace.times import DASH, clock, day_label, zone_name
+
 from ..models import Booking
-from ..slots import DASH, booking_when, clock, day_label, zone_name
+from ..slots import booking_when
 
 register = template.Library()
 

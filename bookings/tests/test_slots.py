@@ -6,9 +6,10 @@ import pytest
 from django.contrib.gis.geos import Point
 
 from bookings.models import AvailabilityException, Booking, WeeklyAvailability
-from bookings.slots import service_slots, when_label
+from bookings.slots import service_slots
 from bookings.tests.factories import BookingFactory
 from listings.tests.factories import ServiceFactory
+from marketplace.times import when_label
 from places.tests.factories import CityFactory
 
 pytestmark = pytest.mark.django_db

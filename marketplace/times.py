@@ -1,0 +1,33 @@
+"""How times read on pages and in emails: always in a city's own time, with the city named.
+
+Times are stored in UTC; every page shows them where the job is ("9:00 am (Perth time)").
+"""
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+DASH = "\u2013"  # an en dash between two times
+
+
+def clock(moment: datetime) -> str:
+    """9:00 am, 12:30 pm."""
+    hour = moment.hour % 12 or 12
+    return f"{hour}:{moment.minute:02d} {'am' if moment.hour < 12 else 'pm'}"
+
+
+def day_label(moment: datetime) -> str:
+    """Tue 3 Dec 2026."""
+    return f"{moment:%a} {moment.day} {moment:%b %Y}"
+
+
+def zone_name(city_name: str) -> str:
+    return f"{city_name} time"
+
+
+def when_label(*, start: datetime, end: datetime, zone: ZoneInfo, city_name: str) -> str:
+    """Tue 3 Dec 2026, 9:00 am to 10:00 am, with an en dash (Perth time)."""
+    local_start, local_end = start.astimezone(zone), end.astimezone(zone)
+    return (
+        f"{day_label(local_start)}, {clock(local_start)} {DASH} {clock(local_end)} "
+        f"({zone_name(city_name)})"
+    )
