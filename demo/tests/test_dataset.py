@@ -7,10 +7,12 @@ from collections.abc import Callable
 
 import pytest
 from django.core.exceptions import ValidationError
+from jsonschema import Draft202012Validator
 
 from demo.dataset import (
     DATA_DIR,
     FILES,
+    ROLES,
     DemoDataError,
     build_demo_data,
     demo_data,
@@ -18,7 +20,7 @@ from demo.dataset import (
     read_data_file,
 )
 from listings.attributes import validate_attribute_schema
-from listings.models import RESERVED_SLUGS
+from listings.models import RESERVED_SLUGS, Service
 
 
 def test_catalogue_slugs_are_unique_across_categories_and_subcategories_and_not_reserved():
@@ -52,6 +54,16 @@ def test_schemas_come_out_in_the_models_shape_with_shared_choice_lists_spelled_o
     }
     assert all(set(spec) <= {"name", "label", "type", "choices", "required"} for spec in sub.schema)
     assert all(isinstance(spec["required"], bool) for spec in sub.schema)
+
+
+def test_the_schema_is_json_schema_and_its_choices_are_the_models():
+    schema = read_data_file(DATA_DIR / "schema.yaml")
+    Draft202012Validator.check_schema(schema)
+    shapes = schema["$defs"]
+    assert set(FILES) <= set(shapes)
+    assert shapes["price_type"]["enum"] == Service.PriceType.values
+    assert shapes["listing"]["properties"]["status"]["enum"] == Service.Status.values
+    assert shapes["account"]["properties"]["role"]["enum"] == list(ROLES)
 
 
 def test_the_data_set_is_read_once():
