@@ -107,7 +107,8 @@ MISTAKES = {
     "a misspelt key": (
         "catalogue.yaml",
         lambda c: _category(c, "plumbers").update(provider_wieght=3),
-        "catalogue.yaml: categories[plumbers]: unknown provider_wieght",
+        "catalogue.yaml: categories[plumbers]: Additional properties are not allowed "
+        "('provider_wieght' was unexpected)",
     ),
     "a bad attribute schema": (
         "catalogue.yaml",
