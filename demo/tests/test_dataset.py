@@ -4,6 +4,7 @@ import copy
 import functools
 import shutil
 from collections.abc import Callable
+from datetime import datetime
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -94,6 +95,56 @@ def _subcategory(content: dict, slug: str) -> dict:
 
 
 MISTAKES = {
+    # The shape of each file (demo/data/schema.yaml, checked by jsonschema).
+    "a wrong type": (
+        "catalogue.yaml",
+        lambda c: _category(c, "plumbers").update(provider_weight="lots"),
+        "catalogue.yaml: categories[plumbers].provider_weight: 'lots' is not of type 'integer'",
+    ),
+    "a missing key": (
+        "offers.yaml",
+        lambda c: c["offers"]["tiling"].pop("durations"),
+        "offers.yaml: offers.tiling: 'durations' is a required property",
+    ),
+    "a bad slug": (
+        "catalogue.yaml",
+        lambda c: _subcategory(c, "tiling").update(slug="Bad Slug"),
+        "catalogue.yaml: categories[building-renovation].subcategories[Bad Slug].slug: "
+        "'Bad Slug' is not a slug (lower-case letters, digits, hyphens).",
+    ),
+    "a bad colour": (
+        "catalogue.yaml",
+        lambda c: _category(c, "plumbers")["photo"].update(colours=["#123", "#ffffff"]),
+        "catalogue.yaml: categories[plumbers].photo.colours[0]: "
+        "'#123' is not a colour like #14305c.",
+    ),
+    "a price type that does not exist": (
+        "offers.yaml",
+        lambda c: c["offers"]["tiling"].update(price_type="free"),
+        "offers.yaml: offers.tiling.price_type: 'free' is not one of ['fixed', 'hourly', 'quote']",
+    ),
+    "an empty list": (
+        "providers.yaml",
+        lambda c: c.update(mobiles=[]),
+        "providers.yaml: mobiles: [] should be non-empty",
+    ),
+    "blank text": (
+        "providers.yaml",
+        lambda c: c["trades"]["roofing"].update(person="  "),
+        "providers.yaml: trades.roofing.person: '  ' is not some text (not only spaces).",
+    ),
+    "a key that is not text": (
+        "places.yaml",
+        lambda c: c["state_codes"].update({9: "XX"}),
+        "places.yaml: state_codes: 9 is not a text key (quote it).",
+    ),
+    "a time without its zone": (
+        "demo_accounts.yaml",
+        lambda c: c["demo_provider"].update(approved_at=datetime(2026, 3, 2, 23)),
+        "demo_accounts.yaml: demo_provider.approved_at: datetime.datetime(2026, 3, 2, 23, 0) is "
+        "not a 'YAML timestamp with a time zone'",
+    ),
+    # The entries and the files against each other.
     "a slug used twice": (
         "catalogue.yaml",
         lambda c: _subcategory(c, "tiling").update(slug="carpentry"),
@@ -146,6 +197,41 @@ MISTAKES = {
         lambda c: c["demo_provider"]["listings"][0].update(subcategory="sparkies"),
         "demo_accounts.yaml: demo_provider.listings[0].subcategory: no subcategory",
     ),
+    "an offer for a subcategory that does not exist": (
+        "offers.yaml",
+        lambda c: c["offers"].update(sparkies=c["offers"]["tiling"]),
+        "offers.yaml: offers[sparkies]: no subcategory of the catalogue has this slug.",
+    ),
+    "a fixed price without a range": (
+        "offers.yaml",
+        lambda c: c["offers"]["switchboard-upgrades"].pop("price_range"),
+        "offers.yaml: offers[switchboard-upgrades]: fixed offers need a price_range",
+    ),
+    "a price range upside down": (
+        "offers.yaml",
+        lambda c: c["offers"]["switchboard-upgrades"].update(price_range=[2400, 1100]),
+        "offers.yaml: offers[switchboard-upgrades].price_range: the lower price comes first.",
+    ),
+    "land bearings the wrong way round": (
+        "places.yaml",
+        lambda c: c["land_bearings"].update(sydney=[390, 150]),
+        "places.yaml: land_bearings.sydney: expected [start, end]",
+    ),
+    "two accounts for one role": (
+        "demo_accounts.yaml",
+        lambda c: c["accounts"][1].update(role="customer"),
+        "demo_accounts.yaml: accounts: expected one account for each of customer, provider, admin.",
+    ),
+    "an hourly listing without a price": (
+        "demo_accounts.yaml",
+        lambda c: c["demo_provider"]["listings"][0].pop("price"),
+        "demo_accounts.yaml: demo_provider.listings[0]: hourly listings need a price.",
+    ),
+    "a listing attribute its subcategory does not have": (
+        "demo_accounts.yaml",
+        lambda c: c["demo_provider"]["listings"][0]["attributes"].update(colour="red"),
+        "demo_accounts.yaml: demo_provider.listings[0].attributes: colour: not in",
+    ),
 }
 
 
@@ -155,6 +241,30 @@ def test_a_mistake_in_a_data_file_is_refused_with_where_it_is(mistake):
     with pytest.raises(DemoDataError) as raised:
         build_demo_data(_edited(name, change))
     assert message in str(raised.value)
+
+
+def test_every_shape_error_of_every_file_is_named_at_once():
+    contents = _edited("catalogue.yaml", lambda c: _category(c, "plumbers").update(licensed="yes"))
+    contents["places.yaml"] = None
+    with pytest.raises(DemoDataError) as raised:
+        build_demo_data(contents)
+    assert str(raised.value).splitlines() == [
+        "catalogue.yaml: categories[plumbers].licensed: 'yes' is not of type 'boolean'",
+        "places.yaml: None is not of type 'object'",
+    ]
+
+
+def test_a_long_value_is_shortened_in_a_message():
+    subcategories = {f"s{n:02}": n for n in range(50)}
+    contents = _edited(
+        "catalogue.yaml", lambda c: _category(c, "plumbers").update(subcategories=subcategories)
+    )
+    with pytest.raises(DemoDataError) as raised:
+        build_demo_data(contents)
+    assert str(raised.value) == (
+        "catalogue.yaml: categories[plumbers].subcategories: "
+        "{'s00': 0, 's01': 1, 's02': 2, 's03': 3, ...} is not of type 'array'"
+    )
 
 
 def test_the_files_as_they_are_are_accepted():
