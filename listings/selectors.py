@@ -172,6 +172,23 @@ def service_for_viewer(
     return None
 
 
+def service_files_visible(*, service_id: int, user: AbstractBaseUser | AnonymousUser) -> bool:
+    """Whether `user` may fetch the photos of this listing: anyone when it is public, else only
+    its own provider and moderators (a draft's or a hidden listing's photos stay private)."""
+    if user.is_authenticated and user.is_staff:
+        return True
+    service = (
+        Service.objects.filter(pk=service_id)
+        .annotate(is_public=Exists(service_public().filter(pk=OuterRef("pk"))))
+        .values_list("is_public", "provider__user_id")
+        .first()
+    )
+    if service is None:
+        return False
+    is_public, owner_id = service
+    return is_public or (user.is_authenticated and owner_id == user.pk)
+
+
 def provider_public_get(*, slug: str) -> ProviderProfile | None:
     """An approved provider's profile (pending, rejected and suspended ones are not public)."""
     return (

@@ -1,9 +1,12 @@
 """Public catalogue pages: categories, category x city, listings, provider profiles, SEO."""
 
+from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_safe
+from django.views.static import serve
 
 from accounts.models import ProviderProfile
 from places.selectors import city_get, city_list
@@ -19,6 +22,7 @@ from .selectors import (
     category_subcategories_with_counts,
     provider_public_get,
     provider_public_services,
+    service_files_visible,
     service_for_viewer,
     subcategory_siblings,
 )
@@ -190,6 +194,18 @@ def provider_public(request: HttpRequest, slug: str) -> HttpResponse:
         "json_ld": json_ld(provider_structured_data(provider=provider)),
     }
     return render(request, "listings/provider_public.html", context)
+
+
+@require_safe
+def service_photo_file(request: HttpRequest, service_id: int, name: str) -> HttpResponse:
+    """A listing's photo or thumbnail from local disk, for those who may see the listing."""
+    if service_id > MAX_ID or not service_files_visible(service_id=service_id, user=request.user):
+        raise Http404("No such file.")
+    response = serve(request, f"services/{service_id}/{name}", document_root=settings.MEDIA_ROOT)
+    if not request.user.is_anonymous:
+        # A private listing's photo must not be kept by a shared cache.
+        patch_cache_control(response, private=True)
+    return response
 
 
 ROBOTS_DISALLOW = (

@@ -70,6 +70,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Before WhiteNoise, so static files get these headers too.
+    "django_permissions_policy.PermissionsPolicyMiddleware",
+    "marketplace.middleware.cross_origin_resource_policy",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -296,6 +299,21 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": [NONE],
     }
 }
+
+# Browser features: only "Near me" asks for the location, on our own pages; nothing else.
+PERMISSIONS_POLICY = {
+    "geolocation": ["self"],
+    **{
+        feature: []
+        for feature in (
+            "accelerometer", "ambient-light-sensor", "autoplay", "bluetooth", "browsing-topics",
+            "camera", "display-capture", "encrypted-media", "fullscreen", "gamepad", "gyroscope",
+            "hid", "idle-detection", "interest-cohort", "magnetometer", "microphone", "midi",
+            "payment", "picture-in-picture", "publickey-credentials-get", "screen-wake-lock",
+            "serial", "usb", "xr-spatial-tracking",
+        )
+    },
+}  # fmt: skip
 
 SILENCED_SYSTEM_CHECKS = [
     # Django 5.2 wants GDAL >= 3.9; Debian 12 ships 3.6, which does everything we use.

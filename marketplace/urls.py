@@ -24,13 +24,12 @@ urlpatterns = [
 
 if settings.DEBUG or not settings.AWS_STORAGE_BUCKET_NAME:
     # Uploaded files on local disk are served by the site itself; with S3 they come from the
-    # bucket. A large deployment puts a web server or CDN in front of /media/ instead.
+    # bucket. A listing's photos are shown only to whoever may see the listing (listings'
+    # media URLs come first); other files (avatars, the shared demo pictures) to anyone.
+    media = settings.MEDIA_URL.strip("/")
     urlpatterns += [
-        path(
-            f"{settings.MEDIA_URL.strip('/')}/<path:path>",
-            serve,
-            {"document_root": settings.MEDIA_ROOT},
-        )
+        path(f"{media}/", include("listings.media_urls")),
+        path(f"{media}/<path:path>", serve, {"document_root": settings.MEDIA_ROOT}),
     ]
 
 # Last: /<category-or-subcategory>/ and /<slug>/<city>/ catch what nothing above claimed.
