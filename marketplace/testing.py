@@ -1,8 +1,19 @@
-"""Helpers for tests that ask a service whether it would do something."""
+"""Helpers for tests: asking a service whether it would act, and serving the site from a
+subprocess (daphne) against the test database."""
 
-from collections.abc import Callable
+import http.client
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
+from urllib.parse import quote, urlencode
 
-from django.db import transaction
+from django.conf import settings
+from django.db import connection, transaction
 
 from .errors import DomainError
 
@@ -22,3 +33,79 @@ def service_accepts(function: Callable[..., object], **kwargs: object) -> bool:
         return True
     except DomainError:
         return False
+
+
+def database_url(**query: str) -> str:
+    """The URL of the database this test process uses (the test database), for a subprocess."""
+    db = connection.settings_dict
+    credentials = quote(db["USER"] or "", safe="")
+    if db["PASSWORD"]:
+        credentials += ":" + quote(db["PASSWORD"], safe="")
+    host = db["HOST"] or "127.0.0.1"
+    port = f":{db['PORT']}" if db["PORT"] else ""
+    url = f"postgis://{credentials}@{host}{port}/{db['NAME']}"
+    return f"{url}?{urlencode(query)}" if query else url
+
+
+@contextmanager
+def daphne_server(
+    env: Mapping[str, str], *, log_path: Path, start_timeout: float = 30
+) -> Iterator[int]:
+    """Serve `marketplace.asgi` with daphne in a subprocess; yields the port it listens on.
+
+    The listening socket is bound here, on a port the OS picks, and handed to daphne (`--fd`),
+    so there is no race for the port and requests made before daphne is up simply wait in the
+    socket's backlog. `env` is added to this process's environment; the server reads the
+    settings in `marketplace.tests.server_settings` (the real ones, with static files served
+    from the source folders as in this process). Yields once `/healthz` has answered.
+    """
+    listener = socket.create_server(("127.0.0.1", 0), backlog=256)
+    port = listener.getsockname()[1]
+    child_env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "marketplace.tests.server_settings",
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
+        "DJANGO_SECURE_SSL_REDIRECT": "0",
+        **env,
+    }
+    child_env.pop("DATABASE_TEST_NAME", None)
+    with open(log_path, "wb") as log:
+        server = subprocess.Popen(
+            [
+                *(sys.executable, "-m", "daphne", "--fd", str(listener.fileno())),
+                *("-v", "1", "marketplace.asgi:application"),
+            ],
+            pass_fds=(listener.fileno(),),
+            cwd=settings.BASE_DIR,
+            env=child_env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+    listener.close()  # daphne has its own copy
+    try:
+        _wait_until_serving(server, port, log_path, deadline=time.monotonic() + start_timeout)
+        yield port
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+
+
+def _wait_until_serving(server: subprocess.Popen, port: int, log_path: Path, deadline: float):
+    while True:
+        if server.poll() is not None:
+            raise RuntimeError("daphne exited:\n" + log_path.read_text())
+        if time.monotonic() > deadline:
+            raise RuntimeError("daphne did not answer in time:\n" + log_path.read_text())
+        probe = http.client.HTTPConnection("127.0.0.1", port, timeout=1)
+        try:
+            probe.request("GET", "/healthz")
+            probe.getresponse().read()
+            return
+        except (TimeoutError, ConnectionError):
+            continue
+        finally:
+            probe.close()

@@ -1,0 +1,15 @@
+"""Settings for a server a test runs in a subprocess (`marketplace.testing.daphne_server`).
+
+The real settings, read from the environment the test gives, with what the root conftest
+changes for tests that matter to a server: static files come from the source folders (tests
+run without collectstatic, so there is no manifest) and passwords hash quickly.
+"""
+
+from marketplace.settings import *  # noqa: F403
+from marketplace.settings import STORAGES
+
+STORAGES = {
+    **STORAGES,
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
