@@ -82,6 +82,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    # A view that cannot get a database connection in time answers 503 with Retry-After.
+    "marketplace.middleware.DatabaseBusyMiddleware",
 ]
 
 ROOT_URLCONF = "marketplace.urls"
@@ -116,14 +118,31 @@ DATABASES = {
 }
 # Whatever scheme the URL uses, GeoDjango needs the PostGIS backend.
 DATABASES["default"]["ENGINE"] = "django.contrib.gis.db.backends.postgis"
-# A new connection costs ~8 ms a request: keep them, and check them before reuse.
-DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
+# A new connection costs ~8 ms a request, so connections are reused, through Django's psycopg
+# pool: a bounded number per process, however many threads ask. (Persistent connections,
+# CONN_MAX_AGE > 0, pile up one per thread under ASGI, where every request has a thread of its
+# own.) A request that cannot get one within the timeout is answered 503 with Retry-After
+# (marketplace.middleware). docs/operations.md shows how pools x processes fit max_connections.
+DATABASE_POOL = env.bool("DATABASE_POOL", default=True)
+DATABASES["default"]["CONN_MAX_AGE"] = 0  # the pool keeps them; Django must give each back
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+_database_options = DATABASES["default"].setdefault("OPTIONS", {})
+if DATABASE_POOL:
+    _pool = {
+        "min_size": env.int("DATABASE_POOL_MIN_SIZE", default=2),
+        "max_size": env.int("DATABASE_POOL_MAX_SIZE", default=10),
+        "timeout": env.float("DATABASE_POOL_TIMEOUT", default=5.0),
+    }
+    if not 0 <= _pool["min_size"] <= _pool["max_size"] or _pool["max_size"] < 1:
+        raise ImproperlyConfigured(
+            "DATABASE_POOL_MIN_SIZE must be between 0 and DATABASE_POOL_MAX_SIZE (at least 1)."
+        )
+    if _pool["timeout"] <= 0:
+        raise ImproperlyConfigured("DATABASE_POOL_TIMEOUT must be a positive number of seconds.")
+    _database_options["pool"] = _pool
 # The planner JIT-compiles cheap geo queries it misestimates, adding 100-250 ms, and parallel
 # workers add ~20 ms of start-up to queries that take 1 ms: turn both off for page queries.
-DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
-    "-c jit=off -c max_parallel_workers_per_gather=0"
-)
+_database_options["options"] = "-c jit=off -c max_parallel_workers_per_gather=0"
 # Lets two test runs share one server without sharing a test database.
 DATABASES["default"]["TEST"] = {"NAME": env("DATABASE_TEST_NAME", default=None)}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -331,5 +350,9 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        # The pool logs every checkout at INFO; its warnings (failed connects) still show.
+        "psycopg.pool": {"level": "WARNING"},
+    },
 }

@@ -1,5 +1,5 @@
-"""Helpers for tests: asking a service whether it would act, and serving the site from a
-subprocess (daphne) against the test database."""
+"""Helpers for tests: asking a service whether it would act, sizing this process's database
+pool, and serving the site from a subprocess (daphne) against the test database."""
 
 import http.client
 import os
@@ -13,7 +13,7 @@ from pathlib import Path
 from urllib.parse import quote, urlencode
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 
 from .errors import DomainError
 
@@ -33,6 +33,52 @@ def service_accepts(function: Callable[..., object], **kwargs: object) -> bool:
         return True
     except DomainError:
         return False
+
+
+@contextmanager
+def database_pool(**options: object) -> Iterator[object]:
+    """This process's connection pool with other options for the block (`max_size=`,
+    `timeout=`...: psycopg_pool.ConnectionPool's arguments); yields the pool.
+
+    A test whose threads each hold a connection at the same time needs a pool with one for each
+    (and one for the test's own thread), or they wait for each other. This thread's connection
+    and the pool are closed on the way in and out, so every connection made inside comes from
+    the pool in force; connections threads still hold are closed when they give them back.
+    Closing this thread's connection would end a test transaction: use it in tests marked
+    `django_db(transaction=True)`.
+    """
+    with _pool_options(lambda saved: {**(saved or {}), **options}):
+        yield connections[DEFAULT_DB_ALIAS].pool
+
+
+@contextmanager
+def no_database_pool() -> Iterator[None]:
+    """Plain connections for the block (as with DATABASE_POOL=0); see `database_pool`."""
+    with _pool_options(lambda saved: None):
+        yield
+
+
+@contextmanager
+def _pool_options(change: Callable[[dict | None], dict | None]) -> Iterator[None]:
+    default = connections[DEFAULT_DB_ALIAS]
+    if default.in_atomic_block:
+        raise RuntimeError("Changing the pool needs a transactional test (transaction=True).")
+    database_options = default.settings_dict["OPTIONS"]
+    saved = database_options.get("pool")
+
+    def use(pool_options: dict | None) -> None:
+        default.close()
+        default.close_pool()
+        if pool_options is None:
+            database_options.pop("pool", None)
+        else:
+            database_options["pool"] = pool_options
+
+    use(change(saved))
+    try:
+        yield
+    finally:
+        use(saved)
 
 
 def database_url(**query: str) -> str:
