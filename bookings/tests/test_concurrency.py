@@ -12,8 +12,18 @@ from bookings import services
 from bookings.locking import SlotTaken, is_lost_race
 from bookings.models import Booking
 from bookings.tests.conftest import free_slots
+from marketplace.testing import database_pool
 
 ATTEMPTS = 24
+
+
+@pytest.fixture(autouse=True)
+def a_connection_for_every_thread(transactional_db):
+    """Every attempt holds its own connection at the same moment (the barriers), so the pool
+    needs one for each and one for the test's thread; the default pool is smaller and would
+    leave the extra threads waiting for connections that the waiting threads hold."""
+    with database_pool(max_size=ATTEMPTS + 1):
+        yield
 
 
 def _in_thread(work):
