@@ -5,6 +5,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 PRODUCTION = {
     "DJANGO_SECRET_KEY": "prod-" + "k3y-" * 16,
@@ -67,3 +69,71 @@ def test_s3_storage_when_a_bucket_is_configured():
     assert result.stdout.strip() == "S3Storage", result.stderr
     result = manage("shell", "-v", "0", "-c", script, **PRODUCTION)
     assert result.stdout.strip() == "FileSystemStorage", result.stderr
+
+
+def settings_in_a_process(script: str, **env: str) -> subprocess.CompletedProcess:
+    """Runs `script` once Django is set up the way daphne, gunicorn and pytest set it up."""
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_"))}
+    return subprocess.run(
+        [sys.executable, "-c", f"import django; django.setup(); {script}"],
+        cwd=ROOT,
+        env=clean | {"DJANGO_SETTINGS_MODULE": "marketplace.settings"} | PRODUCTION | env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+DATABASE = (
+    "from django.conf import settings as s; d = s.DATABASES['default'];"
+    "print(d['CONN_MAX_AGE'], d['OPTIONS'].get('pool'), d['OPTIONS']['options'])"
+)
+
+
+def test_servers_share_a_bounded_pool_of_connections():
+    result = settings_in_a_process(DATABASE)
+    assert result.stdout.strip() == (
+        "0 {'min_size': 2, 'max_size': 10, 'timeout': 5.0} "
+        "-c jit=off -c max_parallel_workers_per_gather=0"
+    ), result.stderr
+    sized = {"DATABASE_POOL_MIN_SIZE": "1", "DATABASE_POOL_MAX_SIZE": "4"}
+    result = settings_in_a_process(DATABASE, **sized, DATABASE_POOL_TIMEOUT="2.5")
+    assert "{'min_size': 1, 'max_size': 4, 'timeout': 2.5}" in result.stdout, result.stderr
+
+
+def test_without_the_pool_connections_are_plain():
+    # The Procfile's Celery processes set DATABASE_POOL=0; manage.py commands default to it.
+    result = settings_in_a_process(DATABASE, DATABASE_POOL="0")
+    assert result.stdout.startswith("0 None -c jit=off"), result.stdout + result.stderr
+
+
+@pytest.mark.parametrize(
+    ("command", "environment", "pool"),
+    [
+        ("migrate", {}, "0"),
+        ("runserver", {}, "1"),  # serves ASGI, a thread per request, like daphne
+        ("migrate", {"DATABASE_POOL": "1"}, "1"),  # the environment decides when it says
+    ],
+)
+def test_manage_py_pools_only_for_runserver(command, environment, pool):
+    script = (
+        "import os, sys; import django.core.management as management;"
+        "management.execute_from_command_line = lambda argv: print(os.environ['DATABASE_POOL']);"
+        f"sys.argv = ['manage.py', {command!r}]; import manage; manage.main()"
+    )
+    clean = {k: v for k, v in os.environ.items() if k != "DATABASE_POOL"}
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=ROOT,
+        env=clean | environment,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.stdout.strip() == pool, result.stderr
+
+
+def test_a_pool_that_cannot_work_is_refused():
+    result = settings_in_a_process(DATABASE, DATABASE_POOL_MIN_SIZE="5", DATABASE_POOL_MAX_SIZE="2")
+    assert result.returncode != 0
+    assert "DATABASE_POOL_MIN_SIZE must be between 0 and DATABASE_POOL_MAX_SIZE" in result.stderr
