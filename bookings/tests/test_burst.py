@@ -174,5 +174,6 @@ def test_forty_customers_one_slot_through_daphne(service, tmp_path):
         any(refusal in body for refusal in refusals) for status, body in results if status == 409
     )
     assert Booking.objects.count() == 1
+    # The server's connections carry its application_name, so its bound is checked exactly;
+    # every other connection to the test database is this process's (its pool, the sampler).
     assert 0 < sampler.server_max <= POOL_MAX
-    assert sampler.total_max <= POOL_MAX + sampler.own_max
