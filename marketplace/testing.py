@@ -141,17 +141,20 @@ def daphne_server(
 
 
 def _wait_until_serving(server: subprocess.Popen, port: int, log_path: Path, deadline: float):
+    """The first request waits in the socket's backlog until daphne takes it; if daphne dies,
+    the backlog is reset and the request fails at once."""
     while True:
         if server.poll() is not None:
             raise RuntimeError("daphne exited:\n" + log_path.read_text())
-        if time.monotonic() > deadline:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
             raise RuntimeError("daphne did not answer in time:\n" + log_path.read_text())
-        probe = http.client.HTTPConnection("127.0.0.1", port, timeout=1)
+        probe = http.client.HTTPConnection("127.0.0.1", port, timeout=remaining)
         try:
             probe.request("GET", "/healthz")
             probe.getresponse().read()
             return
-        except (TimeoutError, ConnectionError):
-            continue
+        except (TimeoutError, ConnectionError, http.client.HTTPException):
+            time.sleep(0.05)
         finally:
             probe.close()
