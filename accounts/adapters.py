@@ -1,11 +1,21 @@
 from allauth.account.adapter import DefaultAccountAdapter
+from django.core.exceptions import PermissionDenied
 from django.urls import reverse
+
+from marketplace.client_address import client_ip
 
 from .selectors import user_needs_onboarding
 
 
 class AccountAdapter(DefaultAccountAdapter):
-    """Sends people who signed up to offer services on to onboarding until they have a profile."""
+    """Sends people who signed up to offer services on to onboarding until they have a profile,
+    and gives allauth (its rate limits above all) the client's address as the site reads it."""
+
+    def get_client_ip(self, request) -> str:
+        address = client_ip(request)
+        if address is None:
+            raise PermissionDenied("Unable to determine client IP address")
+        return address
 
     def _onboarding_or(self, request, default: str) -> str:
         if user_needs_onboarding(user=request.user):

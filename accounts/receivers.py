@@ -3,13 +3,15 @@
 from django.contrib.auth.signals import user_logged_in, user_login_failed
 from django.dispatch import receiver
 
+from marketplace.client_address import client_ip
+
 from .services import sign_in_record
 
 
 def _client(request) -> tuple[str | None, str]:
     if request is None:
         return None, ""
-    return request.META.get("REMOTE_ADDR"), request.META.get("HTTP_USER_AGENT", "")
+    return client_ip(request), request.META.get("HTTP_USER_AGENT", "")
 
 
 @receiver(user_logged_in, dispatch_uid="accounts.sign_in_succeeded")

@@ -1,3 +1,9 @@
+from datetime import datetime
+
+from axes.models import AccessAttempt
+from django.conf import settings
+from django.db.models import Max
+
 from .models import ProviderProfile, User
 
 
@@ -10,3 +16,12 @@ def provider_profile_for_user(*, user: User) -> ProviderProfile | None:
 def user_needs_onboarding(*, user: User) -> bool:
     """A person who chose "I offer services" at sign-up and has no provider profile yet."""
     return bool(user.is_authenticated and user.wants_to_offer_services and not user.is_provider)
+
+
+def sign_in_lock_ends_at(*, username: str | None, ip_address: str | None) -> datetime | None:
+    """When the lock on an (account, address) pair lifts at the latest: a cool-off after its
+    last counted failure (django-axes' records). None when it has no failures on record."""
+    last = AccessAttempt.objects.filter(username=username, ip_address=ip_address).aggregate(
+        last=Max("attempt_time")
+    )["last"]
+    return last + settings.AXES_COOLOFF_TIME if last else None

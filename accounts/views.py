@@ -1,7 +1,11 @@
+from math import ceil
+
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from marketplace.errors import DomainError
@@ -10,7 +14,8 @@ from places.selectors import city_points
 
 from . import services
 from .forms import AccountDetailsForm, AvatarForm, ProviderProfileForm
-from .selectors import provider_profile_for_user
+from .selectors import provider_profile_for_user, sign_in_lock_ends_at
+from .throttle import sign_in_address, sign_in_username
 
 
 @login_required
@@ -120,3 +125,23 @@ def portal_profile_edit(request: HttpRequest) -> HttpResponse:
         "accounts/portal_profile_edit.html",
         {"form": form, "profile": profile, "city_points": city_points()},
     )
+
+
+def sign_in_locked_out(
+    request: HttpRequest, original_response: HttpResponse | None = None, credentials=None
+) -> HttpResponse:
+    """What a locked (account, address) pair sees instead of the sign-in form (django-axes'
+    AXES_LOCKOUT_CALLABLE, for every sign-in form): how long to wait, with HTTP 429."""
+    username = sign_in_username(request, credentials)
+    address = getattr(request, "axes_ip_address", None) or sign_in_address(request)
+    ends_at = sign_in_lock_ends_at(username=username, ip_address=address)
+    wait = settings.AXES_COOLOFF_TIME if ends_at is None else ends_at - timezone.now()
+    seconds = max(ceil(wait.total_seconds()), 1)
+    response = render(
+        request,
+        "accounts/sign_in_locked.html",
+        {"minutes": ceil(seconds / 60), "cool_off": settings.AXES_COOLOFF_TIME},
+        status=settings.AXES_HTTP_RESPONSE_CODE,
+    )
+    response["Retry-After"] = str(seconds)
+    return response

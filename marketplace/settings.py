@@ -3,6 +3,7 @@
 Safe for production unless DJANGO_DEBUG=1. Every variable is listed in README.md.
 """
 
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -51,6 +52,7 @@ INSTALLED_APPS = [
     "django.forms",
     "allauth",
     "allauth.account",
+    "axes",
     "channels",
     "csp",
     "django_filters",
@@ -84,6 +86,8 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     # A view that cannot get a database connection in time answers 503 with Retry-After.
     "marketplace.middleware.DatabaseBusyMiddleware",
+    # Last: turns a locked-out sign-in into the "too many failed sign-ins" page (HTTP 429).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "marketplace.urls"
@@ -200,8 +204,22 @@ SESSION_ENGINE = "django.contrib.sessions.backends.db"
 # --- Accounts -------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
+    # First: refuses a locked (account, address) pair before any password is checked.
+    "axes.backends.AxesStandaloneBackend",
+    # allauth's backend is Django's ModelBackend (permissions included) signing in by email.
+    # Django's own ModelBackend is not listed as well: each would hash every wrong password.
     "allauth.account.auth_backends.AuthenticationBackend",
+]
+# Argon2 first (accounts.hashers: Argon2id at OWASP's parameters, ~40 ms of CPU a hash where
+# PBKDF2 at Django's work factor takes ~0.45 s): password guessing is no cheap way to load the
+# servers. The others stay so that existing hashes keep working; each is rehashed with Argon2
+# at its owner's next sign-in.
+PASSWORD_HASHERS = [
+    "accounts.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.BCryptSHA256PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -224,6 +242,45 @@ ACCOUNT_LOGOUT_REDIRECT_URL = "home"
 ACCOUNT_SIGNUP_FORM_CLASS = "accounts.forms.SignupDetailsForm"
 ACCOUNT_ADAPTER = "accounts.adapters.AccountAdapter"
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Nearhand] "
+
+# --- Sign-in throttling (docs/operations.md) -------------------------------------------------
+# Failed sign-ins are counted per (account, address) pair and per address, never per account
+# alone: five failures from anywhere must not lock a person out of their own account.
+# The pair: django-axes, in PostgreSQL (so it holds while Redis is down). Its failures count
+# while the last of them is younger than the cool-off; a success clears them.
+SIGN_IN_FAILURE_LIMIT = env.int("SIGN_IN_FAILURE_LIMIT", default=5)
+SIGN_IN_LOCKOUT_MINUTES = env.int("SIGN_IN_LOCKOUT_MINUTES", default=15)
+if SIGN_IN_FAILURE_LIMIT < 1 or SIGN_IN_LOCKOUT_MINUTES < 1:
+    raise ImproperlyConfigured("SIGN_IN_FAILURE_LIMIT and SIGN_IN_LOCKOUT_MINUTES must be >= 1.")
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_FAILURE_LIMIT = SIGN_IN_FAILURE_LIMIT
+AXES_COOLOFF_TIME = timedelta(minutes=SIGN_IN_LOCKOUT_MINUTES)
+AXES_RESET_ON_SUCCESS = True
+# Attempts while locked are refused without being counted, so the wait shown is the wait.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+# The account is the email, however it was typed, from allauth's form ("login"), Django's
+# authenticate(email=...) or the admin's (username=...); the address is the client's own.
+AXES_USERNAME_FORM_FIELD = "email"
+AXES_USERNAME_CALLABLE = "accounts.throttle.sign_in_username"
+AXES_CLIENT_IP_CALLABLE = "accounts.throttle.sign_in_address"
+AXES_LOCKOUT_CALLABLE = "accounts.views.sign_in_locked_out"
+AXES_HTTP_RESPONSE_CODE = 429
+# accounts.SignInEvent is the sign-in log; axes keeps only what it counts.
+AXES_DISABLE_ACCESS_LOG = True
+AXES_VERBOSE = False
+# The address: allauth's rate limits, in the cache (Redis). Generous enough for an office
+# behind one address, tight enough to stop one address guessing across many accounts; allauth's
+# default per-email limit ("5/300s/key") is gone. Every sign-in POST counts towards "login".
+_per_minute = SIGN_IN_ADDRESS_FAILURES_PER_MINUTE = env.int(
+    "SIGN_IN_ADDRESS_FAILURES_PER_MINUTE", default=30
+)
+if _per_minute < 1:
+    raise ImproperlyConfigured("SIGN_IN_ADDRESS_FAILURES_PER_MINUTE must be >= 1.")
+ACCOUNT_RATE_LIMITS = {
+    "login": f"{2 * _per_minute}/m/ip",
+    "login_failed": f"{_per_minute}/m/ip,{10 * _per_minute}/h/ip",
+}
 if env.bool("ACCOUNT_DISABLE_RATE_LIMITS", default=False):
     ACCOUNT_RATE_LIMITS = False
 
@@ -300,9 +357,20 @@ SECURE_HSTS_PRELOAD = not DEBUG
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
-if env.bool("DJANGO_BEHIND_PROXY", default=False):
+# Behind a proxy (a load balancer, TLS terminator or CDN) every request arrives from the proxy's
+# address; the client's own is the one the nearest of our proxies appended to X-Forwarded-For
+# (marketplace.client_address). Only then is that header read: without a proxy anyone could
+# write it. DJANGO_PROXY_COUNT is how many proxies of ours append to it (a CDN in front of the
+# load balancer makes 2).
+BEHIND_PROXY = env.bool("DJANGO_BEHIND_PROXY", default=False)
+TRUSTED_PROXY_COUNT = env.int("DJANGO_PROXY_COUNT", default=1) if BEHIND_PROXY else 0
+if BEHIND_PROXY:
+    if TRUSTED_PROXY_COUNT < 1:
+        raise ImproperlyConfigured("DJANGO_PROXY_COUNT must be 1 or more behind a proxy.")
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     USE_X_FORWARDED_HOST = True
+# allauth's own reading of the header, for any of its code that does not ask our adapter.
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
 
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
