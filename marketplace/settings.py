@@ -153,14 +153,26 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis: cache, Channels layer, Celery broker --------------------------------------------
 REDIS_URL = env("REDIS_URL", default="redis://127.0.0.1:6379/0")
+# Nothing in Redis is needed to serve a page: while it is down or hung the cache answers as a
+# miss (marketplace/cache.py; one warning in the log), so pages, sign-in, booking and job posting
+# go on; /healthz reports it. Short timeouts keep a hung Redis from holding requests.
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "marketplace.cache.RedisCache",
         "LOCATION": REDIS_URL,
         "KEY_PREFIX": env("CACHE_KEY_PREFIX", default="nearhand"),
-        "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+        "OPTIONS": {
+            "CONNECTION_POOL_CLASS": "marketplace.cache.ConnectionPool",
+            "SOCKET_CONNECT_TIMEOUT": 0.5,
+            "SOCKET_TIMEOUT": 0.5,
+            "IGNORE_EXCEPTIONS": True,
+        },
     }
 }
+DJANGO_REDIS_IGNORE_EXCEPTIONS = True
+# marketplace.cache logs one warning when Redis stops answering and one when it is back;
+# django-redis's own log of every ignored call (a traceback each) would flood it.
+DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = False
 CHANNEL_LAYERS = {
     "default": {
         "BACKEND": "channels_redis.core.RedisChannelLayer",

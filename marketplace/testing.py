@@ -1,8 +1,10 @@
 """Helpers for tests: asking a service whether it would act, sizing this process's database
-pool, and serving the site from a subprocess (daphne) against the test database."""
+pool, serving the site from a subprocess (daphne) against the test database, and a Redis of
+their own (to stop or hang in the middle of a test)."""
 
 import http.client
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -12,6 +14,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import quote, urlencode
 
+import redis
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 
@@ -158,3 +161,78 @@ def _wait_until_serving(server: subprocess.Popen, port: int, log_path: Path, dea
             time.sleep(0.05)
         finally:
             probe.close()
+
+
+class RedisServer:
+    """A redis-server of a test's own (nothing saved to disk) on a free port in 6390-6399,
+    which the test may stop, or pause: a paused server (SIGSTOP) still accepts connections and
+    answers nothing, as a hung one does. Ended when the `with` block ends, whatever happened.
+
+    A port is used once per test process: connection pools (and marketplace.cache's memory of a
+    Redis that stopped answering) outlive the server they were made for."""
+
+    PORTS = range(6390, 6400)
+    _used: set[int] = set()
+
+    def __init__(self) -> None:
+        self.port: int | None = None
+        self._process: subprocess.Popen | None = None
+
+    def url(self, db: int = 0) -> str:
+        return f"redis://127.0.0.1:{self.port}/{db}"
+
+    def __enter__(self) -> "RedisServer":
+        for port in self.PORTS:
+            if port in self._used or _something_listens(port):
+                continue
+            self._used.add(port)
+            command = ["redis-server", "--port", str(port), "--bind", "127.0.0.1"]
+            command += ["--save", "", "--appendonly", "no", "--daemonize", "no"]
+            process = subprocess.Popen(
+                command,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+            if _answers(port, process):
+                self.port, self._process = port, process
+                return self
+            process.kill()
+            process.wait()
+        raise RuntimeError("No free port left for a test Redis in 6390-6399.")
+
+    def stop(self) -> None:
+        if self._process and self._process.poll() is None:
+            self._process.send_signal(signal.SIGCONT)
+            self._process.terminate()
+            self._process.wait(timeout=10)
+
+    def pause(self) -> None:
+        assert self._process is not None
+        self._process.send_signal(signal.SIGSTOP)
+
+    def resume(self) -> None:
+        assert self._process is not None
+        self._process.send_signal(signal.SIGCONT)
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
+
+
+def _something_listens(port: int) -> bool:
+    with socket.socket() as probe:
+        probe.settimeout(0.2)
+        return probe.connect_ex(("127.0.0.1", port)) == 0
+
+
+def _answers(port: int, process: subprocess.Popen) -> bool:
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline and process.poll() is None:
+        client = redis.Redis(port=port, socket_connect_timeout=0.2, socket_timeout=0.2)
+        try:
+            if client.ping():
+                return True
+        except redis.RedisError:
+            time.sleep(0.05)
+        finally:
+            client.close()
+    return False
