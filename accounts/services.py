@@ -1,8 +1,9 @@
 """Every change to accounts and provider profiles happens here, inside a transaction."""
 
 import io
+import logging
 import uuid
-from datetime import date
+from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.contrib.gis.geos import Point
@@ -18,11 +19,14 @@ from django.utils.text import slugify
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from marketplace.errors import Conflict, Invalid
+from marketplace.queueing import enqueue_on_commit
 from places.models import City
 from places.selectors import city_nearest
 
 from .models import ProviderProfile, ProviderStatusEvent, SignInEvent, User
 from .tasks import send_provider_status_email
+
+logger = logging.getLogger(__name__)
 
 # A pin further than this from every city we serve is almost certainly a mistake.
 MAX_PIN_DISTANCE_FROM_CITY_KM = 250
@@ -245,7 +249,8 @@ def provider_set_status(
     event = ProviderStatusEvent.objects.create(
         profile=locked, from_status=locked.status, to_status=status, actor=actor, reason=reason
     )
-    transaction.on_commit(lambda: send_provider_status_email.delay(event_id=event.pk))
+    # Queued after commit; if the broker is down the sweeper below sends it later.
+    enqueue_on_commit(send_provider_status_email, event_id=event.pk)
     locked.status = status
     locked.status_reason = reason
     if status == ProviderProfile.Status.APPROVED and locked.approved_at is None:
@@ -288,6 +293,36 @@ def provider_status_email_send(*, event_id: int) -> bool:
         event.emailed_at = timezone.now()
         event.save(update_fields=["emailed_at"])
     return True
+
+
+# A status email whose task has not sent it within this long is presumed lost and sent again
+# (beat sweeps every 5 minutes); one older than the window is stale news and left alone.
+STATUS_EMAIL_SWEEP_AFTER = timedelta(minutes=2)
+STATUS_EMAIL_SWEEP_WINDOW = timedelta(days=2)
+STATUS_EMAIL_SWEEP_BATCH = 200
+
+
+def unsent_provider_status_emails_sweep(*, now: datetime | None = None) -> int:
+    """Send the status emails whose task never ran (broker down) or failed; returns how many
+    went out. Safe beside the task: each event is locked and stamped as it is sent."""
+    now = now or timezone.now()
+    pending = list(
+        ProviderStatusEvent.objects.filter(
+            emailed_at__isnull=True,
+            to_status__in=list(_STATUS_EMAIL_SUBJECTS),
+            at__lt=now - STATUS_EMAIL_SWEEP_AFTER,
+            at__gte=now - STATUS_EMAIL_SWEEP_WINDOW,
+        )
+        .order_by("at", "pk")
+        .values_list("pk", flat=True)[:STATUS_EMAIL_SWEEP_BATCH]
+    )
+    sent = 0
+    for event_id in pending:
+        try:
+            sent += provider_status_email_send(event_id=event_id)
+        except OSError as error:  # the mail server: the next sweep tries again
+            logger.warning("Status email for event %s failed: %r", event_id, error)
+    return sent
 
 
 def sign_in_record(

@@ -13,3 +13,11 @@ def send_provider_status_email(*, event_id: int) -> None:
     from .services import provider_status_email_send
 
     provider_status_email_send(event_id=event_id)
+
+
+@shared_task
+def sweep_unsent_provider_status_emails() -> None:
+    """Send status emails whose task was lost (broker down) or failed; safe to run twice."""
+    from .services import unsent_provider_status_emails_sweep
+
+    unsent_provider_status_emails_sweep()

@@ -182,6 +182,18 @@ CHANNEL_LAYERS = {
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL)
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Queuing a task from a request must not hold it when the broker is down or hung: fail fast
+# (marketplace.queueing logs it and the work's sweeper sends it later). kombu would otherwise
+# retry a publish three times, and wait forever on a broker that stopped answering. The socket
+# timeout stays above the worker's 1 s BRPOP.
+CELERY_BROKER_CONNECTION_TIMEOUT = 1
+CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 1, "socket_timeout": 1.5}
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 0,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.2,
+}
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE = {
     "refresh-search-terms": {
@@ -191,6 +203,10 @@ CELERY_BEAT_SCHEDULE = {
     "clear-expired-sessions": {
         "task": "accounts.tasks.clear_expired_sessions",
         "schedule": crontab(hour=3, minute=17),
+    },
+    "sweep-unsent-provider-status-emails": {
+        "task": "accounts.tasks.sweep_unsent_provider_status_emails",
+        "schedule": crontab(minute="*/5"),
     },
     "sweep-unsent-notification-emails": {
         "task": "notifications.tasks.sweep_unsent_notification_emails",

@@ -10,6 +10,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from accounts.models import User
+from marketplace.queueing import enqueue
 
 from .models import Notification
 
@@ -52,10 +53,8 @@ def notify(
 def _email_queue(*, notification_id: int) -> None:
     from .tasks import send_notification_email
 
-    try:
-        send_notification_email.delay(notification_id=notification_id)
-    except Exception:
-        logger.warning("Could not queue email for notification %s", notification_id, exc_info=True)
+    # A broker that is down costs no error and little time; the sweeper sends it later.
+    enqueue(send_notification_email, notification_id=notification_id)
 
 
 def notification_email_send(*, notification_id: int) -> bool:

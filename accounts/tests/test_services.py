@@ -1,12 +1,16 @@
 import io
+from datetime import timedelta
+from unittest import mock
 
 import pytest
 from django.contrib.gis.geos import Point
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 from PIL import Image
 
 from accounts import services
 from accounts.models import ProviderProfile, ProviderStatusEvent
+from accounts.tasks import sweep_unsent_provider_status_emails
 from accounts.tests.factories import ProviderProfileFactory, UserFactory
 from marketplace.errors import Conflict, Invalid
 from places.tests.factories import CityFactory
@@ -264,3 +268,69 @@ def test_nothing_is_emailed_when_the_change_rolls_back(admin_user, mailoutbox):
     assert mailoutbox == []
     profile.refresh_from_db()
     assert profile.status == "pending"
+
+
+def _aged(event, minutes: int = 3) -> None:
+    ProviderStatusEvent.objects.filter(pk=event.pk).update(
+        at=timezone.now() - timedelta(minutes=minutes)
+    )
+
+
+def test_a_status_change_is_saved_when_its_email_cannot_be_queued_and_the_sweeper_sends_it(
+    admin_user, mailoutbox, django_capture_on_commit_callbacks
+):
+    from kombu.exceptions import OperationalError
+
+    profile = ProviderProfileFactory()
+    # As if the broker were down: queuing the email fails, quietly.
+    with (
+        mock.patch(
+            "accounts.tasks.send_provider_status_email.delay",
+            side_effect=OperationalError("Error 111 connecting. Connection refused."),
+        ) as delay,
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        services.provider_set_status(
+            profile=profile, status=ProviderProfile.Status.APPROVED, actor=admin_user
+        )
+    delay.assert_called_once()
+    profile.refresh_from_db()
+    assert profile.status == ProviderProfile.Status.APPROVED
+    assert mailoutbox == []
+
+    event = profile.events.get(to_status="approved")
+    assert services.unsent_provider_status_emails_sweep() == 0  # too young: its task may run
+    _aged(event)
+    assert sweep_unsent_provider_status_emails.delay().successful()
+    sweep_unsent_provider_status_emails()
+    assert len(mailoutbox) == 1
+    assert mailoutbox[0].to == [profile.user.email] and "approved" in mailoutbox[0].subject
+
+
+def test_the_status_sweeper_leaves_what_needs_no_email_and_stale_news(mailoutbox):
+    profile = ProviderProfileFactory()
+    signed_up = ProviderStatusEvent.objects.create(
+        profile=profile, from_status="", to_status="pending", reason="Signed up"
+    )
+    stale = ProviderStatusEvent.objects.create(
+        profile=profile, from_status="pending", to_status="approved"
+    )
+    _aged(signed_up)
+    _aged(stale, minutes=60 * 24 * 3)
+    assert services.unsent_provider_status_emails_sweep() == 0
+    assert mailoutbox == []
+
+
+def test_a_failing_mail_server_leaves_the_status_email_for_the_next_sweep(mailoutbox, caplog):
+    profile = ProviderProfileFactory()
+    event = ProviderStatusEvent.objects.create(
+        profile=profile, from_status="pending", to_status="approved"
+    )
+    _aged(event)
+    with mock.patch("accounts.services.send_mail", side_effect=OSError("mail server down")):
+        assert services.unsent_provider_status_emails_sweep() == 0
+    assert "mail server down" in caplog.text
+    event.refresh_from_db()
+    assert event.emailed_at is None
+    assert services.unsent_provider_status_emails_sweep() == 1
+    assert len(mailoutbox) == 1
