@@ -146,3 +146,21 @@ def test_the_admin_signs_in_through_the_same_throttled_page(client, admin_user):
     )
     assert response["Location"] == "/admin/"
     assert client.get("/admin/").status_code == 200
+
+
+def test_an_address_sending_too_many_sign_ins_gets_the_sites_429_page(customer, settings):
+    settings.ACCOUNT_RATE_LIMITS = {**settings.ACCOUNT_RATE_LIMITS, "login": "2/m/ip"}
+    for _ in range(2):
+        assert sign_in(customer.email, "not-the-password", OFFICE)[0].status_code == 200
+    response, user_id = sign_in(customer.email, PASSWORD, OFFICE)
+    assert response.status_code == 429 and user_id is None
+    page = response.content.decode()
+    assert "Too many requests" in page and 'class="site-header' in page
+    assert sign_in(customer.email, PASSWORD, VICTIM)[1] == str(customer.pk)
+
+
+def test_an_ipv6_client_counts_as_its_network(customer):
+    for n in range(configured.AXES_FAILURE_LIMIT):
+        (last,) = fail(customer.email, f"2001:db8:1:2::{n + 1:x}", times=1)
+    assert locked(last)
+    assert sign_in(customer.email, PASSWORD, "2001:db8:1:3::1")[1] == str(customer.pk)

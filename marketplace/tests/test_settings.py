@@ -137,3 +137,22 @@ def test_a_pool_that_cannot_work_is_refused():
     result = settings_in_a_process(DATABASE, DATABASE_POOL_MIN_SIZE="5", DATABASE_POOL_MAX_SIZE="2")
     assert result.returncode != 0
     assert "DATABASE_POOL_MIN_SIZE must be between 0 and DATABASE_POOL_MAX_SIZE" in result.stderr
+
+
+def test_the_forwarded_client_address_is_trusted_only_behind_a_proxy():
+    script = (
+        "from django.conf import settings as s;"
+        "print(s.TRUSTED_PROXY_COUNT, s.ALLAUTH_TRUSTED_PROXY_COUNT)"
+    )
+    direct = manage("shell", "-v", "0", "-c", script, **PRODUCTION, DJANGO_PROXY_COUNT="2")
+    assert direct.stdout.split() == ["0", "0"], direct.stderr
+    proxied = manage("shell", "-v", "0", "-c", script, **PRODUCTION, DJANGO_BEHIND_PROXY="1")
+    assert proxied.stdout.split() == ["1", "1"], proxied.stderr
+    two = {"DJANGO_BEHIND_PROXY": "1", "DJANGO_PROXY_COUNT": "2"}
+    assert manage("shell", "-v", "0", "-c", script, **PRODUCTION, **two).stdout.split() == [
+        "2",
+        "2",
+    ]
+    refused = {"DJANGO_BEHIND_PROXY": "1", "DJANGO_PROXY_COUNT": "0"}
+    result = manage("check", **PRODUCTION, **refused)
+    assert result.returncode != 0 and "DJANGO_PROXY_COUNT must be 1 or more" in result.stderr
