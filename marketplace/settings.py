@@ -233,7 +233,7 @@ SESSION_ENGINE = "django.contrib.sessions.backends.db"
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     # First: refuses a locked (account, address) pair before any password is checked.
-    "axes.backends.AxesStandaloneBackend",
+    "accounts.backends.SignInThrottleBackend",
     # allauth's backend is Django's ModelBackend (permissions included) signing in by email.
     # Django's own ModelBackend is not listed as well: each would hash every wrong password.
     "allauth.account.auth_backends.AuthenticationBackend",

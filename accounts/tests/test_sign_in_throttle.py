@@ -164,3 +164,17 @@ def test_an_ipv6_client_counts_as_its_network(customer):
         (last,) = fail(customer.email, f"2001:db8:1:2::{n + 1:x}", times=1)
     assert locked(last)
     assert sign_in(customer.email, PASSWORD, "2001:db8:1:3::1")[1] == str(customer.pk)
+
+
+def test_a_locked_pair_is_refused_by_authenticate_itself_and_a_call_without_a_request_is_not(
+    customer, rf
+):
+    from django.contrib.auth import authenticate
+
+    fail(customer.email, ATTACKER, times=configured.AXES_FAILURE_LIMIT)
+    request = rf.post(LOGIN, REMOTE_ADDR=ATTACKER)
+    assert authenticate(request, email=customer.email, password=PASSWORD) is None
+    elsewhere = rf.post(LOGIN, REMOTE_ADDR=VICTIM)
+    assert authenticate(elsewhere, email=customer.email, password=PASSWORD) == customer
+    # No request, no address to count (a management command, the test client's login()).
+    assert authenticate(email=customer.email, password=PASSWORD) == customer
