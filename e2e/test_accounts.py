@@ -67,3 +67,25 @@ def test_a_customer_signs_up_signs_out_and_signs_back_in(site, page: Page):
     page.get_by_role("button", name=re.compile("sign in", re.I)).click()
     expect(page).to_have_url(site.url + "/")
     expect(page.get_by_text("Casey Hirer").first).to_be_attached()
+
+
+def test_wrong_passwords_pause_that_account_from_here_with_a_clear_page(site, page: Page):
+    from django.conf import settings
+
+    from accounts.tests.factories import UserFactory
+
+    user = UserFactory(email="pat@example.com")
+    limit = settings.AXES_FAILURE_LIMIT
+    minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+    page.goto(site.url + "/accounts/login/")
+    for attempt in range(limit):
+        page.get_by_label("Email").fill(user.email)
+        page.get_by_label("Password").fill(f"wrong-{attempt}")
+        with page.expect_response(re.compile("/accounts/login/$")) as answer:
+            page.get_by_role("button", name=re.compile("sign in", re.I)).click()
+        if attempt < limit - 1:
+            expect(page.get_by_role("alert")).to_contain_text("not correct")
+    assert answer.value.status == 429
+    expect(page.get_by_role("heading", name="Too many failed sign-ins")).to_be_visible()
+    expect(page.get_by_text(f"Try again in {minutes} minutes.")).to_be_visible()
+    expect(page.get_by_role("link", name="reset it by email")).to_be_visible()

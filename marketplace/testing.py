@@ -225,11 +225,13 @@ def _something_listens(port: int) -> bool:
 
 
 def _answers(port: int, process: subprocess.Popen) -> bool:
+    """Whether `process` is the Redis answering on `port` (another test process may have just
+    taken the port: then ours exits, and the one answering is not ours)."""
     deadline = time.monotonic() + 5
     while time.monotonic() < deadline and process.poll() is None:
         client = redis.Redis(port=port, socket_connect_timeout=0.2, socket_timeout=0.2)
         try:
-            if client.ping():
+            if client.info("server")["process_id"] == process.pid:
                 return True
         except redis.RedisError:
             time.sleep(0.05)
