@@ -17,6 +17,12 @@ class AccountAdapter(DefaultAccountAdapter):
             raise PermissionDenied("Unable to determine client IP address")
         return address
 
+    def _delete_login_attempts_cached_email(self, request, **credentials) -> None:
+        """allauth calls this after a completed password reset to clear the failed sign-ins
+        counted for that email. We count none per email (settings: ACCOUNT_RATE_LIMITS), only
+        per address, and one account's reset must not clear its address's count: that would
+        buy an address more guesses at everyone else's passwords. So nothing is cleared."""
+
     def _onboarding_or(self, request, default: str) -> str:
         if user_needs_onboarding(user=request.user):
             return reverse("portal_onboarding")

@@ -386,8 +386,8 @@ SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 # Behind a proxy (a load balancer, TLS terminator or CDN) every request arrives from the proxy's
-# address; the client's own is the one the nearest of our proxies appended to X-Forwarded-For
-# (marketplace.client_address). Only then is that header read: without a proxy anyone could
+# address; the client's own is the one the outermost of our proxies appended to
+# X-Forwarded-For (marketplace.client_address). Only then is that header read: without a proxy anyone could
 # write it. DJANGO_PROXY_COUNT is how many proxies of ours append to it (a CDN in front of the
 # load balancer makes 2).
 BEHIND_PROXY = env.bool("DJANGO_BEHIND_PROXY", default=False)

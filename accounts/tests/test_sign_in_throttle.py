@@ -178,3 +178,30 @@ def test_a_locked_pair_is_refused_by_authenticate_itself_and_a_call_without_a_re
     assert authenticate(elsewhere, email=customer.email, password=PASSWORD) == customer
     # No request, no address to count (a management command, the test client's login()).
     assert authenticate(email=customer.email, password=PASSWORD) == customer
+
+
+def test_resetting_ones_own_password_does_not_reset_the_addresss_failures(customer):
+    """allauth clears the sign-in failures counted for the email of a completed password reset;
+    with only per-address counts that would clear the address's, a way to more guesses."""
+    import re
+
+    from django.core import mail
+
+    for n in range(configured.SIGN_IN_ADDRESS_FAILURES_PER_MINUTE):
+        fail(f"guess{n}@example.com", OFFICE, times=1)
+    attacker = UserFactory(email="attacker@example.com")
+    browser = Client(REMOTE_ADDR=OFFICE)
+    browser.post(reverse("account_reset_password"), {"email": attacker.email})
+    link = re.search(r"https?://[^/\s]+(/accounts/password/reset/key/\S+/)", mail.outbox[-1].body)
+    form = browser.get(link[1], follow=True)
+    done = browser.post(
+        form.redirect_chain[-1][0],
+        {"password1": "brand-new-passphrase-42", "password2": "brand-new-passphrase-42"},
+    )
+    assert done.status_code == 302
+    attacker.refresh_from_db()
+    assert attacker.check_password("brand-new-passphrase-42")
+
+    response, user_id = sign_in(customer.email, PASSWORD, OFFICE)
+    assert user_id is None
+    assert "Too many failed login attempts" in response.content.decode()
