@@ -21,7 +21,9 @@ def sign_in_username(request: HttpRequest | None, credentials: Mapping | None) -
     if not login and request is not None:
         data = getattr(request, "POST", {})
         login = data.get("login") or data.get("username") or data.get("email")
-    login = str(login or "").strip().lower()
+    # No email is longer than 254 characters; a longer "login" is no account, and must not
+    # overflow django-axes' column.
+    login = str(login or "").strip().lower()[:254]
     return login or None
 
 

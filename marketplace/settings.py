@@ -387,9 +387,9 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 # Behind a proxy (a load balancer, TLS terminator or CDN) every request arrives from the proxy's
 # address; the client's own is the one the outermost of our proxies appended to
-# X-Forwarded-For (marketplace.client_address). Only then is that header read: without a proxy anyone could
-# write it. DJANGO_PROXY_COUNT is how many proxies of ours append to it (a CDN in front of the
-# load balancer makes 2).
+# X-Forwarded-For (marketplace.client_address). Only then is that header read: without a proxy
+# anyone could write it. DJANGO_PROXY_COUNT is how many proxies of ours append to it (a CDN in
+# front of the load balancer makes 2).
 BEHIND_PROXY = env.bool("DJANGO_BEHIND_PROXY", default=False)
 TRUSTED_PROXY_COUNT = env.int("DJANGO_PROXY_COUNT", default=1) if BEHIND_PROXY else 0
 if BEHIND_PROXY:

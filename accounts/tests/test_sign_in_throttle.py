@@ -205,3 +205,11 @@ def test_resetting_ones_own_password_does_not_reset_the_addresss_failures(custom
     response, user_id = sign_in(customer.email, PASSWORD, OFFICE)
     assert user_id is None
     assert "Too many failed login attempts" in response.content.decode()
+
+
+@pytest.mark.parametrize("login", ["a" * 300 + "@example.com", "x" * 2000, " ", "\u00e9" * 300])
+def test_an_overlong_or_odd_login_is_a_form_error_not_a_server_error(login):
+    response, user_id = sign_in(login, "p" * 5000, OFFICE)
+    assert response.status_code == 200 and user_id is None
+    page = response.content.decode()
+    assert "not correct" in page or "valid email address" in page or "required" in page
