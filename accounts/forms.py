@@ -3,10 +3,12 @@ from django import forms
 from django.conf import settings
 from django.core.validators import RegexValidator
 
+from marketplace.images import ACCEPT as IMAGE_ACCEPT
+from marketplace.images import image_limits_text
 from marketplace.widgets import DateInput
 from places.models import City
 
-from .services import user_complete_signup
+from .services import AVATAR_MIN_SIDE_PX, user_complete_signup
 
 phone_validator = RegexValidator(
     r"^\+?[0-9 ()-]{8,20}$", "Enter a phone number, such as 0412 345 678 or +61 2 9876 5432."
@@ -65,8 +67,13 @@ class AccountDetailsForm(forms.Form):
 class AvatarForm(forms.Form):
     avatar = forms.FileField(
         label="Profile photo",
-        help_text="A JPEG, PNG or WebP photo of up to 5 MB. We crop it to a square.",
-        widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
+        help_text=(
+            f"A JPEG, PNG or WebP photo of up to "
+            f"{settings.AVATAR_MAX_UPLOAD_BYTES // (1024 * 1024)} MB, at least "
+            f"{AVATAR_MIN_SIDE_PX} pixels a side and {image_limits_text()}. "
+            "We crop it to a square."
+        ),
+        widget=forms.ClearableFileInput(attrs={"accept": IMAGE_ACCEPT}),
     )
 
 

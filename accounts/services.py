@@ -1,6 +1,5 @@
 """Every change to accounts and provider profiles happens here, inside a transaction."""
 
-import io
 import logging
 import uuid
 from datetime import date, datetime, timedelta
@@ -16,9 +15,9 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
-from PIL import Image, ImageOps, UnidentifiedImageError
 
 from marketplace.errors import Conflict, Invalid
+from marketplace.images import ImageRules, image_decode, image_jpeg
 from marketplace.queueing import enqueue_on_commit
 from places.models import City
 from places.selectors import city_nearest
@@ -30,8 +29,8 @@ logger = logging.getLogger(__name__)
 
 # A pin further than this from every city we serve is almost certainly a mistake.
 MAX_PIN_DISTANCE_FROM_CITY_KM = 250
-# Decompression bombs: refuse images whose pixel count would exhaust memory when decoded.
-MAX_IMAGE_PIXELS = 40_000_000
+# A profile photo is shown up to 512 px square; smaller than this it would be a blur.
+AVATAR_MIN_SIDE_PX = 128
 
 
 def user_complete_signup(*, user: User, name: str, wants_to_offer_services: bool) -> User:
@@ -49,34 +48,26 @@ def user_update_details(*, user: User, name: str, phone: str) -> User:
     return user
 
 
+def avatar_rules() -> ImageRules:
+    """What a profile photo must be (the byte limit is a setting: AVATAR_MAX_UPLOAD_BYTES)."""
+    size = settings.AVATAR_SIZE_PX
+    return ImageRules(
+        noun="profile photo",
+        max_bytes=settings.AVATAR_MAX_UPLOAD_BYTES,
+        min_side=AVATAR_MIN_SIDE_PX,
+        size=(size, size),
+        crop=True,
+    )
+
+
 def avatar_encode(*, upload: UploadedFile) -> ContentFile:
-    """Check that `upload` is a real image within limits and re-encode it as a square JPEG.
+    """Check `upload` (marketplace.images: size, format, pixels, then a bounded decode) and
+    re-encode it as a square JPEG.
 
     Re-encoding drops whatever else the file carried (scripts, EXIF location data).
     """
-    if upload.size > settings.AVATAR_MAX_UPLOAD_BYTES:
-        limit_mb = settings.AVATAR_MAX_UPLOAD_BYTES // (1024 * 1024)
-        raise Invalid(fields={"upload": f"That photo is too large: the limit is {limit_mb} MB."})
-    try:
-        upload.seek(0)
-        with Image.open(upload) as probe:
-            probe.verify()
-        upload.seek(0)
-        with Image.open(upload) as image:
-            if image.width * image.height > MAX_IMAGE_PIXELS:
-                raise Invalid(
-                    fields={"upload": "That photo has too many pixels; please use a smaller one."}
-                )
-            image = ImageOps.exif_transpose(image).convert("RGB")
-            size = settings.AVATAR_SIZE_PX
-            square = ImageOps.fit(image, (size, size), method=Image.Resampling.LANCZOS)
-    except (UnidentifiedImageError, OSError, SyntaxError, Image.DecompressionBombError) as error:
-        raise Invalid(
-            fields={"upload": "That file is not an image we can read: use a JPEG, PNG or WebP."}
-        ) from error
-    buffer = io.BytesIO()
-    square.save(buffer, format="JPEG", quality=85, optimize=True)
-    return ContentFile(buffer.getvalue(), name=f"{uuid.uuid4().hex}.jpg")
+    square = image_decode(upload=upload, rules=avatar_rules())
+    return ContentFile(image_jpeg(square, quality=85), name=f"{uuid.uuid4().hex}.jpg")
 
 
 def user_set_avatar(*, user: User, upload: UploadedFile) -> User:

@@ -8,9 +8,12 @@ from django.core.exceptions import ValidationError
 
 from accounts.models import ProviderProfile
 from marketplace.errors import DomainError, Invalid
+from marketplace.images import ACCEPT as IMAGE_ACCEPT
+from marketplace.images import image_limits_text
 from marketplace.pages import form_add_error
 from places.models import City
 
+from .images import MIN_PHOTO_SIDE
 from .models import Service, Subcategory
 from .policies import POLICY_SUMMARIES, CancellationPolicy
 from .services import MAX_PHOTOS_PER_SERVICE, service_attributes_clean
@@ -314,9 +317,10 @@ class MultipleFileField(forms.FileField):
 class PhotoUploadForm(forms.Form):
     photos = MultipleFileField(
         label="Add photos",
-        widget=MultipleFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
+        widget=MultipleFileInput(attrs={"accept": IMAGE_ACCEPT}),
         help_text=(
-            f"JPEG, PNG or WebP, up to 10 MB each and at least 200 pixels a side. You can choose "
-            f"several at once; a listing holds up to {MAX_PHOTOS_PER_SERVICE}."
+            f"JPEG, PNG or WebP, up to {settings.PHOTO_MAX_UPLOAD_BYTES // (1024 * 1024)} MB "
+            f"each, at least {MIN_PHOTO_SIDE} pixels a side and {image_limits_text()}. You can "
+            f"choose several at once; a listing holds up to {MAX_PHOTOS_PER_SERVICE}."
         ),
     )

@@ -1,50 +1,29 @@
-"""Listing photos: check an upload, re-encode it, and make its thumbnail once."""
+"""Listing photos: an upload checked and decoded by marketplace.images, re-encoded, and its
+thumbnail made once."""
 
-import io
 import uuid
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageOps
 
-from marketplace.errors import Invalid
+from marketplace.images import ImageRules, image_decode, image_jpeg
 
-MAX_PHOTO_BYTES = 10 * 1024 * 1024
-MAX_PHOTO_PIXELS = 40_000_000
 MIN_PHOTO_SIDE = 200
 # Large enough for a detail page on a wide screen; thumbnails are 4:3 like the cards.
 PHOTO_MAX_SIDE = 1600
 THUMBNAIL_SIZE = (480, 360)
 
 
-def photo_open(*, upload: UploadedFile) -> Image.Image:
-    """The upload as a decoded RGB image, or Invalid saying what is wrong with it."""
-    if upload.size > MAX_PHOTO_BYTES:
-        raise Invalid(f"{upload.name}: too large; the limit is 10 MB a photo.")
-    try:
-        upload.seek(0)
-        with Image.open(upload) as probe:
-            probe.verify()
-        upload.seek(0)
-        image = Image.open(upload)
-        if image.width * image.height > MAX_PHOTO_PIXELS:
-            raise Invalid(f"{upload.name}: too many pixels; use a smaller photo.")
-        image = ImageOps.exif_transpose(image).convert("RGB")
-    except (UnidentifiedImageError, OSError, SyntaxError, Image.DecompressionBombError) as error:
-        raise Invalid(
-            f"{upload.name}: not an image we can read; use a JPEG, PNG or WebP."
-        ) from error
-    if min(image.size) < MIN_PHOTO_SIDE:
-        raise Invalid(
-            f"{upload.name}: too small; photos need at least {MIN_PHOTO_SIDE} pixels a side."
-        )
-    return image
-
-
-def _jpeg(image: Image.Image, name: str) -> ContentFile:
-    buffer = io.BytesIO()
-    image.save(buffer, format="JPEG", quality=84, optimize=True, progressive=True)
-    return ContentFile(buffer.getvalue(), name=name)
+def photo_rules() -> ImageRules:
+    """What a listing photo must be (the byte limit is a setting: PHOTO_MAX_UPLOAD_BYTES)."""
+    return ImageRules(
+        noun="photo",
+        max_bytes=settings.PHOTO_MAX_UPLOAD_BYTES,
+        min_side=MIN_PHOTO_SIDE,
+        size=(PHOTO_MAX_SIDE, PHOTO_MAX_SIDE),
+    )
 
 
 def photo_files(*, image: Image.Image) -> tuple[ContentFile, ContentFile]:
@@ -55,5 +34,14 @@ def photo_files(*, image: Image.Image) -> tuple[ContentFile, ContentFile]:
     stem = uuid.uuid4().hex
     photo = image.copy()
     photo.thumbnail((PHOTO_MAX_SIDE, PHOTO_MAX_SIDE), Image.Resampling.LANCZOS)
-    thumbnail = ImageOps.fit(image, THUMBNAIL_SIZE, method=Image.Resampling.LANCZOS)
-    return _jpeg(photo, f"{stem}.jpg"), _jpeg(thumbnail, f"{stem}-thumb.jpg")
+    thumbnail = ImageOps.fit(photo, THUMBNAIL_SIZE, method=Image.Resampling.LANCZOS)
+    return (
+        ContentFile(image_jpeg(photo, quality=84, progressive=True), name=f"{stem}.jpg"),
+        ContentFile(image_jpeg(thumbnail, quality=84, progressive=True), name=f"{stem}-thumb.jpg"),
+    )
+
+
+def photo_files_from_upload(*, upload: UploadedFile) -> tuple[ContentFile, ContentFile]:
+    """photo_files for an upload: decoded (checked first) at most 1600 px a side, so only this
+    one upload is ever decoded at a time. Raises Invalid naming the file."""
+    return photo_files(image=image_decode(upload=upload, rules=photo_rules()))

@@ -1,6 +1,6 @@
 """Writes to the catalogue: every change happens here, inside a transaction."""
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 
@@ -15,9 +15,10 @@ from django.utils.text import slugify
 
 from accounts.models import ProviderProfile, User
 from marketplace.errors import Invalid, NotAllowed, WrongState
+from marketplace.images import ImageRules, image_check_bytes, image_check_header
 from places.models import City
 
-from .images import photo_files, photo_open
+from .images import photo_files_from_upload, photo_rules
 from .models import Service, ServicePhoto, Subcategory
 from .policies import CancellationPolicy
 
@@ -467,63 +468,84 @@ def _photos_renumber(service: Service) -> list[ServicePhoto]:
     return photos
 
 
-def service_photos_add(*, service: Service, uploads: list[UploadedFile]) -> list[ServicePhoto]:
-    """Add photos to a listing, all or none: every file is checked before any is stored.
+def _check_photo_room(*, existing: int, adding: int) -> None:
+    room = MAX_PHOTOS_PER_SERVICE - existing
+    if adding > room:
+        raise Invalid(
+            fields={
+                "uploads": f"A listing can have up to {MAX_PHOTOS_PER_SERVICE} photos. "
+                + (
+                    f"It has {existing}, so you can add {room} more."
+                    if room > 0
+                    else "Delete one before you add another."
+                )
+            }
+        )
 
-    Raises Invalid naming each bad file (or saying how many more photos fit).
+
+_NOTHING_UPLOADED = "Nothing was uploaded: fix or leave out these files."
+
+
+def _check_each(
+    check: Callable[..., object], uploads: list[UploadedFile], rules: ImageRules
+) -> None:
+    """Run `check` on every upload; refuse naming every file that fails it."""
+    errors = []
+    for upload in uploads:
+        try:
+            check(upload=upload, rules=rules)
+        except Invalid as error:
+            errors.extend(error.messages)
+    if errors:
+        raise Invalid(fields={"uploads": [*errors, _NOTHING_UPLOADED]})
+
+
+def service_photos_add(*, service: Service, uploads: list[UploadedFile]) -> list[ServicePhoto]:
+    """Add photos to a listing, all or none.
+
+    Cheapest refusals first, so a hostile request costs next to nothing: how many fit, then
+    each file's size in bytes (no file opened yet), then each file's header (format and
+    dimensions: nothing decoded). Only then is each photo decoded, re-encoded and stored, one
+    at a time (never two decoded images at once), before a short transaction locks the
+    listing, checks the room again and adds the rows. When anything fails, no row is added
+    and every file already stored is deleted. Raises Invalid naming each bad file (or saying
+    how many more photos fit).
     """
     if not uploads:
         raise Invalid(fields={"uploads": "Choose at least one photo to upload."})
     _check_provider_may_change(service.provider)
-    images, errors = [], []
-    for upload in uploads:
-        try:
-            images.append(photo_open(upload=upload))
-        except Invalid as error:
-            errors.extend(error.messages)
-    if errors:
-        raise Invalid(
-            fields={"uploads": [*errors, "Nothing was uploaded: fix or leave out these files."]}
-        )
-    stored: list[str] = []
+    _check_photo_room(existing=service.photos.count(), adding=len(uploads))
+    rules = photo_rules()
+    _check_each(image_check_bytes, uploads, rules)
+    _check_each(image_check_header, uploads, rules)
+    photos: list[ServicePhoto] = []
     try:
+        for upload in uploads:
+            try:
+                photo_file, thumbnail_file = photo_files_from_upload(upload=upload)
+            except Invalid as error:
+                raise Invalid(fields={"uploads": [*error.messages, _NOTHING_UPLOADED]}) from error
+            photo = ServicePhoto(service=service, alt_text=f"Photo of {service.title}")
+            photos.append(photo)
+            photo.image.save(photo_file.name, photo_file, save=False)
+            photo.thumbnail.save(thumbnail_file.name, thumbnail_file, save=False)
         with transaction.atomic():
             locked = Service.objects.select_for_update().get(pk=service.pk)
-            existing = locked.photos.count()
-            room = MAX_PHOTOS_PER_SERVICE - existing
-            if len(images) > room:
-                raise Invalid(
-                    fields={
-                        "uploads": f"A listing can have up to {MAX_PHOTOS_PER_SERVICE} photos. "
-                        + (
-                            f"It has {existing}, so you can add {room} more."
-                            if room > 0
-                            else "Delete one before you add another."
-                        )
-                    }
-                )
+            _check_photo_room(existing=locked.photos.count(), adding=len(uploads))
             last = locked.photos.aggregate(last=Max("position"))["last"]
-            position = -1 if last is None else last
-            added = []
-            for image in images:
-                position += 1
-                photo_file, thumbnail_file = photo_files(image=image)
-                photo = ServicePhoto(
-                    service=locked, position=position, alt_text=f"Photo of {locked.title}"
-                )
-                photo.image.save(photo_file.name, photo_file, save=False)
-                stored.append(photo.image.name)
-                photo.thumbnail.save(thumbnail_file.name, thumbnail_file, save=False)
-                stored.append(photo.thumbnail.name)
+            first = 0 if last is None else last + 1
+            for position, photo in enumerate(photos, start=first):
+                photo.service = locked
+                photo.position = position
                 photo.save()
-                added.append(photo)
-                image.close()
     except BaseException:
-        # Nothing reached the database: take back the files already written.
-        for name in stored:
-            default_storage.delete(name)
+        # No row was added: take back the files already written.
+        for photo in photos:
+            for name in (photo.image.name, photo.thumbnail.name):
+                if name:
+                    default_storage.delete(name)
         raise
-    return added
+    return photos
 
 
 @transaction.atomic

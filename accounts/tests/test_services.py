@@ -6,13 +6,14 @@ import pytest
 from django.contrib.gis.geos import Point
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
-from PIL import Image
+from PIL import Image, ImageFile
 
 from accounts import services
 from accounts.models import ProviderProfile, ProviderStatusEvent
 from accounts.tasks import sweep_unsent_provider_status_emails
 from accounts.tests.factories import ProviderProfileFactory, UserFactory
 from marketplace.errors import Conflict, Invalid
+from marketplace.tests.hostile_images import grey_png, picture, rle_bmp
 from places.tests.factories import CityFactory
 
 pytestmark = pytest.mark.django_db
@@ -187,6 +188,48 @@ def test_an_image_over_the_size_limit_is_refused(customer, settings):
         services.user_set_avatar(user=customer, upload=image_upload(fmt="BMP", name="big.bmp"))
     customer.refresh_from_db()
     assert not customer.avatar
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "says"),
+    [
+        ("dot.png", picture(size=(10, 10)), "dot.png: too small (10 x 10 pixels); a profile "
+         "photo needs at least 128 pixels a side."),
+        ("me.gif", picture("P", (400, 400), "GIF"), "me.gif: GIF images are not accepted"),
+        ("me.bmp", rle_bmp(400, 400), "me.bmp: BMP images are not accepted"),
+        ("me.tif", picture("RGB", (400, 400), "TIFF"), "me.tif: TIFF images are not accepted"),
+    ],
+)  # fmt: skip
+def test_avatars_must_be_jpeg_png_or_webp_of_at_least_128_pixels(customer, name, content, says):
+    with pytest.raises(Invalid) as caught:
+        services.user_set_avatar(user=customer, upload=SimpleUploadedFile(name, content))
+    assert says in caught.value.fields["upload"][0]
+    customer.refresh_from_db()
+    assert not customer.avatar
+
+
+@pytest.mark.filterwarnings("ignore::PIL.Image.DecompressionBombWarning")  # the bomb's, at open
+def test_an_avatar_with_too_many_pixels_is_refused_without_decoding_it(customer, monkeypatch):
+    def load(self):
+        raise AssertionError("an image was decoded")
+
+    monkeypatch.setattr(ImageFile.ImageFile, "load", load)
+    with pytest.raises(Invalid, match=r"bomb.png: too many pixels \(6300 x 6300\)"):
+        services.user_set_avatar(
+            user=customer, upload=SimpleUploadedFile("bomb.png", grey_png(6300, 6300))
+        )
+
+
+def test_the_smallest_avatar_is_enlarged_to_the_square_and_exif_is_dropped(customer):
+    exif = Image.Exif()
+    exif[0x010F] = "Camera Maker"
+    exif[0x0112] = 6  # shown turned a quarter clockwise
+    photo = picture("RGB", (256, 128), "JPEG", exif=exif.tobytes())
+    services.user_set_avatar(user=customer, upload=SimpleUploadedFile("me.jpg", photo))
+
+    with Image.open(customer.avatar.open("rb")) as stored:
+        assert (stored.format, stored.size) == ("JPEG", (512, 512))
+        assert not stored.getexif()
 
 
 def _resubmit(profile, **overrides):

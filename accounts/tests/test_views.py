@@ -235,6 +235,15 @@ def test_avatar_upload_from_the_account_page(client, customer):
     assert client.get(reverse("account_details")).status_code == 200
 
 
+def test_the_avatar_form_says_the_real_limits(client, customer):
+    client.force_login(customer)
+    page = client.get(reverse("account_details")).content.decode()
+    assert (
+        "A JPEG, PNG or WebP photo of up to 5 MB, at least 128 pixels a side and at most 50 "
+        "megapixels (13 for a PNG, 6 for a WebP). We crop it to a square."
+    ) in page
+
+
 def test_a_bad_avatar_gets_a_message_and_changes_nothing(client, customer):
     client.force_login(customer)
     missing = client.post(reverse("account_avatar"), {})

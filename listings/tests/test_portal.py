@@ -16,6 +16,7 @@ from listings.tests.factories import (
     ServicePhotoFactory,
     SubcategoryFactory,
 )
+from marketplace.tests.hostile_images import picture
 from places.tests.factories import CityFactory
 
 pytestmark = pytest.mark.django_db
@@ -477,6 +478,30 @@ def test_a_tiny_image_is_refused(signed_in, profile):
     )
     assert response.status_code == 400
     assert "icon.png: too small" in response.content.decode()
+
+
+def test_the_upload_form_says_the_real_limits(signed_in, profile):
+    service = ServiceFactory(provider=profile)
+    page = signed_in.get(reverse("portal_service_photos", args=[service.pk])).content.decode()
+    assert (
+        "JPEG, PNG or WebP, up to 10 MB each, at least 200 pixels a side and at most 50 "
+        "megapixels (13 for a PNG, 6 for a WebP). You can choose several at once; a listing "
+        "holds up to 10."
+    ) in page
+    assert 'accept="image/jpeg,image/png,image/webp"' in page
+
+
+def test_a_gif_is_refused_by_name_and_nothing_is_saved(signed_in, profile):
+    service = ServiceFactory(provider=profile)
+    gif = SimpleUploadedFile("party.gif", picture("P", (400, 400), "GIF"))
+    response = signed_in.post(
+        reverse("portal_service_photos", args=[service.pk]), {"photos": [png(), gif]}
+    )
+    assert response.status_code == 400
+    assert "party.gif: GIF images are not accepted; use a JPEG, PNG or WebP." in (
+        response.content.decode()
+    )
+    assert not service.photos.exists()
 
 
 def test_uploading_nothing_says_so(signed_in, profile):

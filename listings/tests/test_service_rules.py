@@ -8,7 +8,7 @@ from django.contrib.gis.geos import Point
 from django.contrib.postgres.search import SearchQuery
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
-from PIL import Image
+from PIL import Image, ImageFile
 
 from accounts.models import ProviderProfile
 from accounts.tests.factories import ProviderProfileFactory, UserFactory
@@ -21,6 +21,7 @@ from listings.tests.factories import (
     SubcategoryFactory,
 )
 from marketplace.errors import DomainError, Invalid, NotAllowed
+from marketplace.tests.hostile_images import grey_png, picture
 from places.tests.factories import CityFactory
 
 pytestmark = pytest.mark.django_db
@@ -296,6 +297,107 @@ def test_a_listing_holds_at_most_ten_photos(profile):
     services.service_photos_add(service=service, uploads=[png(), png()])
     with pytest.raises(Invalid, match="Delete one before"):
         services.service_photos_add(service=service, uploads=[png()])
+
+
+class Unopenable(SimpleUploadedFile):
+    """An upload that fails the test if anything opens (reads) it."""
+
+    def read(self, *args):
+        raise AssertionError(f"{self.name} was opened")
+
+    def seek(self, *args):
+        raise AssertionError(f"{self.name} was opened")
+
+
+@pytest.fixture
+def no_decoding(monkeypatch):
+    """Fail the test if Pillow decodes any pixel."""
+
+    def load(self):
+        raise AssertionError("an image was decoded")
+
+    monkeypatch.setattr(ImageFile.ImageFile, "load", load)
+
+
+def test_too_many_photos_are_refused_before_any_file_is_opened(profile):
+    service = ServiceFactory(provider=profile)
+    ServicePhotoFactory.create_batch(9, service=service)
+    uploads = [Unopenable(f"{n}.png", grey_png(6300, 6300)) for n in range(11)]
+
+    with pytest.raises(Invalid, match="you can add 1 more"):
+        services.service_photos_add(service=service, uploads=uploads)
+    assert service.photos.count() == 9
+
+
+def test_every_file_is_weighed_before_any_is_opened(profile, settings):
+    settings.PHOTO_MAX_UPLOAD_BYTES = 100_000
+    service = ServiceFactory(provider=profile)
+    uploads = [
+        Unopenable("fine.png", grey_png(800, 600)),
+        Unopenable("big.png", b"x" * 200_000),
+        Unopenable("bigger.png", b"x" * 300_000),
+    ]
+
+    with pytest.raises(Invalid) as caught:
+        services.service_photos_add(service=service, uploads=uploads)
+
+    assert caught.value.fields["uploads"] == [
+        "big.png: too large (196 KB); the limit is 98 KB a photo.",
+        "bigger.png: too large (293 KB); the limit is 98 KB a photo.",
+        "Nothing was uploaded: fix or leave out these files.",
+    ]
+
+
+@pytest.mark.filterwarnings("ignore::PIL.Image.DecompressionBombWarning")  # the bomb's, at open
+def test_every_header_is_checked_before_anything_is_decoded(profile, no_decoding):
+    service = ServiceFactory(provider=profile)
+    uploads = [
+        png("fine.png"),
+        SimpleUploadedFile("bomb.png", grey_png(6300, 6300)),
+        SimpleUploadedFile("anim.gif", picture("P", (400, 400), "GIF")),
+        SimpleUploadedFile("scan.tif", picture("RGB", (400, 400), "TIFF")),
+        SimpleUploadedFile("icon.png", grey_png(100, 100)),
+    ]
+
+    with pytest.raises(Invalid) as caught:
+        services.service_photos_add(service=service, uploads=uploads)
+
+    assert caught.value.fields["uploads"] == [
+        "bomb.png: too many pixels (6300 x 6300); a PNG may have at most 13 megapixels. "
+        "Use a smaller image.",
+        "anim.gif: GIF images are not accepted; use a JPEG, PNG or WebP.",
+        "scan.tif: TIFF images are not accepted; use a JPEG, PNG or WebP.",
+        "icon.png: too small (100 x 100 pixels); a photo needs at least 200 pixels a side.",
+        "Nothing was uploaded: fix or leave out these files.",
+    ]
+    assert not ServicePhoto.objects.exists()
+    assert not default_storage.exists("services")
+
+
+def test_a_file_that_fails_to_decode_takes_back_the_photos_already_stored(profile):
+    service = ServiceFactory(provider=profile)
+    damaged = SimpleUploadedFile("cut.png", picture(size=(800, 600))[:200])
+
+    with pytest.raises(Invalid) as caught:
+        services.service_photos_add(service=service, uploads=[png("a.png"), png("b.png"), damaged])
+
+    assert caught.value.fields["uploads"] == [
+        "cut.png: not an image we can read; use a JPEG, PNG or WebP.",
+        "Nothing was uploaded: fix or leave out these files.",
+    ]
+    assert not ServicePhoto.objects.exists()
+    assert not stored_files()
+
+
+def test_a_large_phone_photo_is_stored_at_1600_pixels(profile):
+    service = ServiceFactory(provider=profile)
+    phone = SimpleUploadedFile("phone.jpg", picture("RGB", (6000, 4000), "JPEG"))
+
+    (photo,) = services.service_photos_add(service=service, uploads=[phone])
+
+    assert (photo.width, photo.height) == (1600, 1067)
+    with Image.open(default_storage.open(photo.thumbnail.name)) as thumbnail:
+        assert thumbnail.size == (480, 360)
 
 
 def test_photos_move_up_and_down(profile):
