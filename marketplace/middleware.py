@@ -1,5 +1,6 @@
-"""Middleware of our own: headers Django's SecurityMiddleware does not set, and a 503 with
-Retry-After, never a 500, when there is no database connection to be had.
+"""Middleware of our own: headers Django's SecurityMiddleware does not set, a 413 for a request
+body over the limit before anything reads it, and a 503 with Retry-After, never a 500, when
+there is no database connection to be had.
 
 A burst can ask for more connections than a process's pool holds (`DATABASE_POOL_MAX_SIZE`): a
 request waits up to `DATABASE_POOL_TIMEOUT` for one, then psycopg's pool gives up. Without a
@@ -15,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import psycopg
+from django.conf import settings
 from django.db import OperationalError
 from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
@@ -24,6 +26,7 @@ from django.utils.log import log_response
 from psycopg_pool import PoolTimeout, TooManyRequests
 
 from .context_processors import site
+from .pages import refused_request_page
 
 RETRY_AFTER_SECONDS = 5
 # SQLSTATE 53300 (too_many_connections). A refused connection carries no SQLSTATE in psycopg
@@ -97,3 +100,39 @@ def cross_origin_resource_policy(
         return response
 
     return middleware
+
+
+class RequestBodyLimitMiddleware:
+    """Refuse, with a 413 page, a request whose declared body (Content-Length) is larger than
+    settings.MAX_REQUEST_BODY_BYTES, before anything reads the body.
+
+    Under WSGI (gunicorn) nothing of the body has been read yet, so none of it is parsed or
+    written to a temporary file. Under ASGI the server and Django's handler have already
+    received it, into temporary files (on disk beyond FILE_UPLOAD_MAX_MEMORY_SIZE), before any
+    middleware runs: there it saves the parsing, and the proxy's limit (nginx:
+    client_max_body_size) is what keeps the body off the machine.
+    """
+
+    def __init__(self, get_response) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        limit = settings.MAX_REQUEST_BODY_BYTES
+        if _declared_length(request) > limit:
+            return refused_request_page(
+                request,
+                status=413,
+                title="That upload is too large",
+                explanation=(
+                    f"One request can carry at most {limit / (1024 * 1024):.0f} MB. Choose "
+                    "fewer or smaller files and try again."
+                ),
+            )
+        return self.get_response(request)
+
+
+def _declared_length(request: HttpRequest) -> int:
+    try:
+        return int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return 0  # Django reads no body whose length it cannot tell

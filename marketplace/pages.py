@@ -11,7 +11,9 @@ from collections.abc import Mapping
 
 from django import forms
 from django.contrib import messages
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.http import url_has_allowed_host_and_scheme
 
 from .errors import Conflict, DomainError, Invalid, NotAllowed, WrongState
 
@@ -55,3 +57,20 @@ def messages_add_error(request: HttpRequest, error: DomainError) -> None:
     """Flash every message of `error` (for actions that redirect back to a page)."""
     for text in error.messages:
         messages.error(request, text)
+
+
+def refused_request_page(
+    request: HttpRequest, *, status: int, title: str, explanation: str
+) -> HttpResponse:
+    """The page for a request refused before its view ran (a body too large, too many files):
+    what happened, what to do, and a link back to the page the person came from."""
+    referer = request.META.get("HTTP_REFERER", "")
+    safe = url_has_allowed_host_and_scheme(
+        referer, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    )
+    return render(
+        request,
+        "marketplace/request_refused.html",
+        {"title": title, "explanation": explanation, "back_url": referer if safe else ""},
+        status=status,
+    )

@@ -84,6 +84,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    # Before any view or CSRF check reads the body: a declared body over the limit is a 413.
+    "marketplace.middleware.RequestBodyLimitMiddleware",
     # A view that cannot get a database connection in time answers 503 with Retry-After.
     "marketplace.middleware.DatabaseBusyMiddleware",
     # Last: turns a locked-out sign-in into the "too many failed sign-ins" page (HTTP 429).
@@ -313,7 +315,6 @@ if env.bool("ACCOUNT_DISABLE_RATE_LIMITS", default=False):
     ACCOUNT_RATE_LIMITS = False
 
 AVATAR_MAX_UPLOAD_BYTES = env.int("AVATAR_MAX_UPLOAD_BYTES", default=5 * 1024 * 1024)
-PHOTO_MAX_UPLOAD_BYTES = env.int("PHOTO_MAX_UPLOAD_BYTES", default=10 * 1024 * 1024)
 AVATAR_SIZE_PX = 512
 PROVIDER_MAX_SERVICE_RADIUS_KM = env.int("PROVIDER_MAX_SERVICE_RADIUS_KM", default=200)
 
@@ -342,8 +343,26 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = env("MEDIA_URL", default="/media/")
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
-FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
-DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
+
+# --- Uploads --------------------------------------------------------------------------------
+# marketplace.images checks every image before decoding it (bytes, format, pixels); these
+# bound the requests that carry them. docs/operations.md explains each limit.
+PHOTO_MAX_UPLOAD_BYTES = env.int("PHOTO_MAX_UPLOAD_BYTES", default=10 * 1024 * 1024)
+# A listing's 10 photos and 2 more, so that choosing a few too many gets the photo page's own
+# message; past that Django refuses the request (TooManyFilesSent, a 400 page saying why)
+# before it stores another file.
+DATA_UPLOAD_MAX_NUMBER_FILES = 12
+# Uploads stay in memory only while the whole request is under 2.5 MB (Django's default);
+# bigger ones stream to temporary files. Under ASGI the body is spooled the same way.
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+# Form fields, not counting files: the largest form here is a few KB (Django's default).
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+# A request declaring a bigger body is refused with 413 before Django reads any of it
+# (marketplace.middleware): a listing's 10 photos at their largest, plus the form. Give the
+# proxy in front the same limit (nginx: client_max_body_size).
+MAX_REQUEST_BODY_BYTES = env.int(
+    "MAX_REQUEST_BODY_BYTES", default=10 * PHOTO_MAX_UPLOAD_BYTES + 1024 * 1024
+)
 
 AWS_STORAGE_BUCKET_NAME = env("AWS_STORAGE_BUCKET_NAME", default="")
 if AWS_STORAGE_BUCKET_NAME:

@@ -39,5 +39,8 @@ if settings.DEBUG or not settings.AWS_STORAGE_BUCKET_NAME:
         path(f"{media}/<path:path>", serve, {"document_root": settings.MEDIA_ROOT}),
     ]
 
+# Too many files or too much form data in one request: a page that says so (not Django's bare 400).
+handler400 = "marketplace.views.bad_request"
+
 # Last: /<category-or-subcategory>/ and /<slug>/<city>/ catch what nothing above claimed.
 urlpatterns += [path("", include("listings.urls"))]
