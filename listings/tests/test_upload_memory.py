@@ -16,7 +16,13 @@ from django.urls import reverse
 from accounts.tests.factories import ProviderProfileFactory
 from listings.models import ServicePhoto
 from listings.tests.factories import ServiceFactory
-from marketplace.tests.hostile_images import grey_png, jpeg_header, picture, rle_bmp
+from marketplace.tests.hostile_images import (
+    grey_png,
+    jpeg_header,
+    picture,
+    rle_bmp,
+    webp_header,
+)
 
 # Whatever is sent, one request may raise the process's peak memory by at most this much. The
 # costliest images accepted take about 115 MB (13-megapixel progressive CMYK JPEG); hostile
@@ -29,6 +35,7 @@ IMAGES = {
     "bomb.png": lambda: grey_png(6300, 6300),  # 38.6 KB; 40 megapixels
     "huge.png": lambda: grey_png(20000, 20000),  # 390 KB; 400 megapixels
     "huge-header.jpg": lambda: jpeg_header(65000, 65000),
+    "huge-header.webp": lambda: webp_header(16383, 3000),  # 49 megapixels
     "bomb.tif": lambda: picture("L", (6300, 6300), "TIFF", compression="tiff_deflate"),
     "bomb.gif": lambda: picture("L", (6300, 6300), "GIF"),
     "bomb.bmp": lambda: rle_bmp(6300, 6300),
@@ -100,6 +107,7 @@ PHOTO_CASES = [
     (["bomb.png"] * 10, 400, "bomb.png: too many pixels (6300 x 6300)", 0),
     (["huge.png"], 400, "huge.png: too many pixels", 0),
     (["huge-header.jpg"], 400, "huge-header.jpg: too many pixels", 0),
+    (["huge-header.webp"], 400, "huge-header.webp: too many pixels (16383 x 3000)", 0),
     (["bomb.tif"], 400, "bomb.tif: TIFF images are not accepted", 0),
     (["bomb.gif"], 400, "bomb.gif: GIF images are not accepted", 0),
     (["bomb.bmp"], 400, "bomb.bmp: BMP images are not accepted", 0),

@@ -71,6 +71,18 @@ def jpeg_header(width: int, height: int) -> bytes:
     return bytes(data)
 
 
+def webp_header(width: int, height: int) -> bytes:
+    """A lossless WebP whose header claims width x height (each at most 16384) over the data
+    of a 16x16 image: libwebp sets up its decoder, canvases and all, from the header alone."""
+    data = bytearray(encoded(Image.new("RGB", (16, 16), "grey"), "WEBP", lossless=True))
+    start = data.index(b"VP8L") + 8  # the chunk's header, then the bitstream's signature
+    assert data[start] == 0x2F
+    bits = int.from_bytes(data[start + 1 : start + 5], "little") & ~0x0FFFFFFF
+    bits |= (width - 1) | (height - 1) << 14
+    data[start + 1 : start + 5] = bits.to_bytes(4, "little")
+    return bytes(data)
+
+
 def encoded(image: Image.Image, fmt: str, **options) -> bytes:
     buffer = io.BytesIO()
     image.save(buffer, format=fmt, **options)
