@@ -470,5 +470,7 @@ LOGGING = {
         "django.db.backends": {"level": "INFO"},
         # The pool logs every checkout at INFO; its warnings (failed connects) still show.
         "psycopg.pool": {"level": "WARNING"},
+        # axes logs every sign-in attempt at INFO; SignInEvent already records them.
+        "axes": {"level": "WARNING"},
     },
 }

@@ -1,17 +1,19 @@
-"""Sends one upload request in a process of its own and prints what it cost in memory.
+"""Measures what one upload request costs in memory, each in a process of its own.
 
-Run by test_upload_memory.py as `python -m listings.tests.upload_probe '<json>'` with the test
-database in DATABASE_URL. It sets Django up, signs the user in, warms every code path the
-upload takes (the page, the form, Pillow) with a refused tiny image, then posts the files
-through Django's test client and prints, as JSON, the status, the page's text and how far the
-process's peak resident memory rose above what it used just before the request.
+test_upload_memory.py starts this once (`python -m listings.tests.upload_probe`, with the test
+database in DATABASE_URL) and writes one JSON request a line to its stdin: the user, the page to
+warm up, the URL, the form field, the files, the media folder. Django is set up once; for each
+request the probe forks, and the child signs the user in, posts the files through Django's test
+client and writes, as one JSON line, the status, the page's text and how far its peak resident
+memory rose above what it used just before the request. A child per request keeps one
+request's memory from hiding another's, and forking a warmed process costs milliseconds where
+starting Python and Django costs seconds.
 
 The peak is the kernel's (VmHWM, reset just before the request through /proc/self/clear_refs):
-like getrusage's ru_maxrss it sees Pillow's C allocations, which tracemalloc does not, but
-ru_maxrss also carries over the parent's peak when subprocess starts a child through
-vfork and exec, so a child of a large pytest process would report nothing at all. The address
-space is capped so that a regression fails the test with a MemoryError instead of taking the
-machine's memory from everyone else.
+like getrusage's ru_maxrss it sees Pillow's C allocations, which tracemalloc does not, and pages
+the child shares with the probe count once, as they were. The address space is capped so that
+a regression fails the test with a MemoryError instead of taking the machine's memory from
+everyone else.
 """
 
 import io
@@ -37,48 +39,92 @@ def _reset_peak() -> None:
         clear_refs.write("5")
 
 
+def _client(user_pk: int):
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+
+    client = Client(raise_request_exception=False)
+    client.force_login(get_user_model().objects.get(pk=user_pk))
+    return client
+
+
+def _warm_up(spec: dict) -> None:
+    """Take every code path an upload takes once (the page, the form, Pillow's plugins), with
+    a tiny image that is refused, so a child measures the request and not first-use costs."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    client = _client(spec["user"])
+    client.get(spec["page"])
+    tiny = io.BytesIO()
+    Image.new("RGB", (10, 10)).save(tiny, format="PNG")
+    client.post(spec["url"], {spec["field"]: SimpleUploadedFile("warm.png", tiny.getvalue())})
+
+
+def _measure(spec: dict) -> dict:
+    """In the child: post the files and say what it cost."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.test.utils import override_settings
+
+    with override_settings(MEDIA_ROOT=spec["media"]):
+        client = _client(spec["user"])
+        files = [
+            SimpleUploadedFile(os.path.basename(path), Path(path).read_bytes())
+            for path in spec["files"]
+        ]
+        _reset_peak()
+        before = _memory_mb()["VmRSS"]
+        response = client.post(spec["url"], {spec["field"]: files})
+        peak = _memory_mb()["VmHWM"]
+    return {
+        "status": response.status_code,
+        "peak_mb": round(peak - before, 1),
+        "page": response.content.decode(errors="replace"),
+    }
+
+
+def _in_a_child(spec: dict) -> dict:
+    from django.db import connections
+
+    connections.close_all()  # the child opens its own; the parent's must not be shared
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child
+        os.close(read_end)
+        try:
+            result = _measure(spec)
+        except BaseException as error:  # reported to the test, not lost with the child
+            result = {"error": repr(error)}
+        with os.fdopen(write_end, "w") as out:
+            out.write(json.dumps(result))
+        os._exit(0)
+    os.close(write_end)
+    with os.fdopen(read_end) as answer:
+        result = json.loads(answer.read() or '{"error": "the child died"}')
+    os.waitpid(pid, 0)
+    return result
+
+
 def main() -> None:
-    spec = json.loads(sys.argv[1])
     resource.setrlimit(resource.RLIMIT_AS, (ADDRESS_SPACE_LIMIT, ADDRESS_SPACE_LIMIT))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "marketplace.settings")
     import django
 
     django.setup()
     from django.conf import settings
-    from django.contrib.auth import get_user_model
-    from django.core.files.uploadedfile import SimpleUploadedFile
-    from django.test import Client
-    from PIL import Image
 
     # As in the test process (conftest.py): static files from the source folders, no manifest.
     settings.STORAGES = {
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
-    client = Client(raise_request_exception=False)
-    client.force_login(get_user_model().objects.get(pk=spec["user"]))
-    client.get(spec["page"])
-    tiny = io.BytesIO()
-    Image.new("RGB", (10, 10)).save(tiny, format="PNG")
-    client.post(spec["url"], {spec["field"]: SimpleUploadedFile("warm.png", tiny.getvalue())})
-
-    files = [
-        SimpleUploadedFile(os.path.basename(path), Path(path).read_bytes())
-        for path in spec["files"]
-    ]
-    _reset_peak()
-    before = _memory_mb()["VmRSS"]
-    response = client.post(spec["url"], {spec["field"]: files})
-    peak = _memory_mb()["VmHWM"]
-    print(
-        json.dumps(
-            {
-                "status": response.status_code,
-                "peak_mb": round(peak - before, 1),
-                "page": response.content.decode(errors="replace"),
-            }
-        )
-    )
+    warmed: set[str] = set()
+    for line in sys.stdin:
+        spec = json.loads(line)
+        if spec["url"] not in warmed:
+            _warm_up(spec)
+            warmed.add(spec["url"])
+        print(json.dumps(_in_a_child(spec)), flush=True)
 
 
 if __name__ == "__main__":

@@ -45,6 +45,15 @@ def grey_png(width: int, height: int, *, text_chunks: int = 0) -> bytes:
     )
 
 
+def png_header(width: int, height: int) -> bytes:
+    """A PNG whose header claims width x height over the data of a 16x16 image (the file an
+    attacker would send: cheap to make, and refused from its header alone)."""
+    return grey_png(16, 16).replace(
+        _png_chunk(b"IHDR", struct.pack(">IIBBBBB", 16, 16, 8, 0, 0, 0, 0)),
+        _png_chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)),
+    )
+
+
 def rle_bmp(width: int, height: int) -> bytes:
     """A valid 8-bit run-length-encoded BMP of one colour: 6300x6300 is about 320 KB."""
     runs = bytearray()
