@@ -47,7 +47,11 @@ def test_the_caps_fit_what_the_photo_page_needs():
     assert largest_request < settings.MAX_REQUEST_BODY_BYTES <= largest_request + 2 * 1024**2
     assert settings.FILE_UPLOAD_MAX_MEMORY_SIZE == 2_621_440
     assert settings.DATA_UPLOAD_MAX_MEMORY_SIZE == 2_621_440
-    assert settings.MIDDLEWARE[-1] == "marketplace.middleware.RequestBodyLimitMiddleware"
+    # After the session and the user (its 413 page shows the signed-in header), and in the
+    # request chain, so before any view or CSRF check reads the body.
+    position = settings.MIDDLEWARE.index
+    body_limit = position("marketplace.middleware.RequestBodyLimitMiddleware")
+    assert body_limit > position("django.contrib.auth.middleware.AuthenticationMiddleware")
 
 
 @pytest.mark.parametrize("csrf_checks", [False, True], ids=["in the view", "in CSRF middleware"])
