@@ -9,13 +9,13 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.decorators import provider_required
 from accounts.models import ProviderProfile
 from marketplace.errors import DomainError
 from marketplace.pages import error_status, form_add_error, messages_add_error
+from marketplace.params import parse_id, redirect_next
 
 from . import selectors, services
 from .forms import PhotoUploadForm, ServiceForm, attribute_fields, attribute_initial
@@ -170,15 +170,13 @@ def portal_service_edit(request: HttpRequest, provider: ProviderProfile, pk: int
 @require_GET
 def portal_service_attributes(request: HttpRequest, provider: ProviderProfile) -> HttpResponse:
     """The extra-field block for one subcategory, swapped into the form by listing-form.js."""
-    try:
-        subcategory = Subcategory.objects.filter(pk=int(request.GET.get("subcategory", ""))).first()
-    except ValueError:
-        subcategory = None
+    subcategory_pk = parse_id(request.GET.get("subcategory"))
+    subcategory = Subcategory.objects.filter(pk=subcategory_pk).first() if subcategory_pk else None
     form = forms.Form()
     form.fields.update(attribute_fields(subcategory=subcategory))
-    service_pk = request.GET.get("service", "")
-    if subcategory and service_pk.isdigit():
-        service = selectors.portal_service_get(provider=provider, pk=int(service_pk))
+    service_pk = parse_id(request.GET.get("service"))
+    if subcategory and service_pk:
+        service = selectors.portal_service_get(provider=provider, pk=service_pk)
         if service and service.subcategory_id == subcategory.pk:
             form.initial = attribute_initial(attributes=service.attributes)
     return render(
@@ -284,12 +282,7 @@ def portal_service_status(request: HttpRequest, provider: ProviderProfile, pk: i
             )
         else:
             messages.success(request, _saved_message(service, provider))
-    next_url = request.POST.get("next", "")
-    if url_has_allowed_host_and_scheme(
-        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return redirect(next_url)
-    return redirect("portal_service_list")
+    return redirect_next(request, request.POST.get("next"), fallback=reverse("portal_service_list"))
 
 
 @provider_required

@@ -9,6 +9,7 @@ from django.shortcuts import render
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET
 
+from marketplace.params import parse_int
 from places.selectors import place_from_point, place_resolve
 
 from .filters import RATING_CHOICES, search_filters_bind
@@ -77,13 +78,6 @@ def _chips(params: QueryDict, data: dict, place, where: str) -> list[Chip]:
     return chips
 
 
-def _page_number(raw: str | None) -> int:
-    try:
-        return max(int(raw or 1), 1)
-    except ValueError:
-        return 1
-
-
 @require_GET
 def search(request: HttpRequest) -> HttpResponse:
     filterset, notes = search_filters_bind(request.GET, queryset=service_public())
@@ -130,7 +124,8 @@ def search(request: HttpRequest) -> HttpResponse:
             here=place.point if place else None,
             within_km=data.get("radius_km"),
             sort=data.get("sort") or "",
-            page=_page_number(request.GET.get("page")),
+            # A page that is no number is the first; service_search stops at its last page.
+            page=parse_int(request.GET.get("page"), minimum=1) or 1,
         )
         notes += page.notes
 

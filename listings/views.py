@@ -9,6 +9,7 @@ from django.views.decorators.http import require_safe
 from django.views.static import serve
 
 from accounts.models import ProviderProfile
+from marketplace.params import MAX_ID, parse_int
 from places.selectors import city_get, city_list
 
 from .models import Category, Service, Subcategory
@@ -31,7 +32,6 @@ from .seo import absolute, json_ld, provider_structured_data, service_structured
 PER_PAGE = 20
 # Deeper pages cost an ever larger OFFSET and nobody reads them; search narrows better.
 MAX_PAGE = 250
-MAX_ID = 2**63 - 1  # a larger id in the URL would overflow the database's bigint
 
 SORT_LABELS = {
     "rating": "Best rated",
@@ -51,10 +51,10 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 def _page_number(request: HttpRequest) -> int:
-    raw = request.GET.get("page", "1")
-    if not raw.isdigit() or not 1 <= int(raw) <= MAX_PAGE:
+    page = parse_int(request.GET.get("page", "1"), minimum=1, maximum=MAX_PAGE)
+    if page is None:
         raise Http404("No such page.")
-    return int(raw)
+    return page
 
 
 @require_safe

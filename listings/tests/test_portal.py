@@ -331,6 +331,18 @@ def test_the_attribute_partial_renders_a_subcategorys_fields(signed_in, pests):
     assert empty.status_code == 200 and "Choose a service type" in empty.content.decode()
 
 
+@pytest.mark.parametrize("value", ["²", "٣", "99999999999999999999", "-1", "0", "1e3", ""])
+def test_the_attribute_partial_ignores_ids_that_are_no_ids(signed_in, profile, pests, value):
+    own = ServiceFactory(provider=profile, subcategory=pests, attributes={"warranty": "Mine"})
+    url = reverse("portal_service_attributes")
+    response = signed_in.get(url, {"subcategory": pests.pk, "service": value})
+    assert response.status_code == 200
+    assert 'name="attr_pest_type"' in response.content.decode()
+    assert "Mine" not in response.content.decode()
+    response = signed_in.get(url, {"subcategory": value, "service": own.pk})
+    assert response.status_code == 200 and "Choose a service type" in response.content.decode()
+
+
 def test_the_edit_form_shows_the_saved_extra_details_and_saves_changes(signed_in, profile, pests):
     service = ServiceFactory(
         provider=profile,
@@ -418,6 +430,19 @@ def test_status_changes_only_return_to_pages_of_this_site(signed_in, profile):
     photos = reverse("portal_service_photos", args=[service.pk])
     response = signed_in.post(url, {"status": "paused", "next": photos})
     assert response["Location"] == photos
+
+
+@pytest.mark.parametrize(
+    "next_url", ["abc", "portal_service_list", "//evil.example", "javascript:alert(1)", ""]
+)
+def test_a_next_that_is_no_path_returns_to_the_list(signed_in, profile, next_url):
+    service = ServiceFactory(provider=profile, status="active")
+    url = reverse("portal_service_status", args=[service.pk])
+    response = signed_in.post(url, {"status": "paused", "next": next_url})
+    assert response.status_code == 302
+    assert response["Location"] == reverse("portal_service_list")
+    service.refresh_from_db()
+    assert service.status == "paused"
 
 
 def test_status_change_needs_a_post(signed_in, profile):

@@ -285,7 +285,9 @@ def test_city_page_with_one_page_has_no_pagination(client, emergency):
     assert 'class="pagination"' not in response.text
 
 
-@pytest.mark.parametrize("page", ["2", "0", "-1", "abc", "100000"])
+@pytest.mark.parametrize(
+    "page", ["2", "0", "-1", "abc", "100000", "²", "٣", "1e309", "99999999999999999999", ""]
+)
 def test_city_page_beyond_the_results_is_404(client, emergency, page):
     ServiceFactory(subcategory=emergency)
     assert client.get("/emergency-electricians/sydney/", {"page": page}).status_code == 404

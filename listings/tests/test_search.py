@@ -564,6 +564,15 @@ def test_twenty_a_page_with_next_and_previous_links(client, sydney, electrical):
     assert not second.context["has_next"] and second.context["has_previous"]
 
 
+@pytest.mark.parametrize("number", ["²", "٣", "0", "-1", "1e309", "99999999999999999999", "x"])
+def test_a_page_that_is_no_page_number_is_the_first(client, sydney, electrical, number):
+    service(title="Lighting", subcategory=electrical["lighting"])
+    response = get(client, subcategory="lighting", page=number)
+    assert response.status_code == 200
+    assert response.context["page_number"] == 1
+    assert titles(response) == ["Lighting"]
+
+
 def test_the_partial_is_only_the_results(client, mixed):
     response = client.get(SEARCH, {"q": "lighting"}, headers={"X-Search-Partial": "1"})
     page = response.content.decode()
