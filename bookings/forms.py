@@ -4,8 +4,9 @@ from datetime import date
 
 from django import forms
 
+from marketplace.fields import DateField
 from marketplace.times import day_label
-from marketplace.widgets import DateInput, TimeInput
+from marketplace.widgets import TimeInput
 
 from .models import AvailabilityException, Weekday
 from .slots import Slot
@@ -14,7 +15,7 @@ from .slots import Slot
 class DayForm(forms.Form):
     """The day to show free times for (a GET form: works without JavaScript)."""
 
-    date = forms.DateField(label="Date", widget=DateInput)
+    date = DateField(label="Date")
 
 
 def _slot_choices(slots: list[Slot]) -> list[tuple[str, str]]:
@@ -79,7 +80,7 @@ class WeeklyHoursForm(forms.Form):
 
 
 class ExceptionForm(forms.Form):
-    date = forms.DateField(label="Date", widget=DateInput)
+    date = DateField(label="Date")
     kind = forms.ChoiceField(
         label="What changes", choices=AvailabilityException.Kind.choices, widget=forms.RadioSelect
     )

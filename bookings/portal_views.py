@@ -18,6 +18,7 @@ from accounts.decorators import provider_required
 from accounts.models import ProviderProfile
 from marketplace.errors import DomainError
 from marketplace.pages import error_status, form_add_error
+from marketplace.params import parse_date
 
 from . import selectors, services
 from .forms import ExceptionForm, ReasonForm, WeeklyHoursForm
@@ -38,11 +39,9 @@ def portal_booking_list(request: HttpRequest, provider: ProviderProfile) -> Http
     )
 
 
-def _week_start(value: str, zone: ZoneInfo) -> date:
-    try:
-        day = date.fromisoformat(value)
-    except (TypeError, ValueError):
-        day = timezone.now().astimezone(zone).date()
+def _week_start(value: str | None, zone: ZoneInfo) -> date:
+    """The Monday of the week of `value` (an ISO date), or of this week when it is none."""
+    day = parse_date(value) or timezone.now().astimezone(zone).date()
     return day - timedelta(days=day.weekday())
 
 
@@ -50,7 +49,7 @@ def _week_start(value: str, zone: ZoneInfo) -> date:
 @require_GET
 def portal_booking_calendar(request: HttpRequest, provider: ProviderProfile) -> HttpResponse:
     zone = ZoneInfo(provider.base_city.timezone)
-    week_start = _week_start(request.GET.get("week", ""), zone)
+    week_start = _week_start(request.GET.get("week"), zone)
     days = selectors.provider_week(provider=provider, week_start=week_start)
     return render(
         request,

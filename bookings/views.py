@@ -13,13 +13,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from listings.models import Service
 from listings.policies import POLICY_SUMMARIES
 from marketplace.errors import DomainError
 from marketplace.pages import error_status, form_add_error, messages_add_error
+from marketplace.params import redirect_next
 from marketplace.times import day_label
 
 from . import selectors, services
@@ -41,7 +41,8 @@ def _own_booking(request: HttpRequest, pk: int) -> Booking:
 
 
 def _chosen_day(request: HttpRequest, service: Service, data=None) -> tuple[date, date]:
-    """(the day asked for, the first day of the strip of days shown)."""
+    """(the day asked for, the first day of the strip of days shown). A day DayForm refuses
+    (no date, or out of marketplace.params' range) is today."""
     today = local_today(service=service)
     form = DayForm(data if data is not None else request.GET)
     day = form.cleaned_data["date"] if form.is_valid() else None
@@ -292,9 +293,4 @@ def booking_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         messages_add_error(request, error)
     else:
         messages.success(request, done_message)
-    next_url = request.POST.get("next", "")
-    if next_url and url_has_allowed_host_and_scheme(
-        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return redirect(next_url)
-    return redirect(booking.get_absolute_url())
+    return redirect_next(request, request.POST.get("next"), fallback=booking.get_absolute_url())

@@ -7,7 +7,7 @@ from django.contrib.gis.geos import Point
 
 from accounts.tests.factories import ProviderProfileFactory, UserFactory
 from bookings.models import AvailabilityException, Booking, WeeklyAvailability
-from bookings.slots import service_slots
+from bookings.slots import local_today, service_slots
 from bookings.tests.conftest import free_slots
 from bookings.tests.factories import BookingFactory
 from listings.tests.factories import ServiceFactory
@@ -292,3 +292,64 @@ def test_the_answer_window_shown_comes_from_its_setting(client, settings, servic
     )
     assert "within 72 hours or they expire" in client.get("/portal/bookings/").content.decode()
     assert "within 72 hours" in client.get("/portal/").content.decode()
+
+
+# --- Bad input: a clear answer, never a 500 ------------------------------------------------------
+
+FAR_DATES = ["9999-12-20", "9999-12-31", "0001-01-01", "2026-02-30", "²", "2101-01-01"]
+
+
+@pytest.mark.parametrize("value", FAR_DATES)
+def test_a_day_out_of_range_shows_today(signed_in, service, value):
+    today = local_today(service=service)
+    response = signed_in.get(f"/bookings/new/{service.pk}/", {"date": value})
+    assert response.status_code == 200
+    assert response.context["day"] == today
+    response = signed_in.post(f"/bookings/new/{service.pk}/", {"date": value, "start": "x"})
+    assert response.status_code == 400
+    assert response.context["day"] == today
+    assert not Booking.objects.exists()
+
+
+@pytest.mark.parametrize("value", FAR_DATES)
+def test_a_new_time_on_a_day_out_of_range_shows_today(signed_in, customer, service, value):
+    booking = BookingFactory(service=service, customer=customer, status="accepted")
+    today = local_today(service=service)
+    response = signed_in.get(f"/bookings/{booking.pk}/reschedule/", {"date": value})
+    assert response.status_code == 200
+    assert response.context["day"] == today
+    response = signed_in.post(f"/bookings/{booking.pk}/reschedule/", {"date": value})
+    assert response.status_code == 400
+    booking.refresh_from_db()
+    assert booking.proposed_period is None
+
+
+@pytest.mark.parametrize("next_url", ["abc", "booking_list", "//evil.example", "javascript:x", ""])
+def test_an_action_with_a_next_that_is_no_path_returns_to_the_booking(client, service, next_url):
+    booking = BookingFactory(service=service)
+    client.force_login(service.provider.user)
+    response = client.post(f"/bookings/{booking.pk}/accept/", {"next": next_url})
+    assert response.status_code == 302
+    assert response["Location"] == f"/bookings/{booking.pk}/"
+    assert Booking.objects.get().status == "accepted"
+
+
+@pytest.mark.parametrize("week", ["0001-01-01", "9999-12-31", "2026-02-30", "20261201", "²"])
+def test_a_week_out_of_range_shows_this_week(client, service, week):
+    client.force_login(service.provider.user)
+    response = client.get("/portal/bookings/calendar/", {"week": week})
+    assert response.status_code == 200
+    today = local_today(service=service)
+    assert response.context["week_start"] == today - timedelta(days=today.weekday())
+
+
+@pytest.mark.parametrize("value", ["9999-12-31", "0001-01-01", "2101-01-01"])
+def test_a_day_off_out_of_range_is_a_form_error(client, service, value):
+    client.force_login(service.provider.user)
+    response = client.post(
+        "/portal/bookings/availability/",
+        {"form": "exception", "exception-date": value, "exception-kind": "day_off"},
+    )
+    assert response.status_code == 400
+    assert "Enter a date from 1 January 2000 to 31 December 2100." in response.content.decode()
+    assert not AvailabilityException.objects.exists()
