@@ -8,7 +8,8 @@ from zoneinfo import ZoneInfo
 from django import forms
 
 from listings.models import Subcategory
-from marketplace.widgets import DateInput, TimeInput
+from marketplace.fields import DateField
+from marketplace.widgets import TimeInput
 
 
 class SubcategoryChoiceField(forms.ModelChoiceField):
@@ -43,8 +44,8 @@ class JobForm(forms.Form):
     budget_max = forms.DecimalField(
         label="Budget up to (AUD, optional)", required=False, min_value=0, decimal_places=2
     )
-    date_from = forms.DateField(label="Earliest date (optional)", required=False, widget=DateInput)
-    date_to = forms.DateField(label="Latest date (optional)", required=False, widget=DateInput)
+    date_from = DateField(label="Earliest date (optional)", required=False)
+    date_to = DateField(label="Latest date (optional)", required=False)
 
     def __init__(self, *args, addressed: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
@@ -57,7 +58,7 @@ class QuoteForm(forms.Form):
     price = forms.DecimalField(
         label="Your price (AUD, including GST)", min_value=1, max_digits=9, decimal_places=2
     )
-    date = forms.DateField(label="Start date", widget=DateInput)
+    date = DateField(label="Start date")
     time = forms.TimeField(label="Start time", widget=TimeInput)
     duration_minutes = forms.TypedChoiceField(
         label="How long it takes",

@@ -18,6 +18,7 @@ from bookings.locking import SlotTaken
 from listings.selectors import service_public
 from marketplace.errors import DomainError
 from marketplace.pages import error_status, form_add_error, messages_add_error
+from marketplace.params import parse_id
 
 from . import selectors, services
 from .forms import JobForm, QuoteForm
@@ -38,14 +39,15 @@ def job_list(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def job_new(request: HttpRequest) -> HttpResponse:
     service = None
-    service_id = request.GET.get("service", "")
-    if service_id:
-        if not service_id.isdigit():
+    if raw_service := request.GET.get("service"):
+        # A request to one provider, from their listing's "Request a quote" link.
+        service_pk = parse_id(raw_service)
+        if service_pk is None:
             raise Http404("No such service.")
         service = (
             service_public()
             .select_related("provider", "subcategory", "city")
-            .filter(pk=int(service_id))
+            .filter(pk=service_pk)
             .first()
         )
         if service is None:

@@ -345,6 +345,45 @@ def test_asking_for_a_quote_from_the_listing(client, customer, plumbers):
     assert JobRequest.objects.get().provider == plumbers[0]
 
 
+@pytest.mark.parametrize("value", ["²", "٣", "0", "-1", "99999999999999999999", "1e3", "x"])
+def test_asking_with_a_service_that_is_no_id_is_a_404(client, customer, plumbers, value):
+    client.force_login(customer)
+    assert client.get("/jobs/new/", {"service": value}).status_code == 404
+    response = client.post(
+        f"/jobs/new/?service={value}", {"title": "Tap", "description": "x", "place": "Bondi"}
+    )
+    assert response.status_code == 404
+    assert not JobRequest.objects.exists()
+
+
+@pytest.mark.parametrize("value", ["9999-12-31", "0001-01-01", "2101-01-01"])
+def test_job_dates_out_of_range_are_form_errors(client, customer, subcategory, places, value):
+    client.force_login(customer)
+    for name in ("date_from", "date_to"):
+        response = client.post(
+            "/jobs/new/",
+            {"subcategory": subcategory.pk, "title": "Fix tap", "description": "Drips",
+             "place": "Bondi", name: value},
+        )  # fmt: skip
+        assert response.status_code == 400
+        assert response.context["form"].errors[name] == [
+            "Enter a date from 1 January 2000 to 31 December 2100."
+        ]
+    assert not JobRequest.objects.exists()
+
+
+@pytest.mark.parametrize("value", ["9999-12-31", "2101-01-01"])
+def test_a_quote_starting_out_of_range_is_a_form_error(client, job, plumbers, value):
+    client.force_login(plumbers[0].user)
+    response = client.post(
+        f"/portal/jobs/{job.pk}/",
+        {"price": "220", "date": value, "time": "23:30", "duration_minutes": "480"},
+    )
+    assert response.status_code == 400
+    assert "Enter a date from 1 January 2000 to 31 December 2100." in response.content.decode()
+    assert not Quote.objects.exists()
+
+
 def test_quote_and_accept_through_the_pages(client, job, plumbers, customer):
     client.force_login(plumbers[0].user)
     listing = client.get("/portal/jobs/").content.decode()
