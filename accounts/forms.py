@@ -3,9 +3,9 @@ from django import forms
 from django.conf import settings
 from django.core.validators import RegexValidator
 
+from marketplace.fields import DateField
 from marketplace.images import ACCEPT as IMAGE_ACCEPT
 from marketplace.images import image_limits_text
-from marketplace.widgets import DateInput
 from places.models import City
 
 from .services import AVATAR_MIN_SIDE_PX, user_complete_signup
@@ -133,11 +133,8 @@ class ProviderProfileForm(forms.Form):
     insurance_policy_number = forms.CharField(
         label="Public liability policy number", max_length=40, required=False
     )
-    insurance_expires_on = forms.DateField(
-        label="Policy expires on",
-        required=False,
-        widget=DateInput,
-        input_formats=["%Y-%m-%d"],
+    insurance_expires_on = DateField(
+        label="Policy expires on", required=False, input_formats=["%Y-%m-%d"]
     )
 
     def clean(self):

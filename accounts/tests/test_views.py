@@ -144,6 +144,14 @@ def test_onboarding_with_a_map_pin_only_uses_the_pin_and_nearest_city(client, cu
         ({"service_radius_km": "500"}, "less than or equal to 200"),
         ({"phone": "call me"}, "Enter a phone number"),
         ({"insurance_provider": "QBE"}, "both the insurer and the policy number"),
+        (
+            {
+                "insurance_provider": "QBE",
+                "insurance_policy_number": "P-1",
+                "insurance_expires_on": "9999-12-31",
+            },
+            "Enter a date from 1 January 2000 to 31 December 2100.",
+        ),
     ],
 )
 def test_bad_onboarding_input_says_what_is_wrong_and_saves_nothing(
