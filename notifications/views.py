@@ -4,21 +4,23 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from marketplace.params import MAX_ID, parse_int, redirect_next
 
 from . import selectors, services
 
 PER_PAGE = 30
+# The last page whose first row's OFFSET still fits PostgreSQL's bigint.
+MAX_PAGE = MAX_ID // PER_PAGE
 
 
 @login_required
 @require_GET
 def notifications_list(request: HttpRequest) -> HttpResponse:
-    try:
-        page_number = max(1, int(request.GET.get("page", "1")))
-    except ValueError:
-        page_number = 1
+    # A page that is no number (or whose rows would start past bigint) is the first.
+    page_number = parse_int(request.GET.get("page"), minimum=1, maximum=MAX_PAGE) or 1
     start = (page_number - 1) * PER_PAGE
     # One row more than the page tells whether there is a next page, without counting them all.
     rows = list(selectors.notifications_for(user=request.user)[start : start + PER_PAGE + 1])
@@ -42,10 +44,7 @@ def notification_open(request: HttpRequest, pk: int) -> HttpResponse:
     notification = services.notification_open(user=request.user, notification_id=pk)
     if notification is None:
         raise Http404("No such notification.")
-    safe = url_has_allowed_host_and_scheme(
-        notification.url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    )
-    return redirect(notification.url if notification.url and safe else "notifications_list")
+    return redirect_next(request, notification.url, fallback=reverse("notifications_list"))
 
 
 @login_required

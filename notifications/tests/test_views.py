@@ -77,6 +77,25 @@ def test_the_list_pages_by_30(signed_in, customer):
     assert signed_in.get(LIST_URL, {"page": "x"}).status_code == 200
 
 
+@pytest.mark.parametrize(
+    "number", ["99999999999999999999", str(2**63 // 30 + 1), "²", "٣", "-1", "0", "1e309", ""]
+)
+def test_a_page_that_is_no_page_number_is_the_first(signed_in, customer, number):
+    NotificationFactory(recipient=customer, title="The only one")
+    response = signed_in.get(LIST_URL, {"page": number})
+    assert response.status_code == 200
+    assert response.context["page_number"] == 1
+    assert "The only one" in response.content.decode()
+
+
+def test_a_page_past_the_last_is_empty_but_answers(signed_in, customer):
+    NotificationFactory(recipient=customer)
+    response = signed_in.get(LIST_URL, {"page": str(2**63 // 30)})  # the last page
+    assert response.status_code == 200
+    assert response.context["notifications"] == []
+    assert response.context["has_previous"]
+
+
 def test_opening_marks_it_read_and_goes_to_its_page(signed_in, customer):
     notification = NotificationFactory(recipient=customer, url="/accounts/profile/")
     response = signed_in.get(reverse("notification_open", args=[notification.pk]))
@@ -101,9 +120,15 @@ def test_another_persons_notification_is_a_404(signed_in, provider):
     assert theirs.read_at is None
 
 
-def test_an_off_site_url_is_never_followed(signed_in, customer):
-    notification = NotificationFactory(recipient=customer, url="https://evil.example/")
+@pytest.mark.parametrize(
+    "url", ["https://evil.example/", "//evil.example", "javascript:alert(1)", "abc", ""]
+)
+def test_a_url_that_is_no_path_on_this_site_is_never_followed(signed_in, customer, url):
+    # Services write paths; an admin's edit (or an old row) may leave anything. "abc" would be
+    # a view name to Django's redirect().
+    notification = NotificationFactory(recipient=customer, url=url)
     response = signed_in.get(reverse("notification_open", args=[notification.pk]))
+    assert response.status_code == 302
     assert response["Location"] == LIST_URL
 
 
