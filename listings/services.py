@@ -22,6 +22,8 @@ from .images import photo_files_from_upload, photo_rules
 from .models import Service, ServicePhoto, Subcategory
 from .policies import CancellationPolicy
 
+# The largest number an extra attribute takes (lights, litres, square metres...).
+MAX_ATTRIBUTE_NUMBER = 1_000_000_000
 _TRUE = {"true", "yes", "on", "1"}
 _FALSE = {"false", "no", "off", "0", ""}
 
@@ -42,8 +44,9 @@ def _clean_value(field: Mapping, raw: object) -> object:
             number = Decimal(text)
         except InvalidOperation as error:
             raise Invalid(f"{label}: enter a number.") from error
-        if not number.is_finite() or number < 0:
-            raise Invalid(f"{label}: enter a number of zero or more.")
+        if not number.is_finite() or not 0 <= number <= MAX_ATTRIBUTE_NUMBER:
+            # Bounded: int() of "1e5000" has more digits than JSON may write.
+            raise Invalid(f"{label}: enter a number from 0 to {MAX_ATTRIBUTE_NUMBER:,}.")
         return int(number) if number == number.to_integral_value() else float(number)
     if kind == "choice":
         if text not in field["choices"]:

@@ -115,6 +115,26 @@ def test_create_reports_every_problem_at_once_and_saves_nothing(profile, subcate
     assert not Service.objects.exists()
 
 
+@pytest.mark.parametrize("fee", ["1e5000", "1e309", "1000000001", "-1", "NaN", "Infinity"])
+def test_attribute_numbers_out_of_range_are_refused(subcategory, fee):
+    with pytest.raises(Invalid) as caught:
+        services.service_attributes_clean(
+            subcategory=subcategory, raw={"licence_class": "A", "callout_fee": fee}
+        )
+    assert caught.value.messages == ["Call-out fee: enter a number from 0 to 1,000,000,000."]
+
+
+def test_attribute_numbers_keep_their_type(subcategory):
+    cleaned = services.service_attributes_clean(
+        subcategory=subcategory, raw={"licence_class": "A", "callout_fee": "1000000000"}
+    )
+    assert cleaned["callout_fee"] == 1_000_000_000
+    cleaned = services.service_attributes_clean(
+        subcategory=subcategory, raw={"licence_class": "A", "callout_fee": "45.5"}
+    )
+    assert cleaned["callout_fee"] == 45.5
+
+
 def test_on_quote_needs_no_price_and_drops_one_given(profile, subcategory):
     service = services.service_create(
         provider=profile,
