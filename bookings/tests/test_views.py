@@ -308,6 +308,9 @@ def test_a_day_out_of_range_shows_today(signed_in, service, value):
     response = signed_in.post(f"/bookings/new/{service.pk}/", {"date": value, "start": "x"})
     assert response.status_code == 400
     assert response.context["day"] == today
+    response = signed_in.post(f"/bookings/new/{service.pk}/?date={value}")  # an empty form
+    assert response.status_code == 400
+    assert response.context["day"] == today
     assert not Booking.objects.exists()
 
 
