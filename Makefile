@@ -81,7 +81,10 @@ test: provision static
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
 	$(TEST_ENV) $(BIN)/python manage.py makemigrations --check --dry-run
-	$(TEST_ENV) $(BIN)/pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
+	$(TEST_ENV) $(BIN)/pytest -n $(TEST_WORKERS) -m "not system" $(PYTEST_ARGS)
+	@# Tests that start processes of their own (daphne, Celery, redis-server, probes); exit
+	@# code 5 only means PYTEST_ARGS selected none of them.
+	$(TEST_ENV) $(BIN)/pytest -n $(TEST_WORKERS) -m system $(PYTEST_ARGS) || [ $$? -eq 5 ]
 	$(TEST_ENV) DJANGO_ALLOW_ASYNC_UNSAFE=true $(BIN)/pytest e2e $(PYTEST_ARGS)
 
 # A database of its own (nearhand_bench, created and seeded once) and a Redis database of its own.

@@ -1,6 +1,7 @@
 """Fixtures every test can use: people in each role, and a clean cache."""
 
 import os
+import subprocess
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
@@ -31,11 +32,31 @@ def pytest_configure(config) -> None:
     app.conf.task_always_eager = True
     # Hashing passwords properly is slow by design; tests do not need it.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # WhiteNoise would index every collected static file (some 20,000 with their compressed
+    # copies) each time a test client first handles a request, 0.14 s a test; looking a file
+    # up when it is asked for costs nothing when none is.
+    settings.WHITENOISE_AUTOREFRESH = True
     # Tests serve static files from the source folders (no collectstatic, no manifest).
     settings.STORAGES = {
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+
+
+@pytest.fixture(autouse=True)
+def _in_process_unless_marked(request, monkeypatch):
+    """A test starts no process of its own unless it is marked `system` (or `browser`): those
+    run in their own invocation (see the Makefile), so the in-process tests stay quick."""
+    if request.node.get_closest_marker("system") or request.node.get_closest_marker("browser"):
+        return
+
+    def refuse(*args, **kwargs):
+        raise RuntimeError(
+            f"{request.node.nodeid} starts a process: mark it @pytest.mark.system "
+            "(pyproject.toml's markers say why)."
+        )
+
+    monkeypatch.setattr(subprocess.Popen, "__init__", refuse)
 
 
 @pytest.fixture(autouse=True)

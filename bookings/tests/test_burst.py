@@ -27,6 +27,8 @@ from bookings.models import Booking
 from bookings.tests.conftest import free_slots
 from marketplace.testing import daphne_server, database_url
 
+pytestmark = pytest.mark.system  # starts processes of its own: see pyproject.toml
+
 CUSTOMERS = 40
 POOL_MAX = 4
 SERVER = "nearhand-burst-test"  # the daphne process's application_name in pg_stat_activity

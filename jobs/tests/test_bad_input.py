@@ -67,6 +67,9 @@ from listings.tests.factories import (
 from notifications.tests.factories import NotificationFactory
 from places.tests.factories import CityFactory, SuburbFactory
 
+# The walk sends about 1,200 requests: it runs with the system tests (see pyproject.toml).
+pytestmark = pytest.mark.system
+
 # --- What the walk sends ----------------------------------------------------------------------
 
 TEN_KB = "x" * 10_240

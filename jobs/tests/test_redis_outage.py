@@ -30,7 +30,7 @@ from marketplace.testing import RedisServer
 from notifications.models import Notification
 from notifications.services import unsent_notification_emails_sweep
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.system, pytest.mark.django_db(transaction=True)]
 
 # What a person may wait for any one page while Redis is away.
 BUDGET_SECONDS = 3.0

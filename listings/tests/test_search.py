@@ -332,7 +332,7 @@ def test_near_me_uses_the_ordered_gist_index_scan(db, sydney, electrical):
     """EXPLAIN: the GiST index on Service.point answers `ORDER BY point <-> here` nearest
     first, inside the box of the largest service radius; no sort of every row in range.
 
-    6,000 services around six cities, as a real catalogue spreads (a test table where every
+    3,000 services around six cities, as a real catalogue spreads (a test table where every
     row is in range makes a sequential scan the honest best plan).
     """
     centres = [(151.21, -33.87), (144.96, -37.81), (153.02, -27.47), (115.86, -31.95),
@@ -346,7 +346,7 @@ def test_near_me_uses_the_ordered_gist_index_scan(db, sydney, electrical):
                         centres[n % 6][1] + (n % 89) / 89 - 0.5, srid=4326),
             service_radius_km=5 + n % 50, status=Service.Status.ACTIVE,
         )
-        for n in range(6000)
+        for n in range(3000)
     ]  # fmt: skip
     Service.objects.bulk_create(rows, batch_size=2000)
     with connection.cursor() as cursor:

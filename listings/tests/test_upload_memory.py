@@ -25,6 +25,8 @@ from marketplace.tests.hostile_images import (
     webp_header,
 )
 
+pytestmark = pytest.mark.system  # starts processes of its own: see pyproject.toml
+
 # Whatever is sent, one request may raise the process's peak memory by at most this much. The
 # costliest images accepted take about 115 MB (13-megapixel progressive CMYK JPEG); hostile
 # requests are refused for under 10 MB. The code before issue 8 took 1.7 GB for 10 or 11 of

@@ -9,6 +9,8 @@ from django.core.cache import cache
 from marketplace import cache as degrading
 from marketplace.testing import RedisServer
 
+pytestmark = pytest.mark.system  # starts processes of its own: see pyproject.toml
+
 
 @pytest.fixture
 def own_redis(settings):

@@ -52,6 +52,7 @@ def test_tests_run_tasks_eagerly():
     assert ran == [1]
 
 
+@pytest.mark.system
 def test_a_stopped_broker_is_a_warning_and_is_not_tried_again_at_once(broker, caplog):
     assert enqueue(remember, value=1) is True  # queued (nobody consumes it here)
     broker.stop()
@@ -69,6 +70,7 @@ def test_a_stopped_broker_is_a_warning_and_is_not_tried_again_at_once(broker, ca
     assert "{'value': 2}" in messages[0]
 
 
+@pytest.mark.system
 def test_a_hung_broker_costs_one_short_timeout(broker):
     assert enqueue(remember, value=1) is True
     broker.pause()
@@ -78,6 +80,7 @@ def test_a_hung_broker_costs_one_short_timeout(broker):
     assert time.monotonic() - start < 2.5
 
 
+@pytest.mark.system
 def test_the_broker_is_tried_again_after_a_while(broker, monkeypatch):
     monkeypatch.setattr(queueing, "RETRY_AFTER_SECONDS", 0.2)
     broker.pause()

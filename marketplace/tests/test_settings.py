@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.system  # starts processes of its own: see pyproject.toml
+
 ROOT = Path(__file__).resolve().parents[2]
 PRODUCTION = {
     "DJANGO_SECRET_KEY": "prod-" + "k3y-" * 16,

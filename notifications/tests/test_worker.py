@@ -14,6 +14,8 @@ from django.db import connection, transaction
 from marketplace.celery import app
 from notifications.services import notify
 
+pytestmark = pytest.mark.system  # starts processes of its own: see pyproject.toml
+
 WAIT_SECONDS = 20
 
 
