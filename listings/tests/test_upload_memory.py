@@ -6,16 +6,15 @@ import json
 import os
 import subprocess
 import sys
-from urllib.parse import quote
 
 import pytest
 from django.conf import settings
-from django.db import connection
 from django.urls import reverse
 
 from accounts.tests.factories import ProviderProfileFactory
 from listings.models import ServicePhoto
 from listings.tests.factories import ServiceFactory
+from marketplace.testing import database_url
 from marketplace.tests.hostile_images import (
     grey_png,
     jpeg_header,
@@ -68,26 +67,16 @@ def image_path(tmp_path_factory):
     return path
 
 
-def _database_url() -> str:
-    db = connection.settings_dict
-    credentials = quote(db["USER"] or "", safe="")
-    if db["PASSWORD"]:
-        credentials += ":" + quote(db["PASSWORD"], safe="")
-    host = db["HOST"] or "127.0.0.1"
-    port = f":{db['PORT']}" if db["PORT"] else ""
-    return f"postgis://{credentials}@{host}{port}/{db['NAME']}"
-
-
 @pytest.fixture(scope="session")
 def upload_probe(django_db_setup, django_db_blocker):
     """One probe process for the session (upload_probe.py): Django set up once, a forked child
     per request. Yields a function that sends one request and returns what it cost."""
     with django_db_blocker.unblock():
-        database_url = _database_url()  # the test database, not the dev one
+        test_database = database_url()  # the test database, not the dev one
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "marketplace.settings",
-        "DATABASE_URL": database_url,
+        "DATABASE_URL": test_database,
         "DATABASE_POOL": "0",  # one connection at a time, opened by each child
         "REDIS_URL": settings.REDIS_URL,
     }

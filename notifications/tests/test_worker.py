@@ -5,28 +5,18 @@ import signal
 import subprocess
 import sys
 import time
-from urllib.parse import quote
 
 import pytest
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import transaction
 
 from marketplace.celery import app
+from marketplace.testing import database_url
 from notifications.services import notify
 
 pytestmark = pytest.mark.system  # starts processes of its own: see pyproject.toml
 
 WAIT_SECONDS = 20
-
-
-def _database_url() -> str:
-    db = connection.settings_dict
-    credentials = quote(db["USER"] or "", safe="")
-    if db["PASSWORD"]:
-        credentials += ":" + quote(db["PASSWORD"], safe="")
-    host = db["HOST"] or "127.0.0.1"
-    port = f":{db['PORT']}" if db["PORT"] else ""
-    return f"postgis://{credentials}@{host}{port}/{db['NAME']}"
 
 
 @pytest.mark.django_db(transaction=True)
@@ -38,7 +28,7 @@ def test_a_real_worker_sends_the_email_after_commit(customer, tmp_path, monkeypa
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "marketplace.settings",
-        "DATABASE_URL": _database_url(),  # the test database, not the dev one
+        "DATABASE_URL": database_url(),  # the test database, not the dev one
         "REDIS_URL": settings.CELERY_BROKER_URL,
         "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
         "EMAIL_URL": f"filemail:///{mail_dir}",  # four slashes: an absolute path
