@@ -20,7 +20,7 @@
     });
     if (menu) {
       // Opening the menu should not trap focus in a hidden panel after a resize.
-      window.matchMedia("(min-width: 960px)").addEventListener("change", () => setOpen(false));
+      window.matchMedia("(min-width: 1024px)").addEventListener("change", () => setOpen(false));
     }
   }
 
