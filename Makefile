@@ -75,7 +75,11 @@ format: venv
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-test: provision static
+# Test-only npm packages (axe-core for the browser tests), exactly as package-lock.json pins them.
+node_modules/.package-lock.json: package-lock.json | system
+	npm ci --no-audit --no-fund
+
+test: provision static node_modules/.package-lock.json
 	@REDIS_URL=$(TEST_REDIS_URL) scripts/provision.sh redis
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .

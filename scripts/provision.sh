@@ -12,6 +12,9 @@ APT_PACKAGES=(
   redis-server redis-tools
   chromium fonts-liberation
 )
+# The browser tests' npm packages (axe-core). Only when there is no npm at all: a Node.js from
+# elsewhere (NodeSource bundles npm) must not be replaced by Debian's.
+NODE_PACKAGES=(nodejs npm)
 DB_NAME=nearhand
 DB_USER=nearhand
 DB_PASSWORD=nearhand
@@ -33,6 +36,7 @@ provision_system() {
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" \
       || missing+=("$package")
   done
+  command -v npm >/dev/null || missing+=("${NODE_PACKAGES[@]}")
   if [ ${#missing[@]} -eq 0 ]; then
     return 0
   fi
