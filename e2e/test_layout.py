@@ -1,5 +1,7 @@
 """Layout in a real browser: the header's one row, the portal on a phone, the photos page."""
 
+import re
+
 import pytest
 from django.urls import reverse
 from playwright.sync_api import Page, expect
@@ -148,3 +150,35 @@ def test_photos_page_headings_clear_the_empty_state_and_the_error_box(
     upload_heading = page.get_by_role("heading", name="Upload photos", exact=True)
     assert not boxes_intersect(upload_heading.bounding_box(), errors.bounding_box())
     assert not boxes_intersect(heading.bounding_box(), empty.bounding_box())
+
+
+def test_on_a_phone_the_listing_keeps_its_price_and_booking_at_the_bottom(
+    site, listing, page: Page
+):
+    page.set_viewport_size({"width": 375, "height": 700})
+    page.goto(site.url + listing.get_absolute_url())
+    bar = page.get_by_role("region", name="Price and booking")
+    expect(bar).to_be_visible()
+    expect(bar.get_by_text("$120")).to_be_visible()
+    expect(bar.get_by_role("link", name="Ask for a quote")).to_be_visible()
+
+    # At the top and halfway down, the bar sits on the bottom edge of the screen.
+    for fraction in (0, 0.5):
+        page.evaluate(f"window.scrollTo(0, document.body.scrollHeight * {fraction})")
+        box = bar.bounding_box()
+        assert abs(box["y"] + box["height"] - 700) < 1, box
+    # At the end of the page it covers nothing: the last card ends above it.
+    page.evaluate("window.scrollTo(0, document.body.scrollHeight)")
+    last_card = page.locator(".listing__aside .card").last.bounding_box()
+    assert last_card["y"] + last_card["height"] <= bar.bounding_box()["y"]
+    assert overflow(page) is None, overflow(page)
+
+    bar.get_by_role("link", name="Book").click()
+    expect(page).to_have_url(re.compile(rf"/bookings/new/{listing.pk}/"))
+
+
+def test_on_a_wide_screen_the_listing_has_no_book_bar(site, listing, page: Page):
+    page.set_viewport_size({"width": 1280, "height": 800})
+    page.goto(site.url + listing.get_absolute_url())
+    expect(page.locator(".book-bar")).to_be_hidden()
+    expect(page.locator(".price-card").get_by_role("link", name="Book")).to_be_visible()
