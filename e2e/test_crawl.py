@@ -16,6 +16,7 @@ from urllib.parse import urldefrag, urlsplit
 
 import pytest
 from django.urls import Resolver404, resolve
+from django.utils.text import slugify
 
 from e2e.conftest import overflow, sign_in
 
@@ -59,7 +60,12 @@ def world(site, places):
     cleaning = CategoryFactory(name="Cleaning", slug="cleaning")
     end_of_lease = SubcategoryFactory(category=cleaning, name="End of lease", slug="end-of-lease")
     providers = [
-        ProviderProfileFactory(approved=True, business_name=name, base_city=places["bondi"].city)
+        ProviderProfileFactory(
+            approved=True,
+            business_name=name,
+            slug=slugify(name),
+            base_city=places["bondi"].city,
+        )
         for name in ("Bondi Tap Doctors", "Eastern Suburbs Hot Water", "Spotless Bond Cleans")
     ]
     listings = [

@@ -47,6 +47,8 @@ def assert_header_on_one_row(page: Page) -> None:
 def assert_header_collapsed(page: Page) -> None:
     toggle = page.locator("[data-menu-toggle]")
     expect(toggle).to_be_visible()
+    brand, button = page.locator(".site-header .brand").bounding_box(), toggle.bounding_box()
+    assert button["y"] < brand["y"] + brand["height"], f"{page.url}: the menu button wrapped"
     expect(page.locator("#site-menu")).to_be_hidden()
     toggle.click()
     expect(page.locator("#site-menu")).to_be_visible()
@@ -62,12 +64,15 @@ def listing(site):
 
 
 def header_pages(listing) -> list[str]:
-    """Pages with the header's search form (every page but home and search)."""
+    """The sign-in page, then pages with the header's search form (all but home and search),
+    then home and search, which have none."""
     category = listing.subcategory.category
     return [
         reverse("account_login"),
         reverse("category", args=[category.slug]),
         listing.get_absolute_url(),
+        reverse("home"),
+        reverse("search") + "?q=hot+water",
     ]
 
 
@@ -87,14 +92,19 @@ def test_the_header_fits_one_row_from_1024_px(site, listing, page: Page, width):
         assert_header_on_one_row(page)
 
 
-@pytest.mark.parametrize("width", [375, 1023])
+@pytest.mark.parametrize("width", [320, 375, 1023])
 def test_below_1024_px_the_header_collapses_behind_the_menu_button(
     site, listing, page: Page, width
 ):
+    from accounts.tests.factories import UserFactory
+
     page.set_viewport_size({"width": width, "height": 800})
     for path in header_pages(listing):
         page.goto(site.url + path)
         assert_header_collapsed(page)
+    sign_in(page, site.url, UserFactory().email)  # the bell joins the logo and the button
+    page.goto(site.url + listing.get_absolute_url())
+    assert_header_collapsed(page)
 
 
 @pytest.mark.parametrize("width", [320, 375])
