@@ -39,13 +39,13 @@ class JobForm(forms.Form):
         label="Suburb or town", max_length=80, help_text="Where the job is, e.g. Bondi."
     )
     budget_min = forms.DecimalField(
-        label="Budget from (AUD, optional)", required=False, min_value=0, decimal_places=2
+        label="Budget from (AUD)", required=False, min_value=0, decimal_places=2
     )
     budget_max = forms.DecimalField(
-        label="Budget up to (AUD, optional)", required=False, min_value=0, decimal_places=2
+        label="Budget up to (AUD)", required=False, min_value=0, decimal_places=2
     )
-    date_from = DateField(label="Earliest date (optional)", required=False)
-    date_to = DateField(label="Latest date (optional)", required=False)
+    date_from = DateField(label="Earliest date", required=False)
+    date_to = DateField(label="Latest date", required=False)
 
     def __init__(self, *args, addressed: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
