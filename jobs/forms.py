@@ -84,3 +84,13 @@ class QuoteForm(forms.Form):
         """The start as an aware datetime in the job's city."""
         data = self.cleaned_data
         return datetime.combine(data["date"], data["time"]).replace(tzinfo=self.zone)
+
+
+class AskNewTimeForm(forms.Form):
+    note = forms.CharField(
+        label="Note for the provider",
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="E.g. “Any weekday after 3 pm”.",
+    )

@@ -105,6 +105,10 @@ class Quote(models.Model):
 
     class Status(models.TextChoices):
         PENDING = "pending", "Waiting for the customer"
+        # The customer asked the provider for another time: it waits for their revision.
+        ASKED = "asked", "New time asked for"
+        # A revised quote replaced it (the newer one points back at it): history only.
+        REVISED = "revised", "Replaced by a revised quote"
         ACCEPTED = "accepted", "Accepted"
         DECLINED = "declined", "Declined"
         WITHDRAWN = "withdrawn", "Withdrawn"
@@ -122,6 +126,12 @@ class Quote(models.Model):
     duration_minutes = models.PositiveIntegerField(default=120)
     valid_until = models.DateTimeField()
     status = models.CharField(max_length=9, choices=Status, default=Status.PENDING)
+    # What the customer wrote when asking for a new time (status "asked").
+    change_note = models.CharField(max_length=500, blank=True)
+    # The quote this one revised: the job page shows the chain as the quote's history.
+    replaces = models.OneToOneField(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="revision"
+    )
     booking = models.OneToOneField(
         "bookings.Booking", on_delete=models.SET_NULL, null=True, blank=True, related_name="quote"
     )
@@ -147,6 +157,9 @@ class Quote(models.Model):
             ),
             models.CheckConstraint(condition=models.Q(price__gte=0), name="quote_price_positive"),
         ]
+
+    # Still open for the customer's answer or the provider's revision.
+    WAITING = (Status.PENDING, Status.ASKED)
 
     def __str__(self) -> str:
         return f"Quote {self.pk} on job {self.job_id}: ${self.price}"

@@ -70,6 +70,29 @@ def notify_quote_received(*, quote: Quote, job: JobRequest) -> None:
     )
 
 
+def notify_new_time_asked(*, quote: Quote, job: JobRequest) -> None:
+    note = f" They wrote: “{quote.change_note}”" if quote.change_note else ""
+    notify(
+        recipient=quote.provider.user,
+        kind="quote_new_time_asked",
+        title=f"New time asked for: {job.title}",
+        body=f"{_name(job.customer)} asked you for another time than "
+        f"{quote_when(quote=quote, job=job)}.{note} Revise your quote on the job page.",
+        url=_portal_job_url(job),
+    )
+
+
+def notify_quote_revised(*, quote: Quote, job: JobRequest) -> None:
+    notify(
+        recipient=job.customer,
+        kind="quote_revised",
+        title=f"Revised quote for {job.title}: {money(quote.price)}",
+        body=f"{quote.provider.business_name} revised their quote: {money(quote.price)} AUD "
+        f"for {quote_when(quote=quote, job=job)}. You can accept it on your job page.",
+        url=job.get_absolute_url(),
+    )
+
+
 def notify_quote_accepted(*, quote: Quote, job: JobRequest, booking: Booking) -> None:
     when = quote_when(quote=quote, job=job)
     notify(

@@ -12,5 +12,6 @@ urlpatterns = [
         views.portal_quote_withdraw,
         name="portal_quote_withdraw",
     ),
+    path("quotes/<int:quote_pk>/revise/", views.portal_quote_revise, name="portal_quote_revise"),
     path("<int:pk>/", views.portal_job_detail, name="portal_job_detail"),
 ]

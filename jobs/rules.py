@@ -26,6 +26,8 @@ class JobAction(StrEnum):
 class QuoteAction(StrEnum):
     ACCEPT = "accept"
     WITHDRAW = "withdraw"
+    ASK_NEW_TIME = "ask"  # the customer asks the provider for another time
+    REVISE = "revise"  # the provider replaces their waiting quote with a new one
 
 
 def job_is_open(job: JobRequest, now: datetime) -> bool:
@@ -52,6 +54,10 @@ def _accept_refusal(quote: Quote, job: JobRequest, user: User, now: datetime) ->
         return NotAllowed("Only the customer who posted this job can accept its quotes.")
     if not job_is_open(job, now):
         return WrongState("This job is no longer open: its quotes cannot be accepted.")
+    if quote.status == Quote.Status.ASKED:
+        return WrongState(
+            "You asked for a new time: you can accept the revised quote when it arrives."
+        )
     if quote.status != Quote.Status.PENDING:
         return WrongState(f"This quote is {_status(quote)}: it cannot be accepted.")
     if quote.valid_until <= now or quote.start <= now:
@@ -59,11 +65,33 @@ def _accept_refusal(quote: Quote, job: JobRequest, user: User, now: datetime) ->
     return None
 
 
+def _ask_refusal(quote: Quote, job: JobRequest, user: User, now: datetime) -> DomainError | None:
+    if job.customer_id != user.pk or quote.job_id != job.pk:
+        return NotAllowed("Only the customer who posted this job can ask for a new time.")
+    if not job_is_open(job, now):
+        return WrongState("This job is no longer open.")
+    if quote.status != Quote.Status.PENDING:
+        return WrongState(f"This quote is {_status(quote)}: you cannot ask for a new time.")
+    if quote.valid_until <= now:
+        return WrongState("This quote has expired.")
+    return None
+
+
 def _withdraw_refusal(quote: Quote, user: User) -> DomainError | None:
     if quote.provider.user_id != user.pk:
         return NotAllowed("Only the provider who sent this quote can withdraw it.")
-    if quote.status != Quote.Status.PENDING:
+    if quote.status not in Quote.WAITING:
         return WrongState(f"This quote is {_status(quote)}: it cannot be withdrawn.")
+    return None
+
+
+def _revise_refusal(quote: Quote, job: JobRequest, user: User, now: datetime) -> DomainError | None:
+    if quote.provider.user_id != user.pk:
+        return NotAllowed("Only the provider who sent this quote can revise it.")
+    if not job_is_open(job, now):
+        return WrongState("This job is no longer taking quotes.")
+    if quote.status not in Quote.WAITING:
+        return WrongState(f"This quote is {_status(quote)}: it cannot be revised.")
     return None
 
 
@@ -76,8 +104,13 @@ def quote_refusal(
     now: datetime | None = None,
 ) -> DomainError | None:
     """Why `user` may not take `action` on `quote` (of `job`) now, or None when they may."""
+    now = now or timezone.now()
     if action == QuoteAction.ACCEPT:
-        return _accept_refusal(quote, job, user, now or timezone.now())
+        return _accept_refusal(quote, job, user, now)
+    if action == QuoteAction.ASK_NEW_TIME:
+        return _ask_refusal(quote, job, user, now)
+    if action == QuoteAction.REVISE:
+        return _revise_refusal(quote, job, user, now)
     return _withdraw_refusal(quote, user)
 
 
@@ -105,7 +138,9 @@ def quote_send_refusal(
             "You can quote only on jobs in your listings' categories and service areas."
         )
     if has_waiting_quote:
-        return Conflict("You have already sent a quote for this job. Withdraw it to send another.")
+        return Conflict(
+            "You have already sent a quote for this job. Revise it, or withdraw it to send another."
+        )
     return None
 
 

@@ -53,7 +53,22 @@ def quoting_services(*, provider: ProviderProfile, job: JobRequest) -> QuerySet[
 
 
 def has_waiting_quote(*, provider: ProviderProfile, job: JobRequest) -> bool:
-    return Quote.objects.filter(job=job, provider=provider, status=Quote.Status.PENDING).exists()
+    """A quote of theirs still waits on the job (for an answer, or for their revision)."""
+    return Quote.objects.filter(job=job, provider=provider, status__in=Quote.WAITING).exists()
+
+
+def quote_histories(*, quotes: list[Quote]) -> list[Quote]:
+    """The current quotes (not replaced by a revision), each with `.history`: the versions it
+    replaced, newest first. From the rows given: no queries."""
+    by_pk = {quote.pk: quote for quote in quotes}
+    current = [quote for quote in quotes if quote.status != Quote.Status.REVISED]
+    for quote in current:
+        quote.history = []
+        older = by_pk.get(quote.replaces_id)
+        while older is not None and older not in quote.history:
+            quote.history.append(older)
+            older = by_pk.get(older.replaces_id)
+    return current
 
 
 def job_list_for_customer(*, customer: User) -> dict[str, list[JobRequest]]:
@@ -61,7 +76,7 @@ def job_list_for_customer(*, customer: User) -> dict[str, list[JobRequest]]:
     jobs = (
         JobRequest.objects.filter(customer=customer)
         .select_related("subcategory", "city")
-        .annotate(quote_count=Count("quotes", filter=Q(quotes__status=Quote.Status.PENDING)))
+        .annotate(quote_count=Count("quotes", filter=Q(quotes__status__in=Quote.WAITING)))
         .order_by("-created_at", "-id")[:200]
     )
     board: dict[str, list[JobRequest]] = {"open": [], "accepted": [], "past": []}
@@ -119,12 +134,15 @@ def _open_for(provider: ProviderProfile) -> Q:
     )
 
 
-def jobs_near_provider(*, provider: ProviderProfile) -> list[JobRequest]:
-    """Open jobs this provider can quote on and has not quoted on yet, newest first."""
+def jobs_near_provider(
+    *, provider: ProviderProfile, offset: int = 0, limit: int = LIST_LIMIT
+) -> list[JobRequest]:
+    """Open jobs this provider can quote on and has not quoted on yet, newest first: the
+    rows from `offset`, at most `limit` (one query)."""
     if provider.status != ProviderProfile.Status.APPROVED:
         return []
     quoted = Quote.objects.filter(
-        job=OuterRef("pk"), provider=provider, status__in=[Quote.Status.PENDING, "accepted"]
+        job=OuterRef("pk"), provider=provider, status__in=[*Quote.WAITING, Quote.Status.ACCEPTED]
     )
     return list(
         JobRequest.objects.annotate(covered=_covering(provider))
@@ -132,7 +150,7 @@ def jobs_near_provider(*, provider: ProviderProfile) -> list[JobRequest]:
         .exclude(customer_id=provider.user_id)
         .exclude(Exists(quoted))
         .select_related("subcategory", "city")
-        .order_by("-created_at", "-id")[:LIST_LIMIT]
+        .order_by("-created_at", "-id")[offset : offset + limit]
     )
 
 
@@ -181,7 +199,7 @@ def expired_job_ids(*, limit: int = 500) -> list[int]:
 
 def expired_quote_ids(*, limit: int = 500) -> list[int]:
     return list(
-        Quote.objects.filter(status=Quote.Status.PENDING, valid_until__lte=timezone.now())
+        Quote.objects.filter(status__in=Quote.WAITING, valid_until__lte=timezone.now())
         .order_by("valid_until")
         .values_list("pk", flat=True)[:limit]
     )

@@ -18,10 +18,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import ProviderProfile, User
+from bookings.locking import SlotTaken
 from bookings.services import booking_insert_accepted
+from bookings.services.availability import provider_time_clash
 from listings.models import Service, Subcategory
 from listings.selectors import service_public
-from marketplace.errors import Invalid, NotAllowed, WrongState
+from marketplace.errors import Conflict, Invalid, NotAllowed, WrongState
 from places.selectors import place_city, place_resolve
 
 from . import notifications as tell
@@ -149,7 +151,7 @@ def _close_waiting_quotes(*, job: JobRequest, accepted: bool) -> None:
     waiting = list(
         Quote.objects.select_for_update(of=("self",))
         .select_related("provider__user")
-        .filter(job=job, status=Quote.Status.PENDING)
+        .filter(job=job, status__in=Quote.WAITING)
     )
     Quote.objects.filter(pk__in=[q.pk for q in waiting]).update(
         status=Quote.Status.DECLINED, updated_at=timezone.now()
@@ -179,7 +181,7 @@ def job_expire(*, job: JobRequest, now: datetime | None = None) -> JobRequest:
             raise WrongState("This job has not expired yet.")
         job.status = JobRequest.Status.EXPIRED
         job.save(update_fields=["status", "updated_at"])
-        Quote.objects.filter(job=job, status=Quote.Status.PENDING).update(
+        Quote.objects.filter(job=job, status__in=Quote.WAITING).update(
             status=Quote.Status.EXPIRED, updated_at=now
         )
     return job
@@ -199,6 +201,74 @@ def _quote_field_errors(
     if not (15 <= duration <= 24 * 60):
         errors["duration_minutes"] = "A job takes between 15 minutes and 24 hours."
     return errors
+
+
+def _job_dates_label(job: JobRequest) -> str:
+    first = f"{job.date_from:%a %-d %b}" if job.date_from else None
+    last = f"{job.date_to:%a %-d %b}" if job.date_to else None
+    if first and last:
+        return f"{first} to {last}"
+    return f"from {first}" if first else f"until {last}"
+
+
+def _outside_job_dates(*, job: JobRequest, start: datetime, end: datetime) -> bool:
+    """Whether start-end leaves the job's preferred dates (in the job's city)."""
+    first = start.astimezone(job.zone).date()
+    last = (end - timedelta(seconds=1)).astimezone(job.zone).date()
+    return bool((job.date_from and first < job.date_from) or (job.date_to and last > job.date_to))
+
+
+def _quote_time_errors(
+    *, job: JobRequest, provider_id: int, start: datetime, end: datetime
+) -> dict[str, str]:
+    """A new or revised quote must fit the job's dates and the provider's calendar."""
+    if _outside_job_dates(job=job, start=start, end=end):
+        return {"date": f"Propose a time within the job's dates ({_job_dates_label(job)})."}
+    clash = provider_time_clash(provider_id=provider_id, start=start, end=end, zone=job.zone)
+    if clash == "booked":
+        return {"start": "You are already booked at that time. Propose another time."}
+    if clash == "day_off":
+        return {"start": "That date is a day off in your calendar. Propose another day."}
+    return {}
+
+
+def _quote_errors(
+    *,
+    job: JobRequest,
+    provider_id: int,
+    price: Decimal | None,
+    start: datetime | None,
+    duration: int,
+    now: datetime,
+) -> dict[str, str]:
+    errors = _quote_field_errors(price=price, start=start, duration=duration, now=now)
+    if "start" not in errors and "duration_minutes" not in errors:
+        end = start + timedelta(minutes=duration)
+        errors |= _quote_time_errors(job=job, provider_id=provider_id, start=start, end=end)
+    return errors
+
+
+def _check_quote_still_fits(*, quote: Quote, job: JobRequest) -> None:
+    """At accept: the time may have left the job's dates (an old quote) or been taken since
+    it was sent; the customer can ask the provider for a new time."""
+    name = quote.provider.business_name
+    if _outside_job_dates(job=job, start=quote.start, end=quote.end):
+        raise Invalid(
+            f"This quote is not within the job's dates ({_job_dates_label(job)}). Ask "
+            f"{name} for a new time."
+        )
+    clash = provider_time_clash(
+        provider_id=quote.provider_id, start=quote.start, end=quote.end, zone=job.zone
+    )
+    if clash == "booked":
+        raise SlotTaken(
+            f"{name} is already booked at that time. Ask them for a new time, or accept "
+            "another quote."
+        )
+    if clash == "day_off":
+        raise Conflict(
+            f"{name} is not working that day. Ask them for a new time, or accept another quote."
+        )
 
 
 def quote_send(
@@ -224,7 +294,9 @@ def quote_send(
             now=now,
         )
         duration = duration_minutes or service.duration_minutes or DEFAULT_DURATION_MINUTES
-        errors = _quote_field_errors(price=price, start=start, duration=duration, now=now)
+        errors = _quote_errors(
+            job=job, provider_id=provider.pk, price=price, start=start, duration=duration, now=now
+        )
         if errors:
             raise Invalid(fields=errors)
         quote = Quote.objects.create(
@@ -267,6 +339,7 @@ def quote_accept(*, quote: Quote, actor: User, now: datetime | None = None) -> Q
         job = _locked_job(quote.job)
         quote = _locked_quote(quote)
         quote_check(quote=quote, job=job, user=actor, action=QuoteAction.ACCEPT, now=now)
+        _check_quote_still_fits(quote=quote, job=job)
         booking = booking_insert_accepted(
             customer=actor,
             service=quote.service,
@@ -288,11 +361,76 @@ def quote_accept(*, quote: Quote, actor: User, now: datetime | None = None) -> Q
     return quote
 
 
+NOTE_MAX = 500
+
+
+def quote_ask_new_time(
+    *, quote: Quote, actor: User, note: str = "", now: datetime | None = None
+) -> Quote:
+    """The job's customer asks the provider for another time on a waiting quote: the quote
+    waits for the provider's revision (it cannot be accepted meanwhile); the provider is told."""
+    now = now or timezone.now()
+    note = " ".join(note.split())
+    with transaction.atomic():
+        job = _locked_job(quote.job)
+        quote = _locked_quote(quote)
+        quote_check(quote=quote, job=job, user=actor, action=QuoteAction.ASK_NEW_TIME, now=now)
+        if len(note) > NOTE_MAX:
+            raise Invalid(fields={"note": f"Keep the note under {NOTE_MAX} characters."})
+        quote.status = Quote.Status.ASKED
+        quote.change_note = note
+        quote.save(update_fields=["status", "change_note", "updated_at"])
+        tell.notify_new_time_asked(quote=quote, job=job)
+    return quote
+
+
+def quote_revise(
+    *,
+    quote: Quote,
+    actor: User,
+    price: Decimal,
+    start: datetime,
+    message: str = "",
+    duration_minutes: int | None = None,
+    now: datetime | None = None,
+) -> Quote:
+    """The provider replaces their waiting quote (asked for a new time, or not) with a new one,
+    checked like a new quote. The old one is kept as "revised" in the quote's history."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        job = _locked_job(quote.job)
+        quote = _locked_quote(quote)
+        quote_check(quote=quote, job=job, user=actor, action=QuoteAction.REVISE, now=now)
+        duration = duration_minutes or quote.duration_minutes
+        errors = _quote_errors(
+            job=job, provider_id=quote.provider_id, price=price, start=start, duration=duration,
+            now=now,
+        )  # fmt: skip
+        if errors:
+            raise Invalid(fields=errors)
+        # The old one first: one waiting quote per provider and job (quote_one_pending_...).
+        quote.status = Quote.Status.REVISED
+        quote.save(update_fields=["status", "updated_at"])
+        revised = Quote.objects.create(
+            job=job,
+            provider=quote.provider,
+            service=quote.service,
+            price=price,
+            message=message.strip(),
+            start=start,
+            duration_minutes=duration,
+            valid_until=min(now + timedelta(days=QUOTE_VALID_DAYS), start),
+            replaces=quote,
+        )
+        tell.notify_quote_revised(quote=revised, job=job)
+    return revised
+
+
 def quote_expire(*, quote: Quote, now: datetime | None = None) -> Quote:
     now = now or timezone.now()
     with transaction.atomic():
         quote = _locked_quote(quote)
-        if quote.status != Quote.Status.PENDING:
+        if quote.status not in Quote.WAITING:
             raise WrongState("Only a waiting quote can expire.")
         if quote.valid_until > now:
             raise WrongState("This quote has not expired yet.")

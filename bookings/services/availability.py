@@ -5,7 +5,9 @@ Writes lock the provider's row, so two browser tabs cannot add overlapping hours
 
 from __future__ import annotations
 
-from datetime import date, time
+from datetime import date, datetime, time, timedelta
+from typing import Literal
+from zoneinfo import ZoneInfo
 
 from django.db import transaction
 from django.utils import timezone
@@ -13,6 +15,7 @@ from django.utils import timezone
 from accounts.models import ProviderProfile
 from marketplace.errors import Conflict, Invalid
 
+from ..locking import period_taken
 from ..models import AvailabilityException, WeeklyAvailability
 
 
@@ -78,3 +81,25 @@ def availability_exception_add(
 def availability_exception_delete(*, provider: ProviderProfile, pk: int) -> bool:
     deleted, _ = AvailabilityException.objects.filter(provider=provider, pk=pk).delete()
     return bool(deleted)
+
+
+def provider_time_clash(
+    *, provider_id: int, start: datetime, end: datetime, zone: ZoneInfo
+) -> Literal["booked", "day_off"] | None:
+    """What keeps the provider from working start-end: "booked" (an active booking holds the
+    time, with the buffer: the same test as a new booking's) or "day_off" (a day off on a date
+    it touches, in `zone`), else None. For times agreed outside the booking page (quotes);
+    writing a booking still re-checks under the provider lock."""
+    if period_taken(provider_id=provider_id, start=start, end=end):
+        return "booked"
+    first = start.astimezone(zone).date()
+    last = (
+        (end - timedelta(seconds=1)).astimezone(zone).date()
+    )  # an end at midnight: the day before
+    if AvailabilityException.objects.filter(
+        provider_id=provider_id,
+        kind=AvailabilityException.Kind.DAY_OFF,
+        date__range=(first, last),
+    ).exists():
+        return "day_off"
+    return None

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from accounts.models import ProviderProfile
 from accounts.tests.factories import ProviderProfileFactory, UserFactory
-from bookings.locking import SLOT_TAKEN_MESSAGE, SlotTaken
+from bookings.locking import SlotTaken
 from bookings.models import Booking
 from bookings.tests.factories import BookingFactory
 from jobs import services as job_services
@@ -267,7 +267,10 @@ def test_a_quote_whose_time_is_taken_gives_the_slot_taken_message(job, plumbers,
     BookingFactory(service=plumbers[0].services.get(), start=start + timedelta(minutes=30))
     with pytest.raises(SlotTaken) as error:
         job_services.quote_accept(quote=quote, actor=customer)
-    assert error.value.messages == [SLOT_TAKEN_MESSAGE]
+    assert error.value.messages == [
+        f"{plumbers[0].business_name} is already booked at that time. Ask them for a new time, "
+        "or accept another quote."
+    ]
     assert Booking.objects.count() == 1
     assert set(Quote.objects.values_list("status", flat=True)) == {Quote.Status.PENDING}
     job.refresh_from_db()
@@ -503,3 +506,29 @@ def test_a_listing_quoted_from_is_archived_not_deleted(client, job, plumbers):
     assert "is archived" in response.content.decode()
     quote.refresh_from_db()
     assert quote.service.status == "archived" and quote.status == "pending"
+
+
+def test_jobs_near_you_pages_past_the_first(
+    client, customer, subcategory, plumbers, monkeypatch, django_assert_num_queries
+):
+    from jobs import views
+
+    monkeypatch.setattr(views, "JOBS_PER_PAGE", 3)
+    _jobs(customer, subcategory, 4)
+    client.force_login(plumbers[0].user)
+    first = client.get("/portal/jobs/").content.decode()
+    assert first.count('class="booking-row"') == 3
+    assert 'rel="next" href="?page=2"' in first and "Job 0" not in first
+    with django_assert_num_queries(HEADER + 1):
+        second = client.get("/portal/jobs/?page=2").content.decode()
+    assert second.count('class="booking-row"') == 1 and "Job 0" in second
+    assert 'rel="prev"' in second and 'rel="next"' not in second
+    assert client.get("/portal/jobs/?page=x").status_code == 200  # no number: the first page
+
+
+def test_the_job_form_says_optional_once(client, customer):
+    client.force_login(customer)
+    page = client.get("/jobs/new/").content.decode()
+    assert "(optional) <span" not in page and "optional)</label>" not in page
+    assert 'Budget from (AUD) <span class="field__optional">(optional)</span>' in page
+    assert 'Latest date <span class="field__optional">(optional)</span>' in page

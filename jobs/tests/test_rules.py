@@ -1,6 +1,6 @@
 """One rule, one place: for every job and quote state and every person, the job pages offer
-exactly the actions the services accept (withdraw a job, accept or withdraw a quote, send a
-quote), and nothing else."""
+exactly the actions the services accept (withdraw a job; accept, withdraw, ask for a new time on
+or revise a quote; send a quote), and nothing else."""
 
 import re
 from datetime import UTC, datetime, timedelta
@@ -25,6 +25,9 @@ STATES = {
     "open job, quote past its validity": ("open", 10 * DAY, "pending", -DAY),
     "open job past its expiry, waiting quote": ("open", -DAY, "pending", 5 * DAY),
     "open job, declined quote": ("open", 10 * DAY, "declined", 5 * DAY),
+    "open job, new time asked for": ("open", 10 * DAY, "asked", 5 * DAY),
+    "open job past its expiry, new time asked for": ("open", -DAY, "asked", 5 * DAY),
+    "open job, revised quote": ("open", 10 * DAY, "revised", 5 * DAY),
     "open job, withdrawn quote": ("open", 10 * DAY, "withdrawn", 5 * DAY),
     "open job, expired quote": ("open", 10 * DAY, "expired", -DAY),
     "accepted job, accepted quote": ("accepted", 10 * DAY, "accepted", 5 * DAY),
@@ -78,6 +81,12 @@ def accepted_actions(world, user, provider) -> set[str]:
         done.add("accept quote")
     if accepts(services.quote_withdraw, quote=quote, actor=user):
         done.add("withdraw quote")
+    if accepts(services.quote_ask_new_time, quote=quote, actor=user):
+        done.add("ask for a new time")
+    if accepts(
+        services.quote_revise, quote=quote, actor=user, price=Decimal("130"), start=_start() + DAY
+    ):
+        done.add("revise quote")
     if provider is not None and accepts(
         services.quote_send, job=job, provider=provider, price=Decimal("120"), start=_start()
     ):
@@ -90,6 +99,7 @@ def offered_to_customer(page: str, world) -> set[str]:
     offers = {
         "withdraw job": f'action="/jobs/{job.pk}/withdraw/"',
         "accept quote": f'action="/jobs/{job.pk}/quotes/{quote.pk}/accept/"',
+        "ask for a new time": f'action="/jobs/{job.pk}/quotes/{quote.pk}/ask/"',
     }
     return {name for name, offer in offers.items() if offer in page}
 
@@ -97,6 +107,7 @@ def offered_to_customer(page: str, world) -> set[str]:
 def offered_to_provider(page: str, world) -> set[str]:
     offers = {
         "withdraw quote": f'action="/portal/jobs/quotes/{world["quote"].pk}/withdraw/"',
+        "revise quote": f'action="/portal/jobs/quotes/{world["quote"].pk}/revise/"',
         "send quote": r"<button[^>]*>Send quote</button>",
     }
     return {name for name, offer in offers.items() if re.search(offer, page)}
