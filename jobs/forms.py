@@ -7,23 +7,42 @@ from zoneinfo import ZoneInfo
 
 from django import forms
 
-from listings.models import Subcategory
+from listings.models import Category, Subcategory
 from marketplace.fields import DateField
 from marketplace.widgets import TimeInput
 
 
-class SubcategoryChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: Subcategory) -> str:
-        return f"{obj.category.name}: {obj.name}"
+class JobKindField(forms.ChoiceField):
+    """The kind of job: one subcategory (its id), or a whole category ("category-<id>"),
+    grouped by category. Cleans to the Subcategory or Category chosen."""
+
+    CATEGORY_PREFIX = "category-"
+
+    def load(self) -> None:
+        subcategories = Subcategory.objects.select_related("category").order_by(
+            "category__position", "category__name", "position", "name"
+        )
+        groups: dict[Category, list[tuple[str, str]]] = {}
+        self.kinds: dict[str, Category | Subcategory] = {}
+        for sub in subcategories:
+            options = groups.setdefault(sub.category, [])
+            if not options:
+                value = f"{self.CATEGORY_PREFIX}{sub.category.pk}"
+                options.append((value, f"{sub.category.name}: any kind"))
+                self.kinds[value] = sub.category
+            options.append((str(sub.pk), f"{sub.category.name}: {sub.name}"))
+            self.kinds[str(sub.pk)] = sub
+        self.choices = [("", "Choose one"), *((c.name, o) for c, o in groups.items())]
+
+    def clean(self, value: object) -> Category | Subcategory | None:
+        value = super().clean(value)
+        return self.kinds.get(value) if value else None
 
 
 class JobForm(forms.Form):
-    subcategory = SubcategoryChoiceField(
+    subcategory = JobKindField(
         label="Kind of job",
-        queryset=Subcategory.objects.select_related("category").order_by(
-            "category__position", "category__name", "position", "name"
-        ),
-        empty_label="Choose one",
+        help_text="Not sure which? Choose “any kind” in the category: it reaches all of them.",
     )
     title = forms.CharField(
         label="Job title", max_length=120, help_text="A few words, e.g. “Fix a leaking tap”."
@@ -52,6 +71,15 @@ class JobForm(forms.Form):
         if addressed:
             # Asking one provider from their listing: the listing sets the kind of job.
             del self.fields["subcategory"]
+        else:
+            self.fields["subcategory"].load()
+
+    def kind(self) -> dict[str, Category | Subcategory | None]:
+        """The job_post arguments for the kind chosen (none when the listing sets it)."""
+        chosen = self.cleaned_data.get("subcategory")
+        if isinstance(chosen, Category):
+            return {"subcategory": None, "category": chosen}
+        return {"subcategory": chosen}
 
 
 class QuoteForm(forms.Form):

@@ -27,8 +27,21 @@ class JobRequest(models.Model):
     customer = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="job_requests"
     )
+    # The kind of job: a subcategory, or (subcategory empty) a whole category, which reaches
+    # the providers of every subcategory under it (jobs.selectors.listing_takes_job).
     subcategory = models.ForeignKey(
-        "listings.Subcategory", on_delete=models.PROTECT, related_name="job_requests"
+        "listings.Subcategory",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="job_requests",
+    )
+    category = models.ForeignKey(
+        "listings.Category",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="job_requests",
     )
     # Set when the customer asked one provider (from a listing): only that provider sees it.
     provider = models.ForeignKey(
@@ -76,6 +89,11 @@ class JobRequest(models.Model):
         ]
         constraints = [
             models.CheckConstraint(
+                condition=models.Q(subcategory__isnull=False, category__isnull=True)
+                | models.Q(subcategory__isnull=True, category__isnull=False),
+                name="job_one_kind",
+            ),
+            models.CheckConstraint(
                 condition=models.Q(budget_min__isnull=True)
                 | models.Q(budget_max__isnull=True)
                 | models.Q(budget_min__lte=models.F("budget_max")),
@@ -94,6 +112,13 @@ class JobRequest(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("job_detail", kwargs={"pk": self.pk})
+
+    @property
+    def kind_name(self) -> str:
+        """The kind of job as pages show it (select_related subcategory and category)."""
+        if self.subcategory_id:
+            return self.subcategory.name
+        return f"{self.category.name}: any kind"
 
     @property
     def zone(self) -> ZoneInfo:

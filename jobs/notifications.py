@@ -40,6 +40,18 @@ def notify_quote_requested(*, job: JobRequest, provider_user: User) -> None:
     )
 
 
+def notify_job_posted(*, job: JobRequest, provider_users: list[User]) -> None:
+    """Tell the providers a new open job reaches (jobs.selectors.providers_to_tell)."""
+    for user in provider_users:
+        notify(
+            recipient=user,
+            kind="job_posted",
+            title=f"New job near you: {job.title}",
+            body=f"{job.kind_name} in {job.place_name}. Send a quote from the job page.",
+            url=_portal_job_url(job),
+        )
+
+
 def notify_quotes_closed(*, job: JobRequest, quotes: list[Quote], accepted: bool) -> None:
     """Tell the providers of waiting quotes that the job went to another quote, or was
     withdrawn."""

@@ -21,7 +21,7 @@ from accounts.models import ProviderProfile, User
 from bookings.locking import SlotTaken
 from bookings.services import booking_insert_accepted
 from bookings.services.availability import provider_time_clash
-from listings.models import Service, Subcategory
+from listings.models import Category, Service, Subcategory
 from listings.selectors import service_public
 from marketplace.errors import Conflict, Invalid, NotAllowed, WrongState
 from places.selectors import place_city, place_resolve
@@ -29,7 +29,7 @@ from places.selectors import place_city, place_resolve
 from . import notifications as tell
 from .models import JobRequest, Quote
 from .rules import JobAction, QuoteAction, job_check, quote_check, quote_send_check
-from .selectors import has_waiting_quote, quoting_services
+from .selectors import has_waiting_quote, providers_to_tell, quoting_services
 
 JOB_OPEN_DAYS = 14
 QUOTE_VALID_DAYS = 7
@@ -83,6 +83,7 @@ def job_post(
     title: str,
     description: str,
     place: str,
+    category: Category | None = None,
     budget_min: Decimal | None = None,
     budget_max: Decimal | None = None,
     date_from: date | None = None,
@@ -90,13 +91,18 @@ def job_post(
     service: Service | None = None,
     now: datetime | None = None,
 ) -> JobRequest:
-    """Post a job for providers nearby, or (with `service`) ask that listing's provider only."""
+    """Post a job for providers nearby, or (with `service`) ask that listing's provider only.
+
+    Its kind is `subcategory`, or (without one) all of `category`: then it reaches the
+    providers of every subcategory under it. The providers it reaches are told."""
     now = now or timezone.now()
     title = " ".join(title.split())
     description = description.strip()
     if service is not None:
         _check_addressed(customer=customer, service=service)
         subcategory = service.subcategory
+    if subcategory is not None:
+        category = None
     errors = _job_field_errors(
         title=title,
         description=description,
@@ -109,7 +115,7 @@ def job_post(
     found = place_resolve(text=place) if place.strip() else None
     if found is None:
         errors["place"] = PLACE_NOT_FOUND
-    if subcategory is None:
+    if subcategory is None and category is None:
         errors["subcategory"] = "Choose the kind of job."
     if errors:
         raise Invalid(fields=errors)
@@ -120,6 +126,7 @@ def job_post(
         job = JobRequest.objects.create(
             customer=customer,
             subcategory=subcategory,
+            category=category,
             provider_id=service.provider_id if service else None,
             service=service,
             title=title[:120],
@@ -135,13 +142,15 @@ def job_post(
         )
         if service is not None:
             tell.notify_quote_requested(job=job, provider_user=service.provider.user)
+        else:
+            tell.notify_job_posted(job=job, provider_users=providers_to_tell(job=job))
     return job
 
 
 def _locked_job(job: JobRequest) -> JobRequest:
     return (
         JobRequest.objects.select_for_update(of=("self",))
-        .select_related("city", "customer", "subcategory")
+        .select_related("city", "customer", "subcategory", "category")
         .get(pk=job.pk)
     )
 

@@ -60,7 +60,7 @@ def job_new(request: HttpRequest) -> HttpResponse:
             try:
                 job = services.job_post(
                     customer=request.user,
-                    subcategory=data.get("subcategory"),
+                    **form.kind(),
                     title=data["title"],
                     description=data["description"],
                     place=data["place"],
