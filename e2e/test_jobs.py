@@ -107,3 +107,57 @@ def test_a_customer_posts_a_job_two_providers_quote_one_is_accepted(site, plumbe
         "Accepted"
     )
     assert Quote.objects.get(provider=other).status == "declined"
+
+
+def test_the_customer_asks_for_a_new_time_the_provider_revises_and_it_is_accepted(
+    site, plumbers, page: Page
+):
+    from accounts.tests.factories import UserFactory
+    from bookings.models import Booking
+    from jobs import services as job_services
+    from jobs.models import Quote
+
+    customer = UserFactory(name="Casey Customer")
+    provider = plumbers[0]
+    job = job_services.job_post(
+        customer=customer, subcategory=job_subcategory(), title="Fix a leaking tap",
+        description="Drips.", place="Bondi",
+    )  # fmt: skip
+    first = job_services.quote_send(
+        job=job, provider=provider, price=Decimal("185"), start=timezone.now() + timedelta(days=3)
+    )
+
+    # The customer asks for another time, with a note.
+    sign_in(page, site.url, customer.email)
+    page.goto(site.url + f"/jobs/{job.pk}/")
+    page.get_by_text("Ask for a new time from Drip Stoppers").click()
+    page.get_by_label("Note for Drip Stoppers").fill("Mornings after 8 please")
+    page.get_by_role("button", name="Ask for a new time", exact=True).click()
+    expect(page.get_by_text(re.compile("We asked Drip Stoppers for a new time"))).to_be_visible()
+    expect(page.locator('[data-quote="Drip Stoppers"] [data-quote-status]')).to_have_text(
+        "New time asked for"
+    )
+
+    # The provider sees the request in Your quotes, and revises on the job page.
+    sign_in(page, site.url, provider.user.email)
+    page.goto(site.url + "/portal/jobs/quotes/")
+    page.get_by_role("link", name=re.compile("asked for a new time")).click()
+    expect(page.get_by_text("Mornings after 8 please", exact=False).first).to_be_visible()
+    day = (timezone.now() + timedelta(days=4)).astimezone(job.zone).date()
+    page.get_by_label(re.compile("^Your price")).fill("195")
+    page.get_by_label("Start date").fill(day.isoformat())
+    page.get_by_label("Start time").fill("08:30")
+    page.get_by_role("button", name="Send revised quote").click()
+    expect(page.get_by_text("Revised quote sent.", exact=False)).to_be_visible()
+
+    # The customer sees both in the quote's history and accepts the revised one.
+    sign_in(page, site.url, customer.email)
+    page.goto(site.url + f"/jobs/{job.pk}/")
+    card = page.locator('[data-quote="Drip Stoppers"]')
+    expect(card.locator("[data-quote-history]")).to_contain_text("Replaced by a revised quote")
+    expect(card).to_contain_text("8:30 am")
+    page.get_by_role("button", name="Accept the quote from Drip Stoppers").click()
+    expect(page.get_by_text(re.compile("Booked with Drip Stoppers"))).to_be_visible()
+    booking = Booking.objects.get()
+    assert booking.price == Decimal("195.00")
+    assert Quote.objects.get(pk=first.pk).status == "revised"
