@@ -113,6 +113,16 @@ class QuoteForm(forms.Form):
         data = self.cleaned_data
         return datetime.combine(data["date"], data["time"]).replace(tzinfo=self.zone)
 
+    def values(self) -> dict[str, object]:
+        """The quote_send / quote_revise arguments the form holds."""
+        data = self.cleaned_data
+        return {
+            "price": data["price"],
+            "start": self.start(),
+            "message": data["message"],
+            "duration_minutes": data["duration_minutes"],
+        }
+
 
 class AskNewTimeForm(forms.Form):
     note = forms.CharField(

@@ -280,6 +280,32 @@ def _check_quote_still_fits(*, quote: Quote, job: JobRequest) -> None:
         )
 
 
+def _quote_create(
+    *,
+    job: JobRequest,
+    provider: ProviderProfile,
+    service: Service,
+    price: Decimal,
+    start: datetime,
+    duration: int,
+    message: str,
+    now: datetime,
+    replaces: Quote | None = None,
+) -> Quote:
+    """Write a checked quote: valid for a week, or until its start if that is sooner."""
+    return Quote.objects.create(
+        job=job,
+        provider=provider,
+        service=service,
+        price=price,
+        message=message.strip(),
+        start=start,
+        duration_minutes=duration,
+        valid_until=min(now + timedelta(days=QUOTE_VALID_DAYS), start),
+        replaces=replaces,
+    )
+
+
 def quote_send(
     *,
     job: JobRequest,
@@ -308,16 +334,10 @@ def quote_send(
         )
         if errors:
             raise Invalid(fields=errors)
-        quote = Quote.objects.create(
-            job=job,
-            provider=provider,
-            service=service,
-            price=price,
-            message=message.strip(),
-            start=start,
-            duration_minutes=duration,
-            valid_until=min(now + timedelta(days=QUOTE_VALID_DAYS), start),
-        )
+        quote = _quote_create(
+            job=job, provider=provider, service=service, price=price, start=start,
+            duration=duration, message=message, now=now,
+        )  # fmt: skip
         tell.notify_quote_received(quote=quote, job=job)
     return quote
 
@@ -420,17 +440,10 @@ def quote_revise(
         # The old one first: one waiting quote per provider and job (quote_one_pending_...).
         quote.status = Quote.Status.REVISED
         quote.save(update_fields=["status", "updated_at"])
-        revised = Quote.objects.create(
-            job=job,
-            provider=quote.provider,
-            service=quote.service,
-            price=price,
-            message=message.strip(),
-            start=start,
-            duration_minutes=duration,
-            valid_until=min(now + timedelta(days=QUOTE_VALID_DAYS), start),
-            replaces=quote,
-        )
+        revised = _quote_create(
+            job=job, provider=quote.provider, service=quote.service, price=price,
+            start=start, duration=duration, message=message, now=now, replaces=quote,
+        )  # fmt: skip
         tell.notify_quote_revised(quote=revised, job=job)
     return revised
 

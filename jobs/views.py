@@ -325,14 +325,7 @@ def portal_job_detail(request: HttpRequest, provider: ProviderProfile, pk: int) 
     if not form.is_valid():
         return _portal_job_page(request, provider, job, form=form, status=400)
     try:
-        services.quote_send(
-            job=job,
-            provider=provider,
-            price=form.cleaned_data["price"],
-            start=form.start(),
-            message=form.cleaned_data["message"],
-            duration_minutes=form.cleaned_data["duration_minutes"],
-        )
+        services.quote_send(job=job, provider=provider, **form.values())
     except DomainError as error:
         form_add_error(form, error)
         return _portal_job_page(request, provider, job, form=form, status=error_status(error))
@@ -353,14 +346,7 @@ def portal_quote_revise(
     if not form.is_valid():
         return _portal_job_page(request, provider, job, revise_form=form, status=400)
     try:
-        services.quote_revise(
-            quote=quote,
-            actor=request.user,
-            price=form.cleaned_data["price"],
-            start=form.start(),
-            message=form.cleaned_data["message"],
-            duration_minutes=form.cleaned_data["duration_minutes"],
-        )
+        services.quote_revise(quote=quote, actor=request.user, **form.values())
     except DomainError as error:
         form_add_error(form, error)
         return _portal_job_page(

@@ -1,6 +1,6 @@
 """Posted jobs and quotes: every transition and refusal, the accept flow, pages, 404s, queries."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -15,7 +15,8 @@ from bookings.tests.factories import BookingFactory
 from jobs import services as job_services
 from jobs.models import JobRequest, Quote
 from jobs.tasks import expire_jobs_and_quotes
-from listings.tests.factories import ServiceFactory, SubcategoryFactory
+from jobs.tests.support import send_quote, start_at
+from listings.tests.factories import ServiceFactory
 from marketplace.errors import Conflict, Invalid, NotAllowed, WrongState
 from notifications.models import Notification
 from places.tests.factories import CityFactory
@@ -23,45 +24,6 @@ from places.tests.factories import CityFactory
 pytestmark = pytest.mark.django_db
 
 PERTH = Point(115.8605, -31.9505, srid=4326)
-
-
-def _start(days: int = 5, hour: int = 1) -> datetime:
-    return datetime.now(UTC).replace(hour=hour, minute=0, second=0, microsecond=0) + timedelta(
-        days=days
-    )
-
-
-@pytest.fixture
-def subcategory(db):
-    return SubcategoryFactory(name="Tap repair")
-
-
-@pytest.fixture
-def plumbers(places, subcategory):
-    """Two approved providers in Sydney whose listings cover Bondi."""
-    return [
-        ServiceFactory(subcategory=subcategory, title="Tap fixing", duration_minutes=90).provider,
-        ServiceFactory(subcategory=subcategory, title="Leaks fixed").provider,
-    ]
-
-
-@pytest.fixture
-def job(customer, subcategory, places):
-    return job_services.job_post(
-        customer=customer,
-        subcategory=subcategory,
-        title="Fix a leaking tap",
-        description="The kitchen tap drips all night.",
-        place="Bondi",
-        budget_min=Decimal("100"),
-        budget_max=Decimal("300"),
-    )
-
-
-def _quote(job, provider, price="180", start=None, **kwargs):
-    return job_services.quote_send(
-        job=job, provider=provider, price=Decimal(price), start=start or _start(), **kwargs
-    )
 
 
 # --- Posting and withdrawing ------------------------------------------------------------------
@@ -117,8 +79,8 @@ def test_asking_one_provider_from_a_listing(customer, plumbers, subcategory):
     assert job.provider == plumbers[0] and job.subcategory == subcategory
     assert Notification.objects.filter(recipient=plumbers[0].user, kind="job_quote_requested")
     with pytest.raises(NotAllowed, match="only on jobs"):
-        _quote(job, plumbers[1])
-    assert _quote(job, plumbers[0]).service == service
+        send_quote(job, plumbers[1])
+    assert send_quote(job, plumbers[0]).service == service
 
 
 def test_you_cannot_ask_yourself_for_a_quote(plumbers):
@@ -131,7 +93,7 @@ def test_you_cannot_ask_yourself_for_a_quote(plumbers):
 
 
 def test_withdrawing_a_job_declines_its_quotes_and_tells_the_providers(job, plumbers, customer):
-    first, second = _quote(job, plumbers[0]), _quote(job, plumbers[1])
+    first, second = send_quote(job, plumbers[0]), send_quote(job, plumbers[1])
     job_services.quote_withdraw(quote=second, actor=plumbers[1].user)
     job_services.job_withdraw(job=job, actor=customer)
     job.refresh_from_db()
@@ -157,7 +119,7 @@ def test_only_the_customer_withdraws_a_job(job, plumbers):
 
 
 def test_sending_a_quote_tells_the_customer(job, plumbers, customer):
-    quote = _quote(job, plumbers[0], message="Washer and labour.")
+    quote = send_quote(job, plumbers[0], message="Washer and labour.")
     assert quote.status == Quote.Status.PENDING
     assert quote.duration_minutes == 90  # from the provider's listing
     assert quote.valid_until <= quote.start
@@ -166,11 +128,11 @@ def test_sending_a_quote_tells_the_customer(job, plumbers, customer):
 
 
 def test_one_waiting_quote_per_provider(job, plumbers):
-    first = _quote(job, plumbers[0])
+    first = send_quote(job, plumbers[0])
     with pytest.raises(Conflict, match="already sent a quote"):
-        _quote(job, plumbers[0], price="150")
+        send_quote(job, plumbers[0], price="150")
     job_services.quote_withdraw(quote=first, actor=plumbers[0].user)
-    assert _quote(job, plumbers[0], price="150").price == Decimal("150")
+    assert send_quote(job, plumbers[0], price="150").price == Decimal("150")
 
 
 def test_providers_who_cannot_do_the_job_cannot_quote(job, plumbers, subcategory):
@@ -188,13 +150,13 @@ def test_providers_who_cannot_do_the_job_cannot_quote(job, plumbers, subcategory
         (ProviderProfileFactory(approved=True, user=job.customer), "your own job"),
     ]:
         with pytest.raises(NotAllowed, match=message):
-            _quote(job, provider)
+            send_quote(job, provider)
     assert not Quote.objects.exists()
 
 
 def test_a_quote_needs_a_price_and_a_future_time(job, plumbers):
     with pytest.raises(Invalid) as error:
-        _quote(job, plumbers[0], price="0", start=timezone.now() - timedelta(hours=1))
+        send_quote(job, plumbers[0], price="0", start=timezone.now() - timedelta(hours=1))
     assert set(error.value.fields) == {"price", "start"}
     assert not Quote.objects.exists()
 
@@ -202,11 +164,11 @@ def test_a_quote_needs_a_price_and_a_future_time(job, plumbers):
 def test_a_closed_job_takes_no_quotes(job, plumbers, customer):
     job_services.job_withdraw(job=job, actor=customer)
     with pytest.raises(WrongState, match="no longer taking quotes"):
-        _quote(job, plumbers[0])
+        send_quote(job, plumbers[0])
 
 
 def test_only_its_provider_withdraws_a_quote(job, plumbers):
-    quote = _quote(job, plumbers[0])
+    quote = send_quote(job, plumbers[0])
     with pytest.raises(NotAllowed, match="Only the provider"):
         job_services.quote_withdraw(quote=quote, actor=plumbers[1].user)
     job_services.quote_withdraw(quote=quote, actor=plumbers[0].user)
@@ -220,9 +182,9 @@ def test_only_its_provider_withdraws_a_quote(job, plumbers):
 def test_accepting_a_quote_books_it_and_declines_the_others(
     job, plumbers, customer, mailoutbox, django_capture_on_commit_callbacks
 ):
-    start = _start()
-    winner = _quote(job, plumbers[0], price="175.50", start=start)
-    loser = _quote(job, plumbers[1], price="200")
+    start = start_at()
+    winner = send_quote(job, plumbers[0], price="175.50", start=start)
+    loser = send_quote(job, plumbers[1], price="200")
     with django_capture_on_commit_callbacks(execute=True):
         job_services.quote_accept(quote=winner, actor=customer)
     winner.refresh_from_db()
@@ -246,7 +208,7 @@ def test_accepting_a_quote_books_it_and_declines_the_others(
 
 
 def test_only_the_customer_accepts_a_quote(job, plumbers):
-    quote = _quote(job, plumbers[0])
+    quote = send_quote(job, plumbers[0])
     with pytest.raises(NotAllowed, match="Only the customer"):
         job_services.quote_accept(quote=quote, actor=plumbers[1].user)
     quote.refresh_from_db()
@@ -254,16 +216,16 @@ def test_only_the_customer_accepts_a_quote(job, plumbers):
 
 
 def test_a_withdrawn_quote_cannot_be_accepted(job, plumbers, customer):
-    quote = _quote(job, plumbers[0])
+    quote = send_quote(job, plumbers[0])
     job_services.quote_withdraw(quote=quote, actor=plumbers[0].user)
     with pytest.raises(WrongState, match="cannot be accepted"):
         job_services.quote_accept(quote=quote, actor=customer)
 
 
 def test_a_quote_whose_time_is_taken_gives_the_slot_taken_message(job, plumbers, customer):
-    start = _start()
-    quote = _quote(job, plumbers[0], start=start)
-    _quote(job, plumbers[1])
+    start = start_at()
+    quote = send_quote(job, plumbers[0], start=start)
+    send_quote(job, plumbers[1])
     BookingFactory(service=plumbers[0].services.get(), start=start + timedelta(minutes=30))
     with pytest.raises(SlotTaken) as error:
         job_services.quote_accept(quote=quote, actor=customer)
@@ -282,12 +244,12 @@ def test_a_quote_whose_time_is_taken_gives_the_slot_taken_message(job, plumbers,
 
 
 def test_the_beat_task_expires_old_jobs_and_quotes(job, plumbers, customer, subcategory):
-    soon = _quote(job, plumbers[0])
+    soon = send_quote(job, plumbers[0])
     Quote.objects.filter(pk=soon.pk).update(valid_until=timezone.now() - timedelta(minutes=1))
     other = job_services.job_post(
         customer=customer, subcategory=subcategory, title="Tap 2", description="x", place="Bondi"
     )
-    waiting = _quote(other, plumbers[1])
+    waiting = send_quote(other, plumbers[1])
     JobRequest.objects.filter(pk=other.pk).update(expires_at=timezone.now())
     assert expire_jobs_and_quotes() == 2
     soon.refresh_from_db()
@@ -411,8 +373,8 @@ def test_quote_and_accept_through_the_pages(client, job, plumbers, customer):
 
 
 def test_a_taken_time_is_a_message_on_the_job_page(client, job, plumbers, customer):
-    start = _start()
-    quote = _quote(job, plumbers[0], start=start)
+    start = start_at()
+    quote = send_quote(job, plumbers[0], start=start)
     BookingFactory(service=plumbers[0].services.get(), start=start)
     client.force_login(customer)
     response = client.post(f"/jobs/{job.pk}/quotes/{quote.pk}/accept/", follow=True)
@@ -421,7 +383,7 @@ def test_a_taken_time_is_a_message_on_the_job_page(client, job, plumbers, custom
 
 
 def test_other_people_get_404s(client, job, plumbers, subcategory):
-    quote = _quote(job, plumbers[0])
+    quote = send_quote(job, plumbers[0])
     client.force_login(UserFactory())
     for url in [f"/jobs/{job.pk}/", f"/jobs/{job.pk}/withdraw/"]:
         assert client.get(url).status_code in (404, 405)
@@ -490,7 +452,7 @@ def test_your_quotes_query_count(
 ):
     _jobs(customer, subcategory, count)
     for job in JobRequest.objects.all():
-        _quote(job, plumbers[0])
+        send_quote(job, plumbers[0])
     client.force_login(plumbers[0].user)
     with django_assert_num_queries(HEADER + 1):
         page = client.get("/portal/jobs/quotes/")
@@ -498,7 +460,7 @@ def test_your_quotes_query_count(
 
 
 def test_a_listing_quoted_from_is_archived_not_deleted(client, job, plumbers):
-    quote = _quote(job, plumbers[0])
+    quote = send_quote(job, plumbers[0])
     client.force_login(plumbers[0].user)
 
     response = client.post(f"/portal/listings/{quote.service_id}/delete/", follow=True)

@@ -11,48 +11,11 @@ from bookings.models import AvailabilityException, Booking
 from bookings.tests.factories import BookingFactory
 from jobs import services as job_services
 from jobs.models import JobRequest, Quote
-from listings.tests.factories import ServiceFactory, SubcategoryFactory
+from jobs.tests.support import send_quote, start_at
 from marketplace.errors import Conflict, Invalid, NotAllowed, WrongState
 from notifications.models import Notification
 
 pytestmark = pytest.mark.django_db
-
-
-def _start(days: int = 5, hour: int = 1) -> datetime:
-    # 01:00 UTC is late morning in Sydney, the same local date.
-    return datetime.now(UTC).replace(hour=hour, minute=0, second=0, microsecond=0) + timedelta(
-        days=days
-    )
-
-
-@pytest.fixture
-def subcategory(db):
-    return SubcategoryFactory(name="Tap repair")
-
-
-@pytest.fixture
-def plumbers(places, subcategory):
-    return [
-        ServiceFactory(subcategory=subcategory, title="Tap fixing", duration_minutes=90).provider,
-        ServiceFactory(subcategory=subcategory, title="Leaks fixed").provider,
-    ]
-
-
-@pytest.fixture
-def job(customer, subcategory, places):
-    return job_services.job_post(
-        customer=customer,
-        subcategory=subcategory,
-        title="Fix a leaking tap",
-        description="The kitchen tap drips all night.",
-        place="Bondi",
-    )
-
-
-def _quote(job, provider, price="180", start=None, **kwargs):
-    return job_services.quote_send(
-        job=job, provider=provider, price=Decimal(price), start=start or _start(), **kwargs
-    )
 
 
 def _confirmed_booking(provider, start):
@@ -65,28 +28,28 @@ def _confirmed_booking(provider, start):
 
 
 def test_a_quote_overlapping_a_confirmed_booking_is_refused_at_send(job, plumbers):
-    start = _start()
+    start = start_at()
     _confirmed_booking(plumbers[0], start + timedelta(minutes=30))
     with pytest.raises(Invalid, match="already booked") as error:
-        _quote(job, plumbers[0], start=start)
+        send_quote(job, plumbers[0], start=start)
     assert "start" in error.value.fields
     assert not Quote.objects.exists()
-    _quote(job, plumbers[1], start=start)  # another provider is free then
+    send_quote(job, plumbers[1], start=start)  # another provider is free then
 
 
 def test_a_quote_on_a_day_off_is_refused_at_send(job, plumbers):
-    start = _start()
+    start = start_at()
     AvailabilityException.objects.create(
         provider=plumbers[0], date=start.astimezone(job.zone).date(), kind="day_off"
     )
     with pytest.raises(Invalid, match="day off"):
-        _quote(job, plumbers[0], start=start)
+        send_quote(job, plumbers[0], start=start)
     assert not Quote.objects.exists()
 
 
 def test_a_quote_made_before_the_booking_is_refused_at_accept(job, plumbers, customer):
-    start = _start()
-    quote = _quote(job, plumbers[0], start=start)
+    start = start_at()
+    quote = send_quote(job, plumbers[0], start=start)
     _confirmed_booking(plumbers[0], start)
     with pytest.raises(Conflict, match="Ask them for a new time"):
         job_services.quote_accept(quote=quote, actor=customer)
@@ -101,8 +64,8 @@ def test_a_quote_made_before_the_booking_is_refused_at_accept(job, plumbers, cus
 def test_the_job_page_offers_to_ask_for_a_new_time_after_a_refused_accept(
     client, job, plumbers, customer
 ):
-    start = _start()
-    quote = _quote(job, plumbers[0], start=start)
+    start = start_at()
+    quote = send_quote(job, plumbers[0], start=start)
     _confirmed_booking(plumbers[0], start)
     client.force_login(customer)
     response = client.post(f"/jobs/{job.pk}/quotes/{quote.pk}/accept/", follow=True)
@@ -132,20 +95,20 @@ def test_a_quote_outside_the_jobs_dates_is_refused_at_send(dated_job, plumbers):
     early = _local_start(dated_job, dated_job.date_from - timedelta(days=1))
     for start in (late, early):
         with pytest.raises(Invalid, match="within the job's dates") as error:
-            _quote(dated_job, plumbers[0], start=start)
+            send_quote(dated_job, plumbers[0], start=start)
         assert "date" in error.value.fields
     assert not Quote.objects.exists()
-    _quote(dated_job, plumbers[0], start=_local_start(dated_job, dated_job.date_to))
+    send_quote(dated_job, plumbers[0], start=_local_start(dated_job, dated_job.date_to))
 
 
 def test_a_quote_ending_after_the_last_date_is_refused(dated_job, plumbers):
     start = _local_start(dated_job, dated_job.date_to, hour=23)
     with pytest.raises(Invalid, match="within the job's dates"):
-        _quote(dated_job, plumbers[0], start=start, duration_minutes=120)
+        send_quote(dated_job, plumbers[0], start=start, duration_minutes=120)
 
 
 def test_a_quote_outside_the_jobs_dates_is_refused_at_accept(dated_job, plumbers, customer):
-    quote = _quote(dated_job, plumbers[0], start=_local_start(dated_job, dated_job.date_from))
+    quote = send_quote(dated_job, plumbers[0], start=_local_start(dated_job, dated_job.date_from))
     # The customer narrows nothing, but the stored quote lies outside (as old quotes did).
     Quote.objects.filter(pk=quote.pk).update(start=quote.start + timedelta(days=20))
     quote.refresh_from_db()
@@ -159,7 +122,7 @@ def test_a_quote_outside_the_jobs_dates_is_refused_at_accept(dated_job, plumbers
 
 
 def test_ask_for_a_new_time_then_revise_then_accept(job, plumbers, customer):
-    quote = _quote(job, plumbers[0], start=_start())
+    quote = send_quote(job, plumbers[0], start=start_at())
     asked = job_services.quote_ask_new_time(
         quote=quote, actor=customer, note="  Any chance of a Saturday?  "
     )
@@ -169,10 +132,10 @@ def test_ask_for_a_new_time_then_revise_then_accept(job, plumbers, customer):
     with pytest.raises(WrongState):
         job_services.quote_accept(quote=asked, actor=customer)
     with pytest.raises(Conflict):
-        _quote(job, plumbers[0])  # revise the waiting one instead
+        send_quote(job, plumbers[0])  # revise the waiting one instead
 
     revised = job_services.quote_revise(
-        quote=asked, actor=plumbers[0].user, price=Decimal("200"), start=_start(days=6),
+        quote=asked, actor=plumbers[0].user, price=Decimal("200"), start=start_at(days=6),
         message="Saturday works.",
     )  # fmt: skip
     old = Quote.objects.get(pk=quote.pk)
@@ -187,41 +150,41 @@ def test_ask_for_a_new_time_then_revise_then_accept(job, plumbers, customer):
 
 
 def test_a_provider_may_revise_a_waiting_quote_unasked(job, plumbers):
-    quote = _quote(job, plumbers[0])
+    quote = send_quote(job, plumbers[0])
     revised = job_services.quote_revise(
-        quote=quote, actor=plumbers[0].user, price=Decimal("150"), start=_start(days=4)
+        quote=quote, actor=plumbers[0].user, price=Decimal("150"), start=start_at(days=4)
     )
     assert revised.replaces_id == quote.pk
 
 
 def test_a_revision_is_checked_like_a_new_quote(job, plumbers, customer):
-    quote = _quote(job, plumbers[0])
+    quote = send_quote(job, plumbers[0])
     job_services.quote_ask_new_time(quote=quote, actor=customer)
-    _confirmed_booking(plumbers[0], _start(days=6))
+    _confirmed_booking(plumbers[0], start_at(days=6))
     with pytest.raises(Invalid, match="already booked"):
         job_services.quote_revise(
-            quote=quote, actor=plumbers[0].user, price=Decimal("150"), start=_start(days=6)
+            quote=quote, actor=plumbers[0].user, price=Decimal("150"), start=start_at(days=6)
         )
     quote.refresh_from_db()
     assert quote.status == Quote.Status.ASKED and Quote.objects.count() == 1
 
 
 def test_only_the_jobs_customer_asks_and_only_the_quotes_provider_revises(job, plumbers, customer):
-    quote = _quote(job, plumbers[0])
+    quote = send_quote(job, plumbers[0])
     for outsider in (UserFactory(), plumbers[0].user):
         with pytest.raises(NotAllowed):
             job_services.quote_ask_new_time(quote=quote, actor=outsider)
     for outsider in (customer, plumbers[1].user):
         with pytest.raises(NotAllowed):
             job_services.quote_revise(
-                quote=quote, actor=outsider, price=Decimal("1"), start=_start()
+                quote=quote, actor=outsider, price=Decimal("1"), start=start_at()
             )
     quote.refresh_from_db()
     assert quote.status == Quote.Status.PENDING
 
 
 def test_a_long_note_is_refused(job, plumbers, customer):
-    quote = _quote(job, plumbers[0])
+    quote = send_quote(job, plumbers[0])
     with pytest.raises(Invalid, match="500"):
         job_services.quote_ask_new_time(quote=quote, actor=customer, note="x" * 501)
     quote.refresh_from_db()
@@ -229,7 +192,7 @@ def test_a_long_note_is_refused(job, plumbers, customer):
 
 
 def test_asking_and_revising_through_the_pages(client, job, plumbers, customer):
-    quote = _quote(job, plumbers[0], start=_start())
+    quote = send_quote(job, plumbers[0], start=start_at())
     client.force_login(customer)
     response = client.post(
         f"/jobs/{job.pk}/quotes/{quote.pk}/ask/", {"note": "Mornings are better"}, follow=True
@@ -244,7 +207,7 @@ def test_asking_and_revising_through_the_pages(client, job, plumbers, customer):
     page = client.get(f"/portal/jobs/{job.pk}/").content.decode()
     assert "Mornings are better" in page
     assert f'action="/portal/jobs/quotes/{quote.pk}/revise/"' in page
-    day = _start(days=6).astimezone(job.zone).date()
+    day = start_at(days=6).astimezone(job.zone).date()
     response = client.post(
         f"/portal/jobs/quotes/{quote.pk}/revise/",
         {"price": "210", "date": day.isoformat(), "time": "09:00", "duration_minutes": "120"},
@@ -261,7 +224,7 @@ def test_asking_and_revising_through_the_pages(client, job, plumbers, customer):
 
 
 def test_a_bad_revision_is_a_form_error_and_changes_nothing(client, job, plumbers):
-    quote = _quote(job, plumbers[0])
+    quote = send_quote(job, plumbers[0])
     client.force_login(plumbers[0].user)
     response = client.post(
         f"/portal/jobs/quotes/{quote.pk}/revise/",
@@ -272,7 +235,7 @@ def test_a_bad_revision_is_a_form_error_and_changes_nothing(client, job, plumber
 
 
 def test_others_get_404_asking_and_revising(client, job, plumbers, customer):
-    quote = _quote(job, plumbers[0])
+    quote = send_quote(job, plumbers[0])
     client.force_login(UserFactory())
     assert client.post(f"/jobs/{job.pk}/quotes/{quote.pk}/ask/").status_code == 404
     client.force_login(plumbers[1].user)  # can see the job, not this quote
