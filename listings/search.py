@@ -3,7 +3,10 @@
 Reads only (selectors). The search page and the API share these functions:
 
 - `search_query_parse` corrects misspelt words against the catalogue lexicon (`SearchTerm`,
-  trigram KNN) and takes out the words that name a place ("plumber fremantle").
+  trigram KNN) and takes out the words that name a place ("plumber fremantle"). A word that
+  names a provider, a place or a catalogue entry, or that a listing contains, is never a typo;
+  input that is not plain words (markup, odd Unicode, very long) is never corrected.
+- `providers_named` finds the approved providers whose business name the query names.
 - `service_search` runs the search: websearch syntax and ranking over a bounded set of
   candidates, service areas that cover a point (nearest first, through the GiST index), sorts
   and "next page" pagination without counting.
@@ -19,7 +22,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.contrib.gis.geos import Point
-from django.contrib.postgres.search import SearchQuery, SearchRank
+from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.db import connection
 from django.db.models import (
     BooleanField,
@@ -33,6 +36,7 @@ from django.db.models import (
 )
 from django.db.models.expressions import RawSQL
 
+from accounts.models import ProviderProfile
 from places.selectors import Place, places_named
 
 from .models import Service
@@ -46,6 +50,12 @@ MAX_RANKED = 2000
 MAX_PAGE = MAX_RANKED // PAGE_SIZE
 # Similarity a lexicon word needs to replace a misspelt query word (pg_trgm's default).
 TYPO_SIMILARITY = 0.3
+# A correction is only used when the words as typed find fewer services than this.
+FEW_RESULTS = 3
+# A query of more words than this is not a mistyped search for a service: never corrected.
+MAX_CORRECTED_WORDS = 8
+# Providers shown above the results when the query names their business.
+MAX_NAMED_PROVIDERS = 3
 SEARCH_CONFIG = "english"
 
 SORTS = {
@@ -60,6 +70,9 @@ _PLACE_JOINERS = frozenset({"in", "near", "around", "at", "nearby"})
 _WORD = re.compile(r"[a-z]+")
 # websearch syntax we leave alone when correcting: quoted phrases and -negated words.
 _PROTECTED = re.compile(r'"[^"]*"?|-[a-z]+')
+# What a query made of plain words looks like; anything else (markup, symbols, letters the
+# lexicon cannot hold) is searched as typed and never corrected.
+_CORRECTABLE = re.compile(r"[a-z0-9\s'\u2019\-\".,&/+]*")
 
 
 @dataclass(frozen=True)
@@ -78,6 +91,7 @@ class SearchPage:
     has_next: bool
     sort: str
     exact_matches: bool = True  # False when only the corrected words matched
+    corrected: str = ""  # the corrected text the results are for ("" when as typed)
     notes: list[str] = field(default_factory=list)
 
     @property
@@ -105,8 +119,28 @@ def _plain_words(text: str) -> list[re.Match]:
     return [word for word in words if word.group() != "or"]
 
 
-_CORRECT_SQL = """
-SELECT q.word, best.word, best.same_stem
+# A word that names an approved provider, a place or a catalogue entry, or that a public
+# listing contains, is not a typo whatever the lexicon (rebuilt by a periodic task) says.
+# Checked live, and only for a word the lexicon would replace (CASE evaluates it lazily).
+# Listings are searched by stem, so a word that stems like its correction ("emergancy",
+# "emergency") says nothing there: it stays a typo worth pointing out.
+_KNOWN_SQL = """
+EXISTS (SELECT 1 FROM accounts_providerprofile AS p
+        WHERE p.status = 'approved' AND lower(p.business_name) ~ ('\\m' || q.word || '\\M'))
+OR EXISTS (SELECT 1 FROM listings_suburb AS s WHERE lower(s.name) ~ ('\\m' || q.word || '\\M'))
+OR EXISTS (SELECT 1 FROM listings_city AS c WHERE lower(c.name) ~ ('\\m' || q.word || '\\M'))
+OR EXISTS (SELECT 1 FROM listings_category AS c WHERE lower(c.name) ~ ('\\m' || q.word || '\\M'))
+OR EXISTS (SELECT 1 FROM listings_subcategory AS c
+           WHERE lower(c.name) ~ ('\\m' || q.word || '\\M'))
+OR (NOT best.same_stem AND EXISTS (
+    SELECT 1 FROM listings_service AS s
+    JOIN accounts_providerprofile AS p ON p.id = s.provider_id AND p.status = 'approved'
+    WHERE s.status = 'active' AND s.search_vector @@ to_tsquery('english', q.word)))
+"""
+
+_CORRECT_SQL = f"""
+SELECT q.word, best.word, best.same_stem,
+       CASE WHEN best.word IS NULL OR best.word = q.word THEN false ELSE ({_KNOWN_SQL}) END
 FROM unnest(%s::text[]) AS q(word)
 LEFT JOIN LATERAL (
     SELECT c.word,
@@ -123,7 +157,7 @@ LEFT JOIN LATERAL (
              c.distance, c.frequency DESC
     LIMIT 1
 ) AS best ON true
-WHERE ts_lexize('english_stem', q.word) <> '{}'
+WHERE ts_lexize('english_stem', q.word) <> '{{}}'
 """
 
 
@@ -131,7 +165,9 @@ def search_words_correct(*, words: Sequence[str]) -> dict[str, str]:
     """Misspelt word -> the closest catalogue word, for the words that need it (one query).
 
     A word is left alone when the lexicon has it or another ending of it ("electrician" for
-    "electricians"), has nothing similar enough, or when it is a stop word.
+    "electricians"), has nothing similar enough, or when it is a stop word; and when it is a
+    known word the lexicon may not have yet (_KNOWN_SQL): "priya" of "Priya's Electrical" is
+    never "price".
     Each word is matched by trigram KNN (`word <-> %s`) on the lexicon's GiST index.
     """
     candidates = sorted({word for word in words if 4 <= len(word) <= 40})
@@ -142,8 +178,8 @@ def search_words_correct(*, words: Sequence[str]) -> dict[str, str]:
         rows = cursor.fetchall()
     return {
         word: best
-        for word, best, same_stem in rows
-        if best and best != word and not (same_stem and _inflection(word, best))
+        for word, best, same_stem, known in rows
+        if best and best != word and not known and not (same_stem and _inflection(word, best))
     }
 
 
@@ -156,16 +192,25 @@ def _inflection(word: str, other: str) -> bool:
 # --- Parsing a query --------------------------------------------------------------------------
 
 
-def search_query_parse(*, query: str, find_place: bool = True) -> ParsedQuery:
+def search_query_correctable(text: str) -> bool:
+    """Plain words (no markup, symbols or odd Unicode), not too many of them."""
+    return bool(_CORRECTABLE.fullmatch(text)) and len(text.split()) <= MAX_CORRECTED_WORDS
+
+
+def search_query_parse(*, query: str, find_place: bool = True, correct: bool = True) -> ParsedQuery:
     """Correct misspelt words and take out a place named in `query` (two queries at most).
 
     "emergancy electrician bondi" -> text "emergency electrician" (corrected) and Bondi's
     point. The longest place name wins, then the last one. Words inside quotes or after a
-    minus are left as typed.
+    minus are left as typed, and so is all of a query that is not plain words, or when
+    `correct` is False ("Search instead for ..."). Whether the correction is used depends on
+    what the words as typed find: service_search decides.
     """
     text = " ".join(query.lower().split())[:200]
     words = _plain_words(text)
-    corrections = search_words_correct(words=[word.group() for word in words])
+    corrections = {}
+    if correct and search_query_correctable(text):
+        corrections = search_words_correct(words=[word.group() for word in words])
 
     def corrected_text() -> str:
         pieces, last = [], 0
@@ -213,6 +258,40 @@ def _take_place(fixed: str, original: str) -> tuple[str, str, Place | None]:
         return text[: spans[first].start()] + text[spans[last - 1].end() :]
 
     return cut(fixed, words), cut(original, originals), places[name]
+
+
+# --- Providers named by the query -------------------------------------------------------------
+
+# True when every word of the query is a category or subcategory word ("electrical"): such a
+# query names a kind of service, not a business, however many business names contain it.
+_ONLY_CATALOGUE_WORDS = """(
+    SELECT to_tsvector('english', string_agg(n.name, ' '))
+    FROM (SELECT name FROM listings_category UNION ALL SELECT name FROM listings_subcategory) AS n
+) @@ websearch_to_tsquery('english', %s)"""
+
+
+def providers_named(*, text: str) -> list[ProviderProfile]:
+    """The approved providers whose business name has every word of `text` (one query).
+
+    "priya's electrical" and "priya" find Priya's Electrical; "electrical" alone finds no one.
+    The shortest names (the closest matches) first. Each word's first four letters must be in
+    the name (a cheap ILIKE that leaves few names to stem); the stemmed words must match.
+    """
+    words = [word.group() for word in _plain_words(text)]
+    if not words:
+        return []
+    matching = ProviderProfile.objects.filter(
+        *(Q(business_name__icontains=word[:4]) for word in words),
+        status=ProviderProfile.Status.APPROVED,
+    )
+    return list(
+        matching.alias(name_vector=SearchVector("business_name", config=SEARCH_CONFIG))
+        .filter(name_vector=_search_query(text))
+        .exclude(RawSQL(_ONLY_CATALOGUE_WORDS, [text], output_field=BooleanField()))
+        .select_related("base_city")
+        .only("business_name", "slug", "base_city__name", "base_city__state")
+        .order_by(Func(F("business_name"), function="length"), "pk")[:MAX_NAMED_PROVIDERS]
+    )
 
 
 # --- The search ------------------------------------------------------------------------------
@@ -284,7 +363,9 @@ def services_covering(
     return covering
 
 
-def _ranked_page(services: QuerySet[Service], order: list[str], offset: int, limit: int) -> RawSQL:
+def _ranked_page(
+    services: QuerySet[Service], order: list[str], offset: int, limit: int, first: str = ""
+) -> RawSQL:
     """The ids of one page of the best of `services` (annotated with `rank`), ranking only
     MAX_RANKED matches.
 
@@ -292,9 +373,13 @@ def _ranked_page(services: QuerySet[Service], order: list[str], offset: int, lim
     more than that many rows (the select list is evaluated only for rows the LIMIT lets
     through); that bounded set is ordered and cut to one page. (Joining the candidates
     back through `pk IN (candidates)` led the planner to scan the whole table at 100k.)
+    `first` (a cheap boolean column) is the exception: the rows it marks are taken first, so
+    the listings of a provider the query names are never cut.
     """
     columns = {name.lstrip("-") for name in order} - {"pk"}
-    candidates = services.order_by().values("id", *sorted(columns))[:MAX_RANKED]
+    candidates = services.order_by(*([f"-{first}"] if first else [])).values(
+        "id", *sorted(columns)
+    )[:MAX_RANKED]
     sql, params = candidates.query.sql_with_params()
     order_sql = ", ".join(
         f"c.{name.lstrip('-')} {'DESC' if name.startswith('-') else 'ASC'}"
@@ -310,6 +395,13 @@ def _search_query(text: str) -> SearchQuery:
     return SearchQuery(text, config=SEARCH_CONFIG, search_type="websearch")
 
 
+def _finds_little(services: QuerySet[Service], query: SearchQuery) -> bool:
+    """Whether the words as typed find fewer than FEW_RESULTS of `services` (one query)."""
+    return len(services.filter(search_vector=query).values_list("pk", flat=True)[:FEW_RESULTS]) < (
+        FEW_RESULTS
+    )
+
+
 def service_search(
     *,
     services: QuerySet[Service],
@@ -320,13 +412,18 @@ def service_search(
     sort: str = "",
     page: int = 1,
     page_size: int = PAGE_SIZE,
+    provider_ids: Sequence[int] = (),
 ) -> SearchPage:
-    """One page of search results, in two queries (services, then their photos).
+    """One page of search results, in two queries (services, then their photos), and one
+    more to see whether the words as typed find little when there is a correction.
 
     `services` is service_public() narrowed by the filters (category, city, price...), so the
     narrowing happens before anything is ranked. `text` uses websearch syntax ("quoted
-    phrase", -without, or); `corrected` is the same text with typos fixed: a service matches
-    either, and services matching the words as typed come first.
+    phrase", -without, or); `corrected` is the same text with typos fixed, used only when the
+    words as typed find fewer than FEW_RESULTS services and name no provider: then a service
+    matches either, and services matching the words as typed come first. `provider_ids` are
+    the providers the query names (providers_named): all their listings (that pass the
+    filters) match, and come first when sorted by relevance.
 
     Sorts: "relevance" (default with text: title > subcategory/category > description, only
     the first MAX_RANKED candidates are ranked), "distance" (default with a point), "rating"
@@ -348,34 +445,41 @@ def service_search(
         services = services_covering(services=services, here=here, within_km=within_km)
 
     query = exact = None
+    named = Q(provider_id__in=list(provider_ids)) if text and provider_ids else None
     if text:
         exact = _search_query(text)
+        if corrected and (named is not None or not _finds_little(services, exact)):
+            corrected = ""
         query = exact | _search_query(corrected) if corrected else exact
-        services = services.filter(search_vector=query)
+        services = services.filter(
+            Q(search_vector=query) | named if named is not None else Q(search_vector=query)
+        )
 
     start = (page - 1) * page_size
-    if corrected:
-        services = services.annotate(
-            exact=ExpressionWrapper(Q(search_vector=exact), output_field=BooleanField())
-        )
+    flags = {
+        name: ExpressionWrapper(condition, output_field=BooleanField())
+        for name, condition in (("named", named), ("exact", corrected and Q(search_vector=exact)))
+        if condition
+    }
+    services = services.annotate(**flags)
     if sort == "relevance":
         services = services.annotate(rank=SearchRank(F("search_vector"), query))
         order = [
-            *(["-exact"] if corrected else []),
+            *(f"-{name}" for name in flags),
             "-rank",
             *(["distance_m"] if here is not None else []),
             "-rating_average",
             "pk",
         ]
-        page_ids = _ranked_page(services, order, start, page_size + 1)
-        # The page's rows by primary key, ranked again (a few rows) to put them in order.
-        chosen = Service.objects.filter(pk__in=page_ids).annotate(
-            rank=SearchRank(F("search_vector"), query)
+        page_ids = _ranked_page(
+            services, order, start, page_size + 1, first="named" if "named" in flags else ""
         )
-        if corrected:
-            chosen = chosen.annotate(
-                exact=ExpressionWrapper(Q(search_vector=exact), output_field=BooleanField())
-            )
+        # The page's rows by primary key, ranked again (a few rows) to put them in order.
+        chosen = (
+            Service.objects.filter(pk__in=page_ids)
+            .annotate(rank=SearchRank(F("search_vector"), query))
+            .annotate(**flags)
+        )
         if here is not None:
             chosen = chosen.annotate(distance_m=_KnnDistance(F("point"), _Geography(here)))
         rows = list(service_cards(chosen).defer("search_vector").order_by(*order))
@@ -402,5 +506,6 @@ def service_search(
         has_next=len(rows) > page_size,
         sort=sort,
         exact_matches=not corrected or any(service.exact for service in results),
+        corrected=corrected,
         notes=notes,
     )

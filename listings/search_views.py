@@ -1,7 +1,7 @@
 # ruff: noqa: RUF001 - messages use the typographic apostrophe, as the templates do
 """The search page: words, place or "near me", filters, sorts; the results partial for fetch."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, QueryDict
@@ -17,6 +17,7 @@ from .search import (
     SORTS,
     ParsedQuery,
     SearchPage,
+    providers_named,
     search_query_parse,
     service_search,
 )
@@ -24,6 +25,10 @@ from .selectors import service_public
 
 # Sent by static/js/search.js: answer with the results partial only.
 PARTIAL_HEADER = "X-Search-Partial"
+# "Search instead for ...": the words as typed, never corrected.
+AS_TYPED = "as_typed"
+# Chips of the words and the place, which live outside the collapsible filters.
+_NOT_FILTERS = frozenset({"q", "where", "lat"})
 
 
 @dataclass(frozen=True)
@@ -41,6 +46,13 @@ def _without(params: QueryDict, *names: str) -> str:
     return f"?{query}" if query else "?"
 
 
+def _as_typed_url(params: QueryDict) -> str:
+    kept = params.copy()
+    kept.pop("page", None)
+    kept[AS_TYPED] = "1"
+    return f"?{kept.urlencode()}"
+
+
 def _money(value) -> str:
     return f"${value:,.0f}" if value == int(value) else f"${value:,.2f}"
 
@@ -52,7 +64,7 @@ def _chips(params: QueryDict, data: dict, place, where: str) -> list[Chip]:
         chips.append(Chip(label=label, remove_url=_without(params, *names), param=names[0]))
 
     if data.get("q"):
-        add(f"“{data['q']}”", "q")
+        add(f"“{data['q']}”", "q", AS_TYPED)
     if place is not None and place.kind == "point":
         add("Near you", "lat", "lng")
     elif where:
@@ -99,10 +111,14 @@ def search(request: HttpRequest) -> HttpResponse:
                 "Bondi or Parramatta. These results are not limited to a place."
             )
 
+    as_typed = request.GET.get(AS_TYPED) == "1"
     parsed = ParsedQuery(text="")
     if query:
-        parsed = search_query_parse(query=query, find_place=place is None and not where)
+        parsed = search_query_parse(
+            query=query, find_place=place is None and not where, correct=not as_typed
+        )
         place = place or parsed.place
+    providers = providers_named(text=parsed.text) if parsed.text else []
 
     searching = bool(
         parsed.text
@@ -126,8 +142,11 @@ def search(request: HttpRequest) -> HttpResponse:
             sort=data.get("sort") or "",
             # A page that is no number is the first; service_search stops at its last page.
             page=parse_int(request.GET.get("page"), minimum=1) or 1,
+            provider_ids=[provider.pk for provider in providers],
         )
         notes += page.notes
+        # The correction stands only when the words as typed found little.
+        parsed = replace(parsed, corrected=page.corrected)
 
     subject = "Services"
     if parsed.text:
@@ -144,6 +163,7 @@ def search(request: HttpRequest) -> HttpResponse:
         heading = subject
 
     partial = request.headers.get(PARTIAL_HEADER) == "1"
+    chips = _chips(request.GET, data, place, where)
     context = {
         "filter": filterset,
         "form": filterset.form,
@@ -155,7 +175,11 @@ def search(request: HttpRequest) -> HttpResponse:
         "searching": searching,
         "heading": heading,
         "notes": notes,
-        "chips": _chips(request.GET, data, place, where),
+        "chips": chips,
+        "filter_count": sum(chip.param not in _NOT_FILTERS for chip in chips),
+        "providers": providers,
+        "as_typed": as_typed,
+        "as_typed_url": _as_typed_url(request.GET) if parsed.corrected else "",
         "sorts": [
             (value, label)
             for value, label in SORTS.items()
