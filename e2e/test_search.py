@@ -43,7 +43,8 @@ def catalogue(site):
 
 def test_a_customer_searches_filters_in_place_and_opens_a_listing(catalogue, page: Page):
     page.goto(catalogue.url + "/search/")
-    page.get_by_label("What do you need?").first.fill("emergancy electrician")
+    # "electrishan" is in no listing, so the words as typed find nothing: they are corrected.
+    page.get_by_label("What do you need?").first.fill("emergancy electrishan")
     page.locator("#id_where").fill("Bondi")
     page.locator("#search-form").get_by_role("button", name="Search").click()
 
@@ -105,3 +106,61 @@ def test_near_me_explains_a_refusal(catalogue, page: Page):
     page.get_by_role("button", name="Near me").click()
 
     expect(page.get_by_text("Location access is turned off for this site")).to_be_visible()
+
+
+def test_on_a_phone_the_filters_wait_behind_a_button(catalogue, page: Page):
+    page.set_viewport_size({"width": 375, "height": 667})
+    page.goto(catalogue.url + "/search/?q=emergency+electrician&where=Bondi&min_rating=4")
+
+    filters = page.locator("[data-search-filters]")
+    summary = filters.locator("summary")
+    expect(summary).to_have_text("Filters (1)")
+    expect(page.get_by_label("Rating")).to_be_hidden()
+    first = page.locator("[data-result] .service-card__title").first
+    expect(first).to_be_visible()
+    box = first.bounding_box()
+    assert box is not None and box["y"] < 667, box  # on the first screen, unscrolled
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+
+    # A keyboard user opens them from the labelled button.
+    summary.focus()
+    page.keyboard.press("Enter")
+    expect(page.get_by_label("Rating")).to_be_visible()
+    page.get_by_label("Verified providers only").check()
+    expect(page).to_have_url(re.compile(r"verified=on"))
+    expect(summary).to_have_text("Filters (2)")
+
+
+def test_on_a_wide_screen_the_filters_show(catalogue, page: Page):
+    page.set_viewport_size({"width": 1280, "height": 800})
+    page.goto(catalogue.url + "/search/?q=emergency+electrician")
+
+    expect(page.locator("[data-search-filters] summary")).to_have_text("Filters")
+    expect(page.get_by_label("Rating")).to_be_visible()
+    expect(page.get_by_label("City")).to_be_visible()
+
+
+def test_a_business_name_finds_the_provider_and_a_typo_offers_the_words_as_typed(
+    catalogue, page: Page
+):
+    from accounts.models import ProviderProfile
+
+    provider = ProviderProfile.objects.get(services__title="Harbour emergency electrician")
+    provider.business_name = "Priya's Electrical"
+    provider.save()
+
+    page.goto(catalogue.url + "/search/?q=Priya%27s+Electrical")
+    expect(page.get_by_text("Showing results for")).to_have_count(0)
+    expect(page.locator("[data-result] .service-card__title").first).to_have_text(
+        "Harbour emergency electrician"
+    )
+    page.locator(".search-providers").get_by_role("link", name="Priya's Electrical").click()
+    expect(page).to_have_url(re.compile(rf"/pros/{provider.slug}/$"))
+
+    page.goto(catalogue.url + "/search/?q=emergancy+electrishan")
+    expect(page.get_by_text("Showing results for")).to_be_visible()
+    page.get_by_role("link", name="Search instead for “emergancy electrishan”").click()
+    expect(page).to_have_url(re.compile(r"as_typed=1"))
+    expect(
+        page.get_by_role("heading", level=2, name=re.compile("No services match"))
+    ).to_be_visible()

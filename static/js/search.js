@@ -7,6 +7,9 @@
 // links inside the results are followed the same way. If a fetch fails, the browser simply
 // loads the URL.
 // Fires "search:updated" on document after each swap (results-map.js redraws its markers).
+//
+// On a phone the filters start collapsed behind their "Filters (N)" summary, so the first
+// result is on the first screen; on wider screens they start open. N follows each swap.
 (function () {
   "use strict";
 
@@ -19,7 +22,28 @@
   const lngInput = form.querySelector("[data-lng-input]");
   const whereInput = form.querySelector("[data-where-input]");
   const status = form.querySelector("[data-near-me-status]");
+  const queryInput = form.querySelector("#id_q");
+  const asTypedInput = form.querySelector("[data-as-typed-input]");
+  const filters = form.querySelector("[data-search-filters]");
+  const filterCount = form.querySelector("[data-filter-count]");
+  // The width below which search.css lays the page out for phones (its 640px breakpoint).
+  const phone = window.matchMedia("(max-width: 639.98px)");
   let inFlight = null;
+
+  function placeFilters() {
+    if (filters) {
+      filters.open = !phone.matches;
+    }
+  }
+  placeFilters();
+  phone.addEventListener("change", placeFilters);
+
+  function updateFilterCount(fresh) {
+    const count = Number(fresh.dataset.filterCount || 0);
+    if (filterCount) {
+      filterCount.textContent = count ? ` (${count})` : "";
+    }
+  }
 
   function formUrl() {
     const params = new URLSearchParams();
@@ -120,6 +144,7 @@
       return;
     }
     updateSubcategories(fresh);
+    updateFilterCount(fresh);
     const template = fresh.querySelector("[data-subcategory-options]");
     if (template) {
       template.remove();
@@ -161,6 +186,13 @@
     }
     load(formUrl());
   });
+
+  // New words are corrected again ("Search instead for ..." was about the old ones).
+  if (queryInput && asTypedInput) {
+    queryInput.addEventListener("input", () => {
+      asTypedInput.value = "";
+    });
+  }
 
   // A typed place replaces "near me".
   if (whereInput) {
