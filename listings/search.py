@@ -119,24 +119,36 @@ def _plain_words(text: str) -> list[re.Match]:
     return [word for word in words if word.group() != "or"]
 
 
-# A word that names an approved provider, a place or a catalogue entry, or that a public
-# listing contains, is not a typo whatever the lexicon (rebuilt by a periodic task) says.
+# A word that names an approved provider, a place or a catalogue entry, or that a listing
+# contains, is not a typo whatever the lexicon (rebuilt by a periodic task) says.
 # Checked live, and only for a word the lexicon would replace (CASE evaluates it lazily).
-# Listings are searched by stem, so a word that stems like its correction ("emergancy",
-# "emergency") says nothing there: it stays a typo worth pointing out.
-_KNOWN_SQL = """
-EXISTS (SELECT 1 FROM accounts_providerprofile AS p
-        WHERE p.status = 'approved' AND lower(p.business_name) ~ ('\\m' || q.word || '\\M'))
-OR EXISTS (SELECT 1 FROM listings_suburb AS s WHERE lower(s.name) ~ ('\\m' || q.word || '\\M'))
-OR EXISTS (SELECT 1 FROM listings_city AS c WHERE lower(c.name) ~ ('\\m' || q.word || '\\M'))
-OR EXISTS (SELECT 1 FROM listings_category AS c WHERE lower(c.name) ~ ('\\m' || q.word || '\\M'))
-OR EXISTS (SELECT 1 FROM listings_subcategory AS c
-           WHERE lower(c.name) ~ ('\\m' || q.word || '\\M'))
-OR (NOT best.same_stem AND EXISTS (
-    SELECT 1 FROM listings_service AS s
-    JOIN accounts_providerprofile AS p ON p.id = s.provider_id AND p.status = 'approved'
-    WHERE s.status = 'active' AND s.search_vector @@ to_tsquery('english', q.word)))
-"""
+# The cheap LIKE leaves the word-boundary regex few names to read. Any listing's words count
+# (a word someone wrote in a listing is no typo), through the search vectors' GIN index; they
+# hold stems, so a word that stems like its correction ("emergancy", "emergency") says nothing
+# there: it stays a typo worth pointing out.
+_NAMES_HAVE_WORD = """EXISTS (SELECT 1 FROM {table} AS n WHERE {where}
+    lower(n.{column}) LIKE ('%%' || q.word || '%%')
+    AND lower(n.{column}) ~ ('\\m' || q.word || '\\M'))"""
+_KNOWN_SQL = " OR ".join(
+    [
+        _NAMES_HAVE_WORD.format(
+            table="accounts_providerprofile",
+            where="n.status = 'approved' AND",
+            column="business_name",
+        ),
+        *(
+            _NAMES_HAVE_WORD.format(table=table, where="", column="name")
+            for table in (
+                "listings_suburb",
+                "listings_city",
+                "listings_category",
+                "listings_subcategory",
+            )
+        ),
+        """(NOT best.same_stem AND EXISTS (SELECT 1 FROM listings_service AS s
+            WHERE s.search_vector @@ to_tsquery('english', q.word)))""",
+    ]
+)
 
 _CORRECT_SQL = f"""
 SELECT q.word, best.word, best.same_stem,
@@ -273,7 +285,9 @@ _ONLY_CATALOGUE_WORDS = """(
 def providers_named(*, text: str) -> list[ProviderProfile]:
     """The approved providers whose business name has every word of `text` (one query).
 
-    "priya's electrical" and "priya" find Priya's Electrical; "electrical" alone finds no one.
+    "priya's electrical" and "priya" find Priya's Electrical. Words that name a kind of
+    service, not a business, find no one: when they are all category or subcategory words
+    ("electricians"), or when more than MAX_NAMED_PROVIDERS names have them ("electrical").
     The shortest names (the closest matches) first. Each word's first four letters must be in
     the name (a cheap ILIKE that leaves few names to stem); the stemmed words must match.
     """
@@ -284,14 +298,15 @@ def providers_named(*, text: str) -> list[ProviderProfile]:
         *(Q(business_name__icontains=word[:4]) for word in words),
         status=ProviderProfile.Status.APPROVED,
     )
-    return list(
+    named = list(
         matching.alias(name_vector=SearchVector("business_name", config=SEARCH_CONFIG))
         .filter(name_vector=_search_query(text))
         .exclude(RawSQL(_ONLY_CATALOGUE_WORDS, [text], output_field=BooleanField()))
         .select_related("base_city")
         .only("business_name", "slug", "base_city__name", "base_city__state")
-        .order_by(Func(F("business_name"), function="length"), "pk")[:MAX_NAMED_PROVIDERS]
+        .order_by(Func(F("business_name"), function="length"), "pk")[: MAX_NAMED_PROVIDERS + 1]
     )
+    return named if len(named) <= MAX_NAMED_PROVIDERS else []
 
 
 # --- The search ------------------------------------------------------------------------------
