@@ -89,6 +89,16 @@ def test_catalogue_words_alone_show_no_provider(client, priya):
     assert len(titles(response)) == 8
 
 
+def test_words_that_many_business_names_share_show_no_provider(client, priya):
+    # The six other providers are all "Bright Spark Electrical <n>" (the factory's names).
+    assert response_providers(get(client, q="bright spark")) == []
+    assert response_providers(get(client, q="priya")) == ["Priya's Electrical"]
+
+
+def response_providers(response) -> list[str]:
+    return [provider.business_name for provider in response.context["providers"]]
+
+
 def test_a_provider_that_is_not_approved_is_not_shown(client, priya):
     provider = priya[0].provider
     provider.status = "suspended"
