@@ -22,7 +22,12 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.contrib.gis.geos import Point
-from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+from django.contrib.postgres.search import (
+    SearchQuery,
+    SearchRank,
+    SearchVector,
+    TrigramSimilarity,
+)
 from django.db import connection
 from django.db.models import (
     BooleanField,
@@ -288,8 +293,9 @@ def providers_named(*, text: str) -> list[ProviderProfile]:
     "priya's electrical" and "priya" find Priya's Electrical. Words that name a kind of
     service, not a business, find no one: when they are all category or subcategory words
     ("electricians"), or when more than MAX_NAMED_PROVIDERS names have them ("electrical").
-    The shortest names (the closest matches) first. Each word's first four letters must be in
-    the name (a cheap ILIKE that leaves few names to stem); the stemmed words must match.
+    The closest names first (trigram similarity: "Priya's Electrical" before "Priya's
+    Electrics"). Each word's first four letters must be in the name (a cheap ILIKE that
+    leaves few names to stem); the stemmed words must match.
     """
     words = [word.group() for word in _plain_words(text)]
     if not words:
@@ -304,7 +310,7 @@ def providers_named(*, text: str) -> list[ProviderProfile]:
         .exclude(RawSQL(_ONLY_CATALOGUE_WORDS, [text], output_field=BooleanField()))
         .select_related("base_city")
         .only("business_name", "slug", "base_city__name", "base_city__state")
-        .order_by(Func(F("business_name"), function="length"), "pk")[: MAX_NAMED_PROVIDERS + 1]
+        .order_by(TrigramSimilarity("business_name", text).desc(), "pk")[: MAX_NAMED_PROVIDERS + 1]
     )
     return named if len(named) <= MAX_NAMED_PROVIDERS else []
 

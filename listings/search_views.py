@@ -148,9 +148,11 @@ def search(request: HttpRequest) -> HttpResponse:
         # The correction stands only when the words as typed found little.
         parsed = replace(parsed, corrected=page.corrected)
 
+    # The words as typed (their case too) when nothing was taken out of them or corrected.
+    words = query if parsed.text == " ".join(query.lower().split()) else parsed.text
     subject = "Services"
     if parsed.text:
-        subject = f"“{parsed.corrected or parsed.text}”"
+        subject = f"“{parsed.corrected or words}”"
     elif data.get("subcategory"):
         subject = data["subcategory"].name
     elif data.get("category"):
@@ -178,6 +180,7 @@ def search(request: HttpRequest) -> HttpResponse:
         "chips": chips,
         "filter_count": sum(chip.param not in _NOT_FILTERS for chip in chips),
         "providers": providers,
+        "words": words,
         "as_typed": as_typed,
         "as_typed_url": _as_typed_url(request.GET) if parsed.corrected else "",
         "sorts": [

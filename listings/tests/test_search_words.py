@@ -76,6 +76,18 @@ def test_a_provider_is_found_by_business_name_and_their_listings_come_first(clie
     assert set(titles(response)[:2]) == {listing.title for listing in priya}
 
 
+def test_the_closest_business_name_comes_first_and_the_words_show_as_typed(
+    client, priya, electrical
+):
+    service(title="Ceiling fans", subcategory=electrical["lighting"],
+            provider__business_name="Priya's Electrics")  # fmt: skip
+
+    response = get(client, q="Priya's  Electrical")
+
+    assert response_providers(response) == ["Priya's Electrical", "Priya's Electrics"]
+    assert response.context["heading"] == "“Priya's  Electrical”"
+
+
 def test_a_business_name_word_is_never_corrected(client, priya):
     # No listing of Priya's is plumbing, so nothing matches all the words: "priya" stays.
     assert "priya" not in search_words_correct(words=["priya", "electrcal"])
@@ -209,6 +221,7 @@ def test_markup_is_shown_as_typed_and_never_corrected(client, near_words):
     assert _corrected(response) == ""
     assert "Showing results for" not in page
     assert "&lt;script&gt;alert(1)" in page
+    assert response.context["heading"] == "“<script>alert(1)”"
     assert "<script>alert" not in page
     assert "albert" not in page.lower()
 
