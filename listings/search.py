@@ -31,13 +31,16 @@ from django.contrib.postgres.search import (
 from django.db import connection
 from django.db.models import (
     BooleanField,
+    Case,
     ExpressionWrapper,
     F,
     FloatField,
     Func,
+    IntegerField,
     Q,
     QuerySet,
     Value,
+    When,
 )
 from django.db.models.expressions import RawSQL
 
@@ -394,8 +397,8 @@ def _ranked_page(
     more than that many rows (the select list is evaluated only for rows the LIMIT lets
     through); that bounded set is ordered and cut to one page. (Joining the candidates
     back through `pk IN (candidates)` led the planner to scan the whole table at 100k.)
-    `first` (a cheap boolean column) is the exception: the rows it marks are taken first, so
-    the listings of a provider the query names are never cut.
+    `first` (a cheap column) is the exception: the rows with the highest values are taken
+    first, so the listings of a provider the query names are never cut.
     """
     columns = {name.lstrip("-") for name in order} - {"pk"}
     candidates = services.order_by(*([f"-{first}"] if first else [])).values(
@@ -414,6 +417,17 @@ def _ranked_page(
 
 def _search_query(text: str) -> SearchQuery:
     return SearchQuery(text, config=SEARCH_CONFIG, search_type="websearch")
+
+
+def _closeness(provider_ids: Sequence[int]) -> Case:
+    """How closely the query names a listing's provider: the first of `provider_ids` (the
+    closest name) highest, listings of other providers 0."""
+    count = len(provider_ids)
+    return Case(
+        *(When(provider_id=pk, then=Value(count - n)) for n, pk in enumerate(provider_ids)),
+        default=Value(0),
+        output_field=IntegerField(),
+    )
 
 
 def _finds_little(services: QuerySet[Service], query: SearchQuery) -> bool:
@@ -444,7 +458,7 @@ def service_search(
     words as typed find fewer than FEW_RESULTS services and name no provider: then a service
     matches either, and services matching the words as typed come first. `provider_ids` are
     the providers the query names (providers_named): all their listings (that pass the
-    filters) match, and come first when sorted by relevance.
+    filters) match, and come first when sorted by relevance, the closest name's first.
 
     Sorts: "relevance" (default with text: title > subcategory/category > description, only
     the first MAX_RANKED candidates are ranked), "distance" (default with a point), "rating"
@@ -477,11 +491,11 @@ def service_search(
         )
 
     start = (page - 1) * page_size
-    flags = {
-        name: ExpressionWrapper(condition, output_field=BooleanField())
-        for name, condition in (("named", named), ("exact", corrected and Q(search_vector=exact)))
-        if condition
-    }
+    flags = {}
+    if named is not None:
+        flags["named"] = _closeness(provider_ids)
+    if corrected:
+        flags["exact"] = ExpressionWrapper(Q(search_vector=exact), output_field=BooleanField())
     services = services.annotate(**flags)
     if sort == "relevance":
         services = services.annotate(rank=SearchRank(F("search_vector"), query))

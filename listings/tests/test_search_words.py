@@ -80,12 +80,17 @@ def test_the_closest_business_name_comes_first_and_the_words_show_as_typed(
     client, priya, electrical
 ):
     service(title="Ceiling fans", subcategory=electrical["lighting"],
-            provider__business_name="Priya's Electrics")  # fmt: skip
+            provider__business_name="Priya's Electrics",
+            rating_average=Decimal("5.0"), rating_count=9)  # fmt: skip
 
     response = get(client, q="Priya's  Electrical")
 
     assert response_providers(response) == ["Priya's Electrical", "Priya's Electrics"]
     assert response.context["heading"] == "“Priya's  Electrical”"
+    # The closest name's listings first, though "Ceiling fans" is better rated.
+    assert titles(response)[:3] == [
+        "Switchboard upgrades", "Safety switch testing", "Ceiling fans"
+    ]  # fmt: skip
 
 
 def test_a_business_name_word_is_never_corrected(client, priya):
