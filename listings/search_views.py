@@ -90,6 +90,21 @@ def _chips(params: QueryDict, data: dict, place, where: str) -> list[Chip]:
     return chips
 
 
+def _heading(parsed: ParsedQuery, words: str, data: dict, place) -> str:
+    subject = "Services"
+    if parsed.text:
+        subject = f"“{parsed.corrected or words}”"
+    elif data.get("subcategory"):
+        subject = data["subcategory"].name
+    elif data.get("category"):
+        subject = data["category"].name
+    if place is not None:
+        return f"{subject} near {'you' if place.kind == 'point' else place.label}"
+    if data.get("city"):
+        return f"{subject} in {data['city'].name}"
+    return subject
+
+
 @require_GET
 def search(request: HttpRequest) -> HttpResponse:
     filterset, notes = search_filters_bind(request.GET, queryset=service_public())
@@ -150,19 +165,7 @@ def search(request: HttpRequest) -> HttpResponse:
 
     # The words as typed (their case too) when nothing was taken out of them or corrected.
     words = query if parsed.text == " ".join(query.lower().split()) else parsed.text
-    subject = "Services"
-    if parsed.text:
-        subject = f"“{parsed.corrected or words}”"
-    elif data.get("subcategory"):
-        subject = data["subcategory"].name
-    elif data.get("category"):
-        subject = data["category"].name
-    if place is not None:
-        heading = f"{subject} near {'you' if place.kind == 'point' else place.label}"
-    elif data.get("city"):
-        heading = f"{subject} in {data['city'].name}"
-    else:
-        heading = subject
+    heading = _heading(parsed, words, data, place)
 
     partial = request.headers.get(PARTIAL_HEADER) == "1"
     chips = _chips(request.GET, data, place, where)
