@@ -6,14 +6,18 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from accounts.models import ProviderProfile, User
 from listings.models import Service
 from listings.selectors import service_public
+from marketplace.params import parse_date
+from marketplace.times import day_label
 
 from .models import AvailabilityException, Booking, BookingEvent, WeeklyAvailability
+from .slots import local_today
 
 PAST_LIMIT = 20
 UPCOMING_LIMIT = 100
@@ -148,3 +152,78 @@ def stale_request_ids(*, now: datetime | None = None, hours: int = 48) -> list[i
         .filter(Q(created_at__lte=now - timedelta(hours=hours)) | Q(period__startswith__lte=now))
         .values_list("pk", flat=True)[:1000]
     )
+
+
+# --- Which day a booking page shows --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BookingDay:
+    """The day a booking or reschedule page shows, and why it is not the day asked for.
+
+    `notice` is empty when the day asked for is shown (or none was asked for); otherwise it
+    says what was asked and what is shown instead. `last_day` is the last day with bookable
+    times (bookings open BOOKING_HORIZON_DAYS ahead), linked from the notice when the day
+    asked for is beyond it.
+    """
+
+    day: date
+    today: date
+    last_day: date
+    notice: str = ""
+    too_far: bool = False
+
+    @property
+    def horizon_days(self) -> int:
+        return settings.BOOKING_HORIZON_DAYS
+
+
+def booking_last_day(*, service: Service, now: datetime | None = None) -> date:
+    """The last local day that can have a free time: slots start before now + the horizon."""
+    now = now or timezone.now()
+    latest = now + timedelta(days=settings.BOOKING_HORIZON_DAYS)
+    return latest.astimezone(ZoneInfo(service.city.timezone)).date()
+
+
+def booking_day_choose(
+    *, service: Service, asked: str | None, now: datetime | None = None
+) -> BookingDay:
+    """The day to show for `asked` (the `date` a person sent, any text, or None).
+
+    A day from today to the last bookable day is shown as asked. Anything else shows today
+    with a notice: a day that has passed, a day beyond the booking window (with the last
+    bookable day), or text that is not a date. Any calendar date is read (0001-01-01 has
+    passed, 9999-12-31 is too far) but only days inside the window are ever used, so no
+    arithmetic leaves the calendar.
+    """
+    today = local_today(service=service, now=now)
+    last_day = booking_last_day(service=service, now=now)
+    if asked is None or asked == "":
+        return BookingDay(day=today, today=today, last_day=last_day)
+    day = parse_date(asked, minimum=date.min, maximum=date.max)
+    if day is None:
+        return BookingDay(
+            day=today,
+            today=today,
+            last_day=last_day,
+            notice="That is not a date we can read (use a date like "
+            f"{today.isoformat()}); showing today.",
+        )
+    if day < today:
+        return BookingDay(
+            day=today,
+            today=today,
+            last_day=last_day,
+            notice=f"{day_label(day)} has passed; showing today.",
+        )
+    if day > last_day:
+        return BookingDay(
+            day=today,
+            today=today,
+            last_day=last_day,
+            too_far=True,
+            notice=f"Bookings open {settings.BOOKING_HORIZON_DAYS} days ahead, so "
+            f"{day_label(day)} cannot be booked yet. The last day you can book is "
+            f"{day_label(last_day)}; showing today.",
+        )
+    return BookingDay(day=day, today=today, last_day=last_day)

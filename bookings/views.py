@@ -40,16 +40,18 @@ def _own_booking(request: HttpRequest, pk: int) -> Booking:
     return booking
 
 
-def _chosen_day(request: HttpRequest, service: Service, data=None) -> tuple[date, date]:
-    """(the day asked for, the first day of the strip of days shown). A day DayForm refuses
-    (no date, or out of marketplace.params' range) is today."""
-    today = local_today(service=service)
-    form = DayForm(data if data is not None else request.GET)
-    day = form.cleaned_data["date"] if form.is_valid() else None
-    if day is None or day < today:
-        return today, today
-    strip = today if day < today + timedelta(days=STRIP_DAYS) else day
-    return day, strip
+def _chosen_day(request: HttpRequest, service: Service, data=None) -> selectors.BookingDay:
+    """The day asked for (in `data`, else the query string), or today with a notice saying
+    why not (bookings.selectors.booking_day_choose holds the rule)."""
+    asked = (data if data is not None else request.GET).get("date")
+    return selectors.booking_day_choose(service=service, asked=asked)
+
+
+def _strip_start(chosen: selectors.BookingDay) -> date:
+    """The first day of the strip of days: today, unless the day is past the first strip."""
+    if chosen.day < chosen.today + timedelta(days=STRIP_DAYS):
+        return chosen.today
+    return min(chosen.day, chosen.last_day - timedelta(days=STRIP_DAYS - 1))
 
 
 def _day_strip(slots_by_day: dict) -> list[dict]:
@@ -65,10 +67,11 @@ def booking_new(request: HttpRequest, service_pk: int) -> HttpResponse:
     service = selectors.bookable_service_get(pk=service_pk)
     if service is None:
         raise Http404("This service is not taking bookings.")
-    day, strip_start = _chosen_day(request, service, request.POST or None)
-    last_day = strip_start + timedelta(days=STRIP_DAYS - 1)
+    chosen = _chosen_day(request, service, request.POST or None)
+    day, strip_start = chosen.day, _strip_start(chosen)
+    last_day = min(strip_start + timedelta(days=STRIP_DAYS - 1), chosen.last_day)
     by_day = service_slots_between(service=service, first_day=strip_start, last_day=last_day)
-    if request.GET.get("date") is None and request.method == "GET":
+    if request.GET.get("date") is None and request.method == "GET" and not chosen.notice:
         # No day chosen yet: open on the first day with free times.
         day = next((d for d, slots in by_day.items() if slots), day)
     slots = by_day.get(day)
@@ -128,6 +131,7 @@ def booking_new(request: HttpRequest, service_pk: int) -> HttpResponse:
             "service": service,
             "day": day,
             "day_label": day_label(day),
+            "chosen": chosen,
             "day_form": DayForm(initial={"date": day}),
             "strip": _day_strip(by_day),
             "slots": slots,
@@ -135,7 +139,7 @@ def booking_new(request: HttpRequest, service_pk: int) -> HttpResponse:
             "zone_label": f"{service.city.name} time",
             "policy_summary": POLICY_SUMMARIES[service.cancellation_policy],
             "previous_day": day - timedelta(days=1) if day > local_today(service=service) else None,
-            "next_day": day + timedelta(days=1),
+            "next_day": day + timedelta(days=1) if day < chosen.last_day else None,
         },
         status=status,
     )
@@ -213,7 +217,8 @@ def booking_reschedule(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, "This booking can no longer be moved.")
         return redirect(booking.get_absolute_url())
     service = booking.service
-    day, _ = _chosen_day(request, service, request.POST or None)
+    chosen = _chosen_day(request, service, request.POST or None)
+    day = chosen.day
     if request.method == "GET" and "date" not in request.GET:
         day = booking.start.astimezone(booking.zone).date()
     slots = [
@@ -242,6 +247,7 @@ def booking_reschedule(request: HttpRequest, pk: int) -> HttpResponse:
             "booking": booking,
             "day": day,
             "day_label": day_label(day),
+            "chosen": chosen,
             "day_form": DayForm(initial={"date": day}),
             "slots": slots,
             "form": form,

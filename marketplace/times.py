@@ -16,8 +16,8 @@ def clock(moment: datetime) -> str:
 
 
 def day_label(moment: datetime) -> str:
-    """Tue 3 Dec 2026."""
-    return f"{moment:%a} {moment.day} {moment:%b %Y}"
+    """Tue 3 Dec 2026 (and Mon 1 Jan 0001: strftime's %Y drops the leading zeros)."""
+    return f"{moment:%a} {moment.day} {moment:%b} {moment.year:04d}"
 
 
 def zone_name(city_name: str) -> str:
