@@ -37,6 +37,8 @@ def booking_invite(*, booking: Booking, summary: str = "") -> dict[str, str]:
 def _tell(
     recipient: User, *, kind: str, title: str, body: str, booking: Booking, invite: bool = False
 ) -> None:
+    """`body` is the in-app text and the email's: it never mentions the calendar file, which
+    only the email carries (its template says so when `invite` attaches one)."""
     extra = booking_invite(booking=booking) if invite else {}
     notify(
         recipient=recipient,
@@ -93,8 +95,7 @@ def notify_booking_accepted(*, booking: Booking) -> None:
         title=f"Your booking is confirmed for {when}",
         body=(
             f"{booking.provider.business_name} accepted your booking for "
-            f"{booking.service.title} on {when} at {booking.address}. "
-            "The calendar file is attached."
+            f"{booking.service.title} on {when} at {booking.address}."
         ),
         booking=booking,
         invite=True,
