@@ -14,7 +14,7 @@ from accounts.models import ProviderProfile, User
 from listings.models import Service
 from listings.selectors import service_public
 from marketplace.params import parse_date
-from marketplace.times import day_label
+from marketplace.times import day_label, moment_label
 
 from .models import AvailabilityException, Booking, BookingEvent, WeeklyAvailability
 from .slots import local_today
@@ -143,6 +143,21 @@ def reminder_due_ids(*, now: datetime | None = None, hours: int = 24) -> list[in
             period__startswith__lte=now + timedelta(hours=hours),
         ).values_list("pk", flat=True)[:1000]
     )
+
+
+def booking_answer_by(*, booking: Booking) -> datetime:
+    """When a pending request expires: its answer window from creation, or its start if that
+    comes first (the same rule as stale_request_ids)."""
+    window = booking.created_at + timedelta(hours=settings.BOOKING_REQUEST_EXPIRY_HOURS)
+    return min(window, booking.start)
+
+
+def booking_status_label(*, booking: Booking, viewer: User) -> str:
+    """A booking's status in the viewer's words: a provider's own request waits for them."""
+    if booking.status == Booking.Status.PENDING and booking.provider.user_id == viewer.pk:
+        local = booking_answer_by(booking=booking).astimezone(booking.zone)
+        return f"Waiting for you: accept or decline by {moment_label(local)}"
+    return booking.get_status_display()
 
 
 def stale_request_ids(*, now: datetime | None = None, hours: int = 48) -> list[int]:

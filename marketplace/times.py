@@ -20,6 +20,11 @@ def day_label(moment: datetime) -> str:
     return f"{moment:%a} {moment.day} {moment:%b} {moment.year:04d}"
 
 
+def moment_label(moment: datetime) -> str:
+    """Tue 1 Dec 9:00 am: a moment soon enough that its year goes without saying."""
+    return f"{moment:%a} {moment.day} {moment:%b} {clock(moment)}"
+
+
 def zone_name(city_name: str) -> str:
     return f"{city_name} time"
 

@@ -7,6 +7,7 @@ from django import template
 from marketplace.times import DASH, clock, day_label, zone_name
 
 from ..models import Booking
+from ..selectors import booking_status_label
 from ..slots import booking_when
 
 register = template.Library()
@@ -45,3 +46,9 @@ def zone_of(booking: Booking) -> str:
 def clock_filter(moment) -> str:
     """A time of day as '9:00 am'."""
     return clock(moment) if moment is not None else ""
+
+
+@register.filter
+def status_for(booking: Booking, viewer) -> str:
+    """The booking's status as the viewer reads it ("Waiting for you: ..." for its provider)."""
+    return booking_status_label(booking=booking, viewer=viewer)
