@@ -26,7 +26,13 @@ from . import selectors, services
 from .forms import BookingForm, CancelForm, DayForm, ReasonForm, RescheduleForm
 from .locking import SLOT_TAKEN_MESSAGE, SlotTaken
 from .models import Booking
-from .policies import booking_cancellation_terms, booking_total
+from .policies import (
+    booking_cancellation_terms,
+    booking_cancellation_timeline,
+    booking_total,
+    service_fee_sentence,
+    timeline_sentence,
+)
 from .rules import BookingAction, booking_allowed_actions
 from .slots import local_today, service_slots, service_slots_between, slot_parse
 
@@ -124,6 +130,10 @@ def booking_new(request: HttpRequest, service_pk: int) -> HttpResponse:
             status = 400
     else:
         form = BookingForm(slots=slots, day=day, initial={"start": None})
+    fees = {slot.value: service_fee_sentence(service=service, start=slot.start, end=slot.end)
+            for slot in slots}  # fmt: skip
+    chosen_slot = next((s for s in slots if s.value == form["start"].value()), None)
+    chosen_slot = chosen_slot or (slots[0] if slots else None)
     return render(
         request,
         "bookings/booking_new.html",
@@ -134,7 +144,9 @@ def booking_new(request: HttpRequest, service_pk: int) -> HttpResponse:
             "chosen": chosen,
             "day_form": DayForm(initial={"date": day}),
             "strip": _day_strip(by_day),
-            "slots": slots,
+            "slots": [(slot, fees[slot.value]) for slot in slots],
+            "fee_slot": chosen_slot,
+            "fee_sentence": fees[chosen_slot.value] if chosen_slot else "",
             "form": form,
             "zone_label": f"{service.city.name} time",
             "policy_summary": POLICY_SUMMARIES[service.cancellation_policy],
@@ -180,6 +192,7 @@ def booking_cancel(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, "This booking can no longer be cancelled.")
         return redirect(booking.get_absolute_url())
     terms = booking_cancellation_terms(booking=booking, actor=request.user)
+    timeline = booking_cancellation_timeline(booking=booking, actor=request.user)
     form = CancelForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -202,6 +215,11 @@ def booking_cancel(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "booking": booking,
             "terms": terms,
+            "fee_timeline": timeline_sentence(
+                timeline, total=booking_total(booking=booking), zone=booking.zone
+            )
+            if timeline
+            else "",
             "form": form,
             "policy_summary": POLICY_SUMMARIES[booking.cancellation_policy],
         },
