@@ -67,6 +67,17 @@ def _day_strip(slots_by_day: dict) -> list[dict]:
     ]
 
 
+def _slot_fees(service: Service, slots: list, chosen: str | None) -> tuple[dict, object]:
+    """Each time's fee timeline (slot value -> sentence), and the time whose timeline the page
+    shows: the one chosen, else the first (the page's script follows later choices)."""
+    fees = {
+        slot.value: service_fee_sentence(service=service, start=slot.start, end=slot.end)
+        for slot in slots
+    }
+    shown = next((slot for slot in slots if slot.value == chosen), slots[0] if slots else None)
+    return fees, shown
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def booking_new(request: HttpRequest, service_pk: int) -> HttpResponse:
@@ -130,10 +141,7 @@ def booking_new(request: HttpRequest, service_pk: int) -> HttpResponse:
             status = 400
     else:
         form = BookingForm(slots=slots, day=day, initial={"start": None})
-    fees = {slot.value: service_fee_sentence(service=service, start=slot.start, end=slot.end)
-            for slot in slots}  # fmt: skip
-    chosen_slot = next((s for s in slots if s.value == form["start"].value()), None)
-    chosen_slot = chosen_slot or (slots[0] if slots else None)
+    fees, chosen_slot = _slot_fees(service, slots, form["start"].value())
     return render(
         request,
         "bookings/booking_new.html",
