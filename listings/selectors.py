@@ -282,3 +282,39 @@ def portal_subcategory_groups() -> list[tuple[str, list[Subcategory]]]:
             subcategory
         )
     return list(groups.values())
+
+
+# --- Category pages: the best-rated listings ---
+
+# Imported here, not at the top, so this section stays one block other changes merge around.
+from django.contrib.gis.geos import Point  # noqa: E402
+
+# A listing needs this many published reviews to count as "best rated": one five-star review
+# is not a track record.
+BEST_RATED_MIN_REVIEWS = 3
+BEST_RATED_LIMIT = 8
+
+
+def catalogue_node_best_rated(
+    *, node: Category | Subcategory, here: Point | None = None, limit: int = BEST_RATED_LIMIT
+) -> list[Service]:
+    """The best-rated public listings of a category or subcategory, across cities, or those
+    whose service area covers `here` (the visitor's location) when given, in 2 queries.
+
+    Rated from the listings' review aggregates (reviews keeps them in step with its rows),
+    with at least BEST_RATED_MIN_REVIEWS reviews; ties go to more reviews, then the nearer
+    (with `here`), then the newer listing. Near `here`, each listing has `distance_km`.
+    """
+    # search.py imports this module, so its near-me query is imported when needed.
+    from .search import services_covering
+
+    services = _node_services(node).filter(rating_count__gte=BEST_RATED_MIN_REVIEWS)
+    order = ["-rating_average", "-rating_count", "-id"]
+    if here is not None:
+        services = services_covering(services=services, here=here)
+        order.insert(2, "distance_m")
+    rows = list(service_cards(services).order_by(*order)[:limit])
+    for service in rows:
+        metres = getattr(service, "distance_m", None)
+        service.distance_km = metres / 1000 if metres is not None else None
+    return rows

@@ -10,12 +10,15 @@ from django.views.static import serve
 
 from accounts.models import ProviderProfile
 from marketplace.params import MAX_ID, parse_int
-from places.selectors import city_get, city_list
+from places.selectors import Place, city_get, city_list, place_from_point, place_resolve
 
+from .filters import ServiceSearchFilter
 from .models import Category, Service, Subcategory
 from .policies import POLICY_SUMMARIES
 from .selectors import (
+    BEST_RATED_MIN_REVIEWS,
     PUBLIC_SORTS,
+    catalogue_node_best_rated,
     catalogue_node_cities,
     catalogue_node_get,
     category_city_services,
@@ -57,17 +60,42 @@ def _page_number(request: HttpRequest) -> int:
     return page
 
 
+def _visitor_place(request: HttpRequest) -> tuple[Place | None, str]:
+    """Where the visitor said they are, read as search reads it: `lat` and `lng` (the
+    browser's location, checked by search's own filter) or `where` (a suburb or city).
+    Returns the place, or None and a note when what was sent cannot be used."""
+    fields = {name: request.GET[name] for name in ("lat", "lng", "where") if name in request.GET}
+    if not fields:
+        return None, ""
+    form = ServiceSearchFilter(fields, queryset=Service.objects.none()).form
+    data = form.cleaned_data if form.is_valid() else {}
+    latitude, longitude, where = data.get("lat"), data.get("lng"), data.get("where")
+    if latitude is not None and longitude is not None:
+        return place_from_point(latitude=float(latitude), longitude=float(longitude)), ""
+    place = place_resolve(text=where) if where else None
+    if place is None:
+        return None, "We could not use that location, so these are the best rated everywhere."
+    return place, ""
+
+
 @require_safe
 def category(request: HttpRequest, slug: str) -> HttpResponse:
-    """A category or subcategory: its subcategories and the cities that have listings."""
+    """A category or subcategory: its subcategories, the cities that have listings, and its
+    best-rated listings (near the visitor when they say where they are)."""
     node = catalogue_node_get(slug=slug)
     if node is None:
         raise Http404("No such category.")
+    place, place_note = _visitor_place(request)
     context = {
         "node": node,
         "is_category": isinstance(node, Category),
         "cities": catalogue_node_cities(node=node),
+        "best_rated": catalogue_node_best_rated(node=node, here=place.point if place else None),
+        "place": place,
+        "place_note": place_note,
+        "best_rated_min_reviews": BEST_RATED_MIN_REVIEWS,
         "canonical_url": absolute(request.path),
+        "noindex": place is not None or bool(place_note),
     }
     if isinstance(node, Category):
         context["subcategories"] = category_subcategories_with_counts(category=node)

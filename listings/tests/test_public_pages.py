@@ -146,8 +146,9 @@ def test_category_page_query_count(client, django_assert_num_queries, emergency,
     for city in cities:
         ServiceFactory(subcategory=emergency, provider__base_city=city)
     SubcategoryFactory.create_batch(count - 1, category=emergency.category)
-    # category, city counts, subcategory counts, subcategories
-    with django_assert_num_queries(4):
+    # category, city counts, best rated (none rated: no photos), subcategory counts,
+    # subcategories
+    with django_assert_num_queries(5):
         response = client.get("/electricians/")
     assert response.text.count('href="/electricians/town-') == count
 
@@ -156,8 +157,8 @@ def test_category_page_query_count(client, django_assert_num_queries, emergency,
 def test_subcategory_page_query_count(client, django_assert_num_queries, emergency, count):
     for n in range(count):
         ServiceFactory(subcategory=emergency, provider__base_city=CityFactory(name=f"Town {n}"))
-    # category (miss), subcategory, city counts, siblings
-    with django_assert_num_queries(4):
+    # category (miss), subcategory, city counts, best rated (none rated), siblings
+    with django_assert_num_queries(5):
         response = client.get("/emergency-electricians/")
     assert response.text.count('href="/emergency-electricians/town-') == count
 
