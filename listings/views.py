@@ -64,7 +64,7 @@ def _visitor_place(request: HttpRequest) -> tuple[Place | None, str]:
     """Where the visitor said they are, read as search reads it: `lat` and `lng` (the
     browser's location, checked by search's own filter) or `where` (a suburb or city).
     Returns the place, or None and a note when what was sent cannot be used."""
-    fields = {name: request.GET[name] for name in ("lat", "lng", "where") if name in request.GET}
+    fields = {name: request.GET[name] for name in ("lat", "lng", "where") if request.GET.get(name)}
     if not fields:
         return None, ""
     form = ServiceSearchFilter(fields, queryset=Service.objects.none()).form

@@ -106,6 +106,14 @@ def test_a_location_that_cannot_be_used_says_so_and_shows_everywhere(
     assert best_rated_titles(response.content.decode()) == ["Perth drains"]
 
 
+def test_the_form_sent_empty_is_everywhere_without_a_note(client, plumbing, sydney):
+    rated(plumbing, sydney, "Sydney drains", "4.50", 10)
+    html = client.get("/plumbing/", {"where": "", "lat": "", "lng": ""}).content.decode()
+    assert "We could not use that location" not in html
+    assert best_rated_titles(html) == ["Sydney drains"]
+    assert "data-near-me" in html  # the same "Near me" button as search
+
+
 def test_nobody_rated_yet_explains_and_links_search(client, plumbing, sydney):
     rated(plumbing, sydney, "New drains", "0", 0)
     html = client.get("/plumbing/").content.decode()
