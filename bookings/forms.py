@@ -1,5 +1,7 @@
 """Booking and availability forms: they turn requests into values; services.py decides."""
 
+from __future__ import annotations
+
 from datetime import date
 
 from django import forms
@@ -13,9 +15,19 @@ from .slots import Slot
 
 
 class DayForm(forms.Form):
-    """The day to show free times for (a GET form: works without JavaScript)."""
+    """The day to show free times for (a GET form: works without JavaScript). Given the
+    booking window, the browser's date picker offers only its days; the page itself reads
+    whatever is sent (bookings.selectors.booking_day_choose)."""
 
     date = DateField(label="Date")
+
+    def __init__(self, *args, first: date | None = None, last: date | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        attrs = self.fields["date"].widget.attrs
+        if first is not None:
+            attrs["min"] = first.isoformat()
+        if last is not None:
+            attrs["max"] = last.isoformat()
 
 
 def _slot_choices(slots: list[Slot]) -> list[tuple[str, str]]:

@@ -76,6 +76,13 @@ def test_the_ends_of_the_calendar_and_garbage_get_a_clear_message(signed_in, ser
     assert page.context["day"] == local_today(service=service)
 
 
+def test_the_date_picker_offers_the_booking_window(signed_in, service):
+    last_day = selectors.booking_last_day(service=service)
+    html = signed_in.get(f"/bookings/new/{service.pk}/").content.decode()
+    today = local_today(service=service)
+    assert f'min="{today:%Y-%m-%d}"' in html and f'max="{last_day:%Y-%m-%d}"' in html
+
+
 def test_no_date_asked_shows_no_notice(signed_in, service):
     page = signed_in.get(f"/bookings/new/{service.pk}/")
     assert "data-day-notice" not in page.content.decode()
