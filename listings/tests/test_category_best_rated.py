@@ -117,7 +117,7 @@ def test_the_form_sent_empty_is_everywhere_without_a_note(client, plumbing, sydn
 def test_nobody_rated_yet_explains_and_links_search(client, plumbing, sydney):
     rated(plumbing, sydney, "New drains", "0", 0)
     html = client.get("/plumbing/").content.decode()
-    assert f"No plumbing have {BEST_RATED_MIN_REVIEWS} or more reviews yet" in html
+    assert f"Nothing in plumbing has {BEST_RATED_MIN_REVIEWS} or more reviews yet" in html
     assert best_rated_titles(html) == []
 
 
@@ -135,7 +135,55 @@ def test_the_category_page_query_count_is_constant(
     for n in range(count):
         service = rated(plumbing, CityFactory(name=f"Town {n}"), f"Drains {n}", "4.50", 5)
         ServicePhotoFactory(service=service)
-    # category, city counts, best rated, their photos, subcategory counts, subcategories
-    with django_assert_num_queries(6):
+    # category, city counts, best-rated ids, their cards, their photos, subcategory counts,
+    # subcategories
+    with django_assert_num_queries(7):
         html = client.get("/plumbing/").content.decode()
     assert len(best_rated_titles(html)) == min(count, 8)
+    # Then the ranking and the counts come from the cache: category, cards, photos,
+    # subcategories.
+    with django_assert_num_queries(4):
+        assert best_rated_titles(client.get("/plumbing/").content.decode()) == (
+            best_rated_titles(html)
+        )
+
+
+@pytest.mark.parametrize("count", [1, 12])
+def test_the_query_count_near_the_visitor_is_constant(
+    client, django_assert_num_queries, plumbing, sydney, count
+):
+    for n in range(count):
+        service = rated(plumbing, sydney, f"Drains {n}", "4.50", 5)
+        ServicePhotoFactory(service=service)
+    bondi = SuburbFactory(city=sydney)
+    # category, city counts, best rated nearby, their photos, subcategory counts,
+    # subcategories
+    with django_assert_num_queries(6):
+        html = client.get("/plumbing/", {"lat": bondi.point.y, "lng": bondi.point.x}).text
+    assert len(best_rated_titles(html)) == min(count, 8)
+
+
+def test_a_listing_paused_after_the_ranking_was_cached_is_gone_at_once(client, plumbing, sydney):
+    first = rated(plumbing, sydney, "First drains", "4.90", 10)
+    rated(plumbing, sydney, "Second drains", "4.50", 10)
+    assert best_rated_titles(client.get("/plumbing/").text) == ["First drains", "Second drains"]
+    first.status = "paused"
+    first.save()
+    assert best_rated_titles(client.get("/plumbing/").text) == ["Second drains"]
+
+
+def test_near_the_visitor_only_the_nearest_are_ranked(plumbing, sydney, monkeypatch):
+    from listings import selectors
+
+    bondi = SuburbFactory(city=sydney)
+    near = rated(plumbing, sydney, "Near, good", "4.10", 10)
+    near.point = bondi.point
+    near.save()
+    far = rated(plumbing, sydney, "Farther, best", "5.00", 10)
+    far.point = Point(bondi.point.x + 0.1, bondi.point.y, srid=4326)  # about 9 km east
+    far.save()
+    titles = [s.title for s in catalogue_node_best_rated(node=plumbing, here=bondi.point)]
+    assert titles == ["Farther, best", "Near, good"]
+    monkeypatch.setattr(selectors, "BEST_RATED_NEAREST", 1)
+    titles = [s.title for s in catalogue_node_best_rated(node=plumbing, here=bondi.point)]
+    assert titles == ["Near, good"]
