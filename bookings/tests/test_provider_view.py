@@ -107,3 +107,11 @@ def test_the_deadline_is_the_start_when_that_comes_first(service, customer, sett
     settings.BOOKING_REQUEST_EXPIRY_HOURS = 24 * 365
     booking = BookingFactory(service=service, customer=customer, status=Booking.Status.PENDING)
     assert booking_answer_by(booking=booking) == booking.start
+
+
+def test_the_week_calendar_says_it_waits_for_the_provider(client, request_):
+    client.force_login(request_.provider.user)
+    day = request_.start.astimezone(request_.zone).date()
+    html = client.get(f"/portal/bookings/calendar/?week={day:%Y-%m-%d}").content.decode()
+    assert "Waiting for you: accept or decline by" in html
+    assert "Waiting for the provider" not in html
