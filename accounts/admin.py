@@ -4,10 +4,11 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.template.response import TemplateResponse
 
 from marketplace.admin import PointAsTextMixin
-from marketplace.errors import DomainError
+from marketplace.errors import DomainError, Invalid
+from marketplace.pages import form_add_error
 
 from .models import ProviderProfile, ProviderStatusEvent, SignInEvent, User
-from .services import provider_set_status
+from .services import insurance_expiry_check, provider_set_status
 
 
 @admin.register(User)
@@ -79,8 +80,28 @@ def _status_with_reason(status, description):
     return admin.action(description=description)(action)
 
 
+class ProviderProfileAdminForm(forms.ModelForm):
+    class Meta:
+        model = ProviderProfile
+        fields = "__all__"  # noqa: DJ007  (the admin's fieldsets choose; this adds one check)
+
+    def clean(self):
+        cleaned = super().clean()
+        city = cleaned.get("base_city")
+        if "insurance_expires_on" in self.changed_data and city is not None:
+            # The portal's rule (accounts.services): an expired policy is refused at entry.
+            try:
+                insurance_expiry_check(
+                    insurance_expires_on=cleaned.get("insurance_expires_on"), city=city
+                )
+            except Invalid as error:
+                form_add_error(self, error)
+        return cleaned
+
+
 @admin.register(ProviderProfile)
 class ProviderProfileAdmin(PointAsTextMixin, admin.ModelAdmin):
+    form = ProviderProfileAdminForm
     list_display = [
         "business_name", "user", "base_city", "status", "licence_verified", "insurance_verified",
         "created_at",

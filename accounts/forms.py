@@ -64,15 +64,27 @@ class AccountDetailsForm(forms.Form):
     )
 
 
+def _square_photo_help(what: str) -> str:
+    return (
+        f"A JPEG, PNG or WebP {what} of up to "
+        f"{settings.AVATAR_MAX_UPLOAD_BYTES // (1024 * 1024)} MB, at least "
+        f"{AVATAR_MIN_SIDE_PX} pixels a side and {image_limits_text()}. "
+        "We crop it to a square."
+    )
+
+
 class AvatarForm(forms.Form):
     avatar = forms.FileField(
         label="Profile photo",
-        help_text=(
-            f"A JPEG, PNG or WebP photo of up to "
-            f"{settings.AVATAR_MAX_UPLOAD_BYTES // (1024 * 1024)} MB, at least "
-            f"{AVATAR_MIN_SIDE_PX} pixels a side and {image_limits_text()}. "
-            "We crop it to a square."
-        ),
+        help_text=_square_photo_help("photo"),
+        widget=forms.ClearableFileInput(attrs={"accept": IMAGE_ACCEPT}),
+    )
+
+
+class ProviderLogoForm(forms.Form):
+    logo = forms.FileField(
+        label="Photo or logo",
+        help_text=_square_photo_help("photo or logo"),
         widget=forms.ClearableFileInput(attrs={"accept": IMAGE_ACCEPT}),
     )
 

@@ -1,7 +1,12 @@
+import hashlib
+from datetime import date
+from zoneinfo import ZoneInfo
+
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.contrib.gis.db import models
 from django.core.validators import MaxValueValidator, MinValueValidator
+from django.utils import timezone
 
 
 class UserManager(BaseUserManager):
@@ -89,6 +94,8 @@ class ProviderProfile(models.Model):
     insurance_provider = models.CharField(max_length=80, blank=True)
     insurance_policy_number = models.CharField(max_length=40, blank=True)
     insurance_expires_on = models.DateField(null=True, blank=True)
+    # A photo or logo the provider uploaded (square JPEG, re-encoded); a monogram stands in without.
+    logo = models.ImageField(upload_to="logos/", blank=True)
     licence_verified = models.BooleanField(default=False)
     insurance_verified = models.BooleanField(default=False)
     rating_average = models.DecimalField(max_digits=3, decimal_places=2, default=0)
@@ -105,8 +112,67 @@ class ProviderProfile(models.Model):
         return self.business_name
 
     @property
+    def insurance_is_current(self) -> bool:
+        """Checked insurance that has not expired: the "insured" badge. Computed from the date,
+        so the badge goes on the expiry day even before the nightly task un-verifies it."""
+        if not self.insurance_verified:
+            return False
+        expires_on = self.insurance_expires_on
+        return expires_on is None or expires_on > insurance_badge_today()
+
+    @property
     def is_verified(self) -> bool:
-        return self.licence_verified and self.insurance_verified
+        return self.licence_verified and self.insurance_is_current
+
+    @property
+    def monogram_initials(self) -> str:
+        """Up to two initials of the business name ("Hills District Electrical" -> "HD")."""
+        words = [w for w in self.business_name.split() if w[:1].isalnum()]
+        return "".join(w[0] for w in words[:2]).upper() or "?"
+
+    @property
+    def monogram_colour(self) -> str:
+        """A background colour of its own for the provider's monogram, stable across renames."""
+        digest = hashlib.sha256(str(self.pk or self.slug).encode()).digest()
+        return MONOGRAM_COLOURS[digest[0] % len(MONOGRAM_COLOURS)]
+
+
+# Monogram backgrounds: each gives white text a contrast of at least 4.5:1 (WCAG AA for small
+# text; accounts.tests check every one), distinct hues so neighbouring cards differ.
+MONOGRAM_COLOURS = (
+    "#0b6e4f", "#1d4ed8", "#7c3aed", "#b91c1c", "#9a3412", "#0e7490", "#4d7c0f", "#be185d",
+    "#6d28d9", "#1e40af", "#a16207", "#374151", "#047857", "#c2410c", "#0369a1", "#86198f",
+)  # fmt: skip
+
+# The "insured" badge goes when the expiry day begins in eastern Australia, the first of the
+# zones we serve to reach it, so it is never shown on an expired policy in any of them.
+INSURANCE_BADGE_ZONE = ZoneInfo("Australia/Sydney")
+
+
+def insurance_badge_today() -> date:
+    return timezone.localdate(timezone=INSURANCE_BADGE_ZONE)
+
+
+class ProviderInsuranceNotice(models.Model):
+    """A warning sent to a provider that their policy expires soon: one row per policy expiry
+    and notice, so a task that runs twice (or every hour) sends each notice once."""
+
+    profile = models.ForeignKey(
+        ProviderProfile, on_delete=models.CASCADE, related_name="insurance_notices"
+    )
+    expires_on = models.DateField()
+    days_before = models.PositiveSmallIntegerField()
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["profile", "expires_on", "days_before"], name="insurance_notice_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.profile}: {self.days_before} days before {self.expires_on}"
 
 
 class ProviderStatusEvent(models.Model):

@@ -3,6 +3,7 @@
 import logging
 import uuid
 from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.contrib.gis.geos import Point
@@ -22,7 +23,16 @@ from marketplace.queueing import enqueue_on_commit
 from places.models import City
 from places.selectors import city_nearest
 
-from .models import ProviderProfile, ProviderStatusEvent, SignInEvent, User
+from .models import (
+    ProviderInsuranceNotice,
+    ProviderProfile,
+    ProviderStatusEvent,
+    SignInEvent,
+    User,
+    insurance_badge_today,
+)
+from .notifications import insurance_expiring_message
+from .signals import insurance_expiring
 from .tasks import send_provider_status_email
 
 logger = logging.getLogger(__name__)
@@ -48,11 +58,12 @@ def user_update_details(*, user: User, name: str, phone: str) -> User:
     return user
 
 
-def avatar_rules() -> ImageRules:
-    """What a profile photo must be (the byte limit is a setting: AVATAR_MAX_UPLOAD_BYTES)."""
+def avatar_rules(*, noun: str = "profile photo") -> ImageRules:
+    """What a profile photo (or a provider's logo) must be (the byte limit is a setting:
+    AVATAR_MAX_UPLOAD_BYTES)."""
     size = settings.AVATAR_SIZE_PX
     return ImageRules(
-        noun="profile photo",
+        noun=noun,
         max_bytes=settings.AVATAR_MAX_UPLOAD_BYTES,
         min_side=AVATAR_MIN_SIDE_PX,
         size=(size, size),
@@ -60,14 +71,27 @@ def avatar_rules() -> ImageRules:
     )
 
 
-def avatar_encode(*, upload: UploadedFile) -> ContentFile:
+def avatar_encode(*, upload: UploadedFile, noun: str = "profile photo") -> ContentFile:
     """Check `upload` (marketplace.images: size, format, pixels, then a bounded decode) and
     re-encode it as a square JPEG.
 
     Re-encoding drops whatever else the file carried (scripts, EXIF location data).
     """
-    square = image_decode(upload=upload, rules=avatar_rules())
+    square = image_decode(upload=upload, rules=avatar_rules(noun=noun))
     return ContentFile(image_jpeg(square, quality=85), name=f"{uuid.uuid4().hex}.jpg")
+
+
+def provider_set_logo(*, profile: ProviderProfile, upload: UploadedFile) -> ProviderProfile:
+    """Store the provider's photo or logo, checked and re-encoded as avatars are."""
+    encoded = avatar_encode(upload=upload, noun="photo or logo")
+    previous = profile.logo.name if profile.logo else ""
+    with transaction.atomic():
+        profile.logo.save(encoded.name, encoded, save=False)
+        profile.save(update_fields=["logo", "updated_at"])
+        if previous:
+            storage = profile.logo.storage
+            transaction.on_commit(lambda: storage.delete(previous))
+    return profile
 
 
 def user_set_avatar(*, user: User, upload: UploadedFile) -> User:
@@ -119,6 +143,29 @@ def _unique_provider_slug(business_name: str, *, exclude_pk: int | None = None) 
     return f"{base}-{suffix}"
 
 
+def provider_local_today(*, city: City) -> date:
+    """Today's date where the provider works (their base city's zone; the site's if unknown)."""
+    try:
+        zone = ZoneInfo(city.timezone)
+    except (ValueError, LookupError):  # a zone name typed wrong in the admin
+        zone = ZoneInfo(settings.TIME_ZONE)
+    return timezone.localdate(timezone=zone)
+
+
+def insurance_expiry_check(*, insurance_expires_on: date | None, city: City) -> None:
+    """Refuse a policy that has already expired where the provider works (an expiry of today
+    is still cover for today)."""
+    if insurance_expires_on is not None and insurance_expires_on < provider_local_today(city=city):
+        raise Invalid(
+            fields={
+                "insurance_expires_on": (
+                    f"This policy expired on {insurance_expires_on:%-d %b %Y}. Enter the "
+                    "details of a current policy, or leave insurance empty until you have one."
+                )
+            }
+        )
+
+
 def _check_radius(service_radius_km: int) -> None:
     maximum = settings.PROVIDER_MAX_SERVICE_RADIUS_KM
     if not 1 <= service_radius_km <= maximum:
@@ -146,6 +193,7 @@ def provider_onboard(
     if ProviderProfile.objects.select_for_update().filter(user=user).exists():
         raise Conflict("You already have a provider profile.")
     _check_radius(service_radius_km)
+    insurance_expiry_check(insurance_expires_on=insurance_expires_on, city=base_city)
     user.phone = phone.strip()
     user.save(update_fields=["phone"])
     profile = ProviderProfile.objects.create(
@@ -188,6 +236,9 @@ def provider_profile_update(
     insurance_expires_on: date | None = None,
 ) -> ProviderProfile:
     _check_radius(service_radius_km)
+    if insurance_expires_on != profile.insurance_expires_on:
+        # An unchanged date is left alone: the nightly task has already un-verified it.
+        insurance_expiry_check(insurance_expires_on=insurance_expires_on, city=base_city)
     changes = {
         "business_name": business_name.strip(),
         "bio": bio.strip(),
@@ -314,6 +365,65 @@ def unsent_provider_status_emails_sweep(*, now: datetime | None = None) -> int:
         except OSError as error:  # the mail server: the next sweep tries again
             logger.warning("Status email for event %s failed: %r", event_id, error)
     return sent
+
+
+# Days before a policy's expiry that its provider is warned, largest first.
+INSURANCE_NOTICE_DAYS = (30, 7)
+
+
+def insurance_expired_sweep(*, today: date | None = None) -> int:
+    """Un-verify the insurance of every policy that has expired (on its expiry day, as the
+    badge does); returns how many. A renewed policy is checked by a moderator again."""
+    today = today or insurance_badge_today()
+    return ProviderProfile.objects.filter(
+        insurance_verified=True, insurance_expires_on__lte=today
+    ).update(insurance_verified=False, updated_at=timezone.now())
+
+
+def insurance_notices_send(*, today: date | None = None) -> int:
+    """Warn providers whose policy expires within the notice periods; returns how many notices
+    went out. Safe to run any number of times: each notice is recorded and sent once."""
+    today = today or insurance_badge_today()
+    due = ProviderProfile.objects.filter(
+        insurance_expires_on__gt=today,
+        insurance_expires_on__lte=today + timedelta(days=INSURANCE_NOTICE_DAYS[0]),
+    ).exclude(insurance_policy_number="")
+    sent = 0
+    for profile_id in due.order_by("pk").values_list("pk", flat=True):
+        try:
+            sent += insurance_notice_send(profile_id=profile_id, today=today)
+        except Exception:  # one provider's failure must not hold back the others' notices
+            logger.exception("Insurance notice for provider %s failed", profile_id)
+    return sent
+
+
+@transaction.atomic
+def insurance_notice_send(*, profile_id: int, today: date) -> bool:
+    """Send the one notice now due for this provider's policy, unless it went already."""
+    profile = (
+        ProviderProfile.objects.select_for_update(of=("self",))
+        .select_related("user")
+        .filter(pk=profile_id)
+        .first()
+    )
+    expires_on = profile and profile.insurance_expires_on
+    if not expires_on or expires_on <= today:
+        return False
+    days_left = (expires_on - today).days
+    # The nearest notice period that has begun: a policy entered 20 days before its expiry gets
+    # the 30-day notice, one entered 5 days before only the 7-day one.
+    due = [days for days in INSURANCE_NOTICE_DAYS if days_left <= days]
+    if not due:
+        return False
+    _, created = ProviderInsuranceNotice.objects.get_or_create(
+        profile=profile, expires_on=expires_on, days_before=due[-1]
+    )
+    if created:
+        insurance_expiring.send(
+            sender=ProviderProfile,
+            **insurance_expiring_message(profile=profile, days_left=days_left),
+        )
+    return created
 
 
 def sign_in_record(

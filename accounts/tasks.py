@@ -21,3 +21,13 @@ def sweep_unsent_provider_status_emails() -> None:
     from .services import unsent_provider_status_emails_sweep
 
     unsent_provider_status_emails_sweep()
+
+
+@shared_task
+def expire_insurance_and_send_notices() -> None:
+    """Take the badge off expired policies and warn providers 30 and 7 days before; hourly, so
+    each zone's new day is caught soon after midnight (safe to run twice)."""
+    from .services import insurance_expired_sweep, insurance_notices_send
+
+    insurance_expired_sweep()
+    insurance_notices_send()

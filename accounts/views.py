@@ -13,7 +13,7 @@ from marketplace.pages import form_add_error
 from places.selectors import city_points
 
 from . import services
-from .forms import AccountDetailsForm, AvatarForm, ProviderProfileForm
+from .forms import AccountDetailsForm, AvatarForm, ProviderLogoForm, ProviderProfileForm
 from .selectors import provider_profile_for_user, sign_in_lock_ends_at
 from .throttle import sign_in_address, sign_in_username
 
@@ -120,11 +120,35 @@ def portal_profile_edit(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid() and _save_profile(request, form, profile):
         messages.success(request, "Your provider profile is saved.")
         return redirect("portal_home")
+    return _profile_edit_page(request, profile, form=form, logo_form=ProviderLogoForm())
+
+
+def _profile_edit_page(request, profile, *, form, logo_form, status=200) -> HttpResponse:
     return render(
         request,
         "accounts/portal_profile_edit.html",
-        {"form": form, "profile": profile, "city_points": city_points()},
+        {"form": form, "logo_form": logo_form, "profile": profile, "city_points": city_points()},
+        status=status,
     )
+
+
+@login_required
+@require_POST
+def portal_profile_logo(request: HttpRequest) -> HttpResponse:
+    profile = provider_profile_for_user(user=request.user)
+    if profile is None:
+        return redirect("portal_onboarding")
+    form = ProviderLogoForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            services.provider_set_logo(profile=profile, upload=form.cleaned_data["logo"])
+        except DomainError as error:
+            form_add_error(form, error, fields={"upload": "logo"})
+    if form.errors:
+        details = ProviderProfileForm(initial=ProviderProfileForm.initial_from(profile))
+        return _profile_edit_page(request, profile, form=details, logo_form=form, status=400)
+    messages.success(request, "Your new photo or logo is saved. Customers see it on your listings.")
+    return redirect("portal_profile_edit")
 
 
 def sign_in_locked_out(

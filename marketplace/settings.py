@@ -210,6 +210,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "accounts.tasks.sweep_unsent_provider_status_emails",
         "schedule": crontab(minute="*/5"),
     },
+    "expire-insurance-and-send-notices": {
+        "task": "accounts.tasks.expire_insurance_and_send_notices",
+        "schedule": crontab(minute=7),
+    },
     "sweep-unsent-notification-emails": {
         "task": "notifications.tasks.sweep_unsent_notification_emails",
         "schedule": crontab(minute="*/5"),
