@@ -151,6 +151,36 @@ def _business_name(rng: random.Random, trade: str, first: str, surname: str, cit
     return f"{place} {suffix}"
 
 
+# Draws of a business name before a provider falls back to one with the owner's surname.
+NAME_DRAWS = 12
+
+
+def _unused_business_name(
+    rng: random.Random,
+    trade: str,
+    first: str,
+    surname: str,
+    city: CityData,
+    used: set[tuple[str, str]],
+) -> str:
+    """A business name no other demo provider in `city` has (two "Hills District Electrical"
+    side by side on a results page read as a bug); records it in `used`."""
+    # Drawn one at a time: a provider whose first name is free draws exactly as before.
+    for _ in range(NAME_DRAWS):
+        name = _business_name(rng, trade, first, surname, city)
+        if (city.slug, name.casefold()) not in used:
+            break
+    else:
+        suffix = rng.choice(demo_data().provider_words.trades[trade].suffixes)
+        base, number = f"{first} {surname} {suffix}", 1
+        name = base
+        while (city.slug, name.casefold()) in used:
+            number += 1
+            name = f"{base} {number}"
+    used.add((city.slug, name.casefold()))
+    return name
+
+
 def _bio(
     rng: random.Random,
     *,
@@ -206,12 +236,14 @@ def provider_plans(
     categories = data.categories
     trade_weights = [category.provider_weight for category in categories]
     used_slugs = set(reserved_slugs)
+    demo_provider = data.demo_provider
+    used_names = {(demo_provider.city_slug, demo_provider.business_name.casefold())}
     plans: list[ProviderPlan] = []
     for index, city in enumerate(city_sequence(cities, count), start=1):
         rng = random.Random(f"nearhand-demo-provider-{index}")
         category = rng.choices(categories, weights=trade_weights)[0]
         first, surname = rng.choice(words.first_names), rng.choice(words.surnames)
-        business_name = _business_name(rng, category.slug, first, surname, city)
+        business_name = _unused_business_name(rng, category.slug, first, surname, city, used_names)
         slug = _unique_slug(business_name, city, used_slugs)
         used_slugs.add(slug)
 

@@ -45,3 +45,14 @@ def test_licences_follow_the_trade_and_the_state(scale_one):
                     if p.trade == "electricians"}  # fmt: skip
     assert electricians["sydney"].endswith("C")
     assert electricians["melbourne"].startswith("REC ")
+
+
+def test_business_names_are_unique_in_each_city_across_the_whole_dataset():
+    # Scale 10 (2,000 providers) and the demo account: at scale 1 two "Hills District
+    # Electrical" sat side by side in Sydney; larger scales collided in five cities.
+    plans = provider_plans(10 * PROVIDERS_PER_SCALE)
+    demo = dataset.demo_data().demo_provider
+    names = Counter((plan.city_slug, plan.business_name.casefold()) for plan in plans)
+    names[(demo.city_slug, demo.business_name.casefold())] += 1
+    assert [name for name, count in names.items() if count > 1] == []
+    assert all(plan.business_name.strip() == plan.business_name for plan in plans)
