@@ -30,7 +30,7 @@ from listings.services import (
 
 from .cities import largest_cities
 from .dataset import QUOTE, Offer, ServicePlan, demo_data
-from .photos import DemoPhoto, demo_photos_ensure, demo_photos_in_use
+from .photos import DemoPhoto, demo_photos_ensure, demo_photos_in_use, photo_variant
 from .providers import PROVIDER_EMAIL_DOMAIN, provider_plans
 
 SERVICES_PER_PROVIDER = (11, 18)  # inclusive; about 14 a provider on average
@@ -249,6 +249,13 @@ def _chunks(items: Sequence, size: int) -> Iterator[Sequence]:
         yield items[start : start + size]
 
 
+def photo_keys(index: int, plan: ServicePlan) -> list[tuple[str, int]]:
+    """The demo pictures of a listing of provider `index` (0: the demo account), in order: its
+    subcategory's, then maybe one of a sibling's; each in a variant chosen by the listing."""
+    slugs = filter(None, (plan.subcategory_slug, plan.extra_photo))
+    return [(slug, photo_variant(key=f"{index}:{plan.title}:{slug}")) for slug in slugs]
+
+
 def _write(
     batch: list[tuple[_Provider, ServicePlan]],
     *,
@@ -282,9 +289,9 @@ def _write(
         )
     Service.objects.bulk_create(services, batch_size=2000)
     rows = []
-    for service, (_provider, plan) in zip(services, batch, strict=True):
-        for position, slug in enumerate(filter(None, (plan.subcategory_slug, plan.extra_photo))):
-            photo = photos[slug]
+    for service, (provider, plan) in zip(services, batch, strict=True):
+        for position, key in enumerate(photo_keys(provider.index, plan)):
+            photo = photos[key]
             rows.append(
                 ServicePhoto(
                     service_id=service.pk,
@@ -325,7 +332,7 @@ def services_seed(*, log: Callable[[str], None] | None = None) -> ServicesReport
     started = time.perf_counter()
     # Always: the pictures are shared, and deleting one listing's photo in the portal deletes
     # the file, so a run of the seed redraws whatever listings point at and is missing.
-    photos = demo_photos_ensure(slugs=demo_photos_in_use())
+    photos = demo_photos_ensure(keys=demo_photos_in_use())
     providers = _providers_without_services()
     if not providers:
         return report
@@ -351,8 +358,8 @@ def services_seed(*, log: Callable[[str], None] | None = None) -> ServicesReport
             batch.extend((provider, plan) for plan in plans)
         # Each subcategory's picture is drawn the first time a listing needs it.
         drawn = time.perf_counter()
-        needed = {slug for _, plan in batch for slug in (plan.subcategory_slug, plan.extra_photo)}
-        photos.update(demo_photos_ensure(slugs=needed - set(photos) - {""}))
+        needed = {key for provider, plan in batch for key in photo_keys(provider.index, plan)}
+        photos.update(demo_photos_ensure(keys=needed - set(photos)))
         drawing += time.perf_counter() - drawn
         services, photo_rows = _write(batch, subcategories=subcategories, photos=photos)
         report.services += services

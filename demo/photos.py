@@ -1,14 +1,17 @@
-"""Demo photos, drawn with Pillow rather than downloaded: one picture per subcategory.
+"""Demo photos, drawn with Pillow rather than downloaded: a few pictures per subcategory.
 
 Each picture is a two-colour gradient in its category's colours, a few soft circles, a simple
-motif for the trade (both from `data/catalogue.yaml`) and the subcategory's name. They are
-encoded once through `listings.images.photo_files` (photo + 480x360 thumbnail) and saved once
-to `default_storage` under fixed names; every demo `ServicePhoto` row points at these shared
+motif for the trade (both from `data/catalogue.yaml`) and the subcategory's name, in one of
+`PHOTO_VARIANTS` compositions, so a page of one subcategory's listings is not twenty copies of
+one picture; `photo_variant` picks a listing's from its provider and title. They are encoded
+once through `listings.images.photo_files` (photo + 480x360 thumbnail) and saved once to
+`default_storage` under fixed names; every demo `ServicePhoto` row points at these shared
 files, so 100,000 listings do not write 100,000 images.
 """
 
 import math
 import random
+import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
@@ -23,6 +26,8 @@ from .dataset import PhotoStyle, demo_data
 
 PHOTO_SIZE = (1200, 900)
 PHOTO_FOLDER = "demo/photos"
+# Compositions a subcategory's pictures come in (each costs ~70 ms to draw and encode, once).
+PHOTO_VARIANTS = 3
 FONT_PATHS = (
     "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf",
     "/usr/share/fonts/truetype/liberation/LiberationSans-Bold.ttf",
@@ -45,7 +50,7 @@ class DemoPhoto:
 
 
 @cache
-def _font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
+def demo_font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
     for path in FONT_PATHS:
         try:
             return ImageFont.truetype(path, size)
@@ -151,11 +156,27 @@ def _wrap(text: str, font, width: int, draw: ImageDraw.ImageDraw) -> list[str]:
     return lines
 
 
-def demo_picture(*, style: PhotoStyle, label: str) -> Image.Image:
-    """The 1200x900 picture for one subcategory; deterministic for a given style and label."""
-    dark, light = style.dark, style.light
-    image = _gradient(dark, light).copy()
-    rng = random.Random(f"nearhand-demo-photo-{label}")
+# Where each composition puts the motif's disc (centre x, centre y, radius) and the name's band
+# (top, bottom), and whether the gradient runs the other way.
+_LAYOUTS = (
+    {"disc": (600, 330, 190), "band": (610, 900), "mirror": False, "text_x": 600},
+    {"disc": (600, 590, 170), "band": (0, 300), "mirror": True, "text_x": 600},
+    {"disc": (860, 300, 240), "band": (640, 900), "mirror": True, "text_x": 80},
+)
+
+
+def photo_variant(*, key: str) -> int:
+    """Which composition a listing shows: stable for its key (the provider and title), spread
+    evenly over the variants."""
+    return zlib.crc32(key.encode()) % PHOTO_VARIANTS
+
+
+def _background(style: PhotoStyle, label: str, variant: int) -> Image.Image:
+    image = _gradient(style.dark, style.light).copy()
+    if _LAYOUTS[variant]["mirror"]:
+        image = ImageOps.mirror(image)
+    # Variant 0 keeps the seed of the single picture this used to be.
+    rng = random.Random(f"nearhand-demo-photo-{label}" + (f"-{variant}" if variant else ""))
     glow = Image.new("L", PHOTO_SIZE, 0)
     glow_draw = ImageDraw.Draw(glow)
     for _ in range(5):
@@ -165,44 +186,61 @@ def demo_picture(*, style: PhotoStyle, label: str) -> Image.Image:
             (x - radius, y - radius, x + radius, y + radius), fill=rng.randint(50, 110)
         )
     glow = glow.filter(ImageFilter.BoxBlur(30))
-    image = Image.composite(Image.new("RGB", PHOTO_SIZE, light), image, glow)
+    return Image.composite(Image.new("RGB", PHOTO_SIZE, style.light), image, glow)
 
+
+def demo_picture(*, style: PhotoStyle, label: str, variant: int = 0) -> Image.Image:
+    """The 1200x900 picture for one subcategory in one composition; deterministic for a given
+    style, label and variant."""
+    if not 0 <= variant < PHOTO_VARIANTS:
+        raise ValueError(f"No photo variant {variant}: there are {PHOTO_VARIANTS}.")
+    layout = _LAYOUTS[variant]
+    image = _background(style, label, variant)
     draw = ImageDraw.Draw(image)
     # A white disc with the trade's motif in the category's dark colour.
-    cx, cy, disc = 600, 330, 190
+    cx, cy, disc = layout["disc"]
     draw.ellipse((cx - disc, cy - disc, cx + disc, cy + disc), fill=(255, 255, 255))
-    _motif(draw, style.motif, cx, cy, 110, dark)
+    _motif(draw, style.motif, cx, cy, round(disc * 0.58), style.dark)
 
     # The name on a dark band, large and legible.
-    draw.rectangle((0, 610, PHOTO_SIZE[0], 900), fill=dark)
-    font = _font(76)
+    band_top, band_bottom = layout["band"]
+    draw.rectangle((0, band_top, PHOTO_SIZE[0], band_bottom), fill=style.dark)
+    font = demo_font(76)
     lines = _wrap(label, font, PHOTO_SIZE[0] - 160, draw)[:2]
     line_height = 92
-    top = 755 - line_height * len(lines) // 2
+    top = (band_top + band_bottom) // 2 - line_height * len(lines) // 2
+    # Centred, or from the left edge ("lt") when the layout says where the text starts.
+    x, anchor = layout["text_x"], "mt" if layout["text_x"] == 600 else "lt"
     for number, line in enumerate(lines):
-        draw.text((600, top + number * line_height), line, font=font, fill="white", anchor="mt")
+        draw.text((x, top + number * line_height), line, font=font, fill="white", anchor=anchor)
     return image
 
 
-def demo_photos_ensure(*, slugs: Iterable[str]) -> dict[str, DemoPhoto]:
-    """Subcategory slug -> its stored demo picture, for these subcategories; draws and saves
-    only the files that are missing."""
+def _photo_names(slug: str, variant: int) -> tuple[str, str]:
+    # Variant 0 keeps the name of the single picture of earlier seeds (their rows point at it).
+    stem = f"{PHOTO_FOLDER}/{slug}" + (f"-v{variant}" if variant else "")
+    return f"{stem}.jpg", f"{stem}-thumb.jpg"
+
+
+def demo_photos_ensure(*, keys: Iterable[tuple[str, int]]) -> dict[tuple[str, int], DemoPhoto]:
+    """(subcategory slug, variant) -> its stored demo picture, for these; draws and saves only
+    the files that are missing."""
     categories = {sub.slug: category for category in demo_data().categories
                   for sub in category.subcategories}  # fmt: skip
-    photos: dict[str, DemoPhoto] = {}
-    for slug in sorted(set(slugs)):
+    photos: dict[tuple[str, int], DemoPhoto] = {}
+    for slug, variant in sorted(set(keys)):
         category = categories[slug]
         sub = next(sub for sub in category.subcategories if sub.slug == slug)
-        image_name = f"{PHOTO_FOLDER}/{slug}.jpg"
-        thumb_name = f"{PHOTO_FOLDER}/{slug}-thumb.jpg"
+        image_name, thumb_name = _photo_names(slug, variant)
         if not (default_storage.exists(image_name) and default_storage.exists(thumb_name)):
-            photo, thumbnail = photo_files(image=demo_picture(style=category.photo, label=sub.name))
+            picture = demo_picture(style=category.photo, label=sub.name, variant=variant)
+            photo, thumbnail = photo_files(image=picture)
             # Fixed names, so a second run finds them; a half-written pair is redrawn.
             for name in (image_name, thumb_name):
                 default_storage.delete(name)
             image_name = default_storage.save(image_name, photo)
             thumb_name = default_storage.save(thumb_name, thumbnail)
-        photos[slug] = DemoPhoto(
+        photos[slug, variant] = DemoPhoto(
             image=image_name,
             thumbnail=thumb_name,
             width=PHOTO_SIZE[0],
@@ -212,13 +250,16 @@ def demo_photos_ensure(*, slugs: Iterable[str]) -> dict[str, DemoPhoto]:
     return photos
 
 
-def demo_photos_in_use() -> set[str]:
-    """The subcategories whose shared demo pictures listings' photos point at."""
-    known = {sub.slug for sub in demo_data().subcategories()}
-    names = (
+def demo_photos_in_use() -> set[tuple[str, int]]:
+    """The (subcategory, variant) pictures that listings' photos point at."""
+    names = {
+        _photo_names(sub.slug, variant)[0]: (sub.slug, variant)
+        for sub in demo_data().subcategories()
+        for variant in range(PHOTO_VARIANTS)
+    }
+    used = (
         ServicePhoto.objects.filter(image__startswith=f"{PHOTO_FOLDER}/")
         .values_list("image", flat=True)
         .distinct()
     )
-    slugs = {name.removeprefix(f"{PHOTO_FOLDER}/").removesuffix(".jpg") for name in names}
-    return slugs & known
+    return {names[name] for name in used if name in names}

@@ -17,6 +17,7 @@ from .cities import cities_seed
 from .dataset import DemoAccount, demo_data
 from .demo_accounts import demo_accounts_seed
 from .listings import services_seed
+from .logos import provider_logos_seed
 from .providers import PROVIDER_EMAIL_DOMAIN, PROVIDERS_PER_SCALE, providers_seed
 from .suburbs import suburbs_seed
 
@@ -95,6 +96,10 @@ def demo_seed(
         report.created["providers"] = len(plans)
         _log(stdout, f"Providers: {len(plans)} created.")
         lap("accounts and providers")
+
+        report.created["logos"] = provider_logos_seed()
+        _log(stdout, f"Logos: {report.created['logos']} monograms drawn.")
+        lap("logos")
 
         # Listings for every demo provider (and the demo account) that has none yet.
         services = services_seed(log=(lambda line: _log(stdout, line)) if stdout else None)

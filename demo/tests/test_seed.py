@@ -14,12 +14,13 @@ from django.core.management import call_command
 from django.db import connection, transaction
 from django.db.models import F
 from django.test import override_settings
+from PIL import Image
 
 from accounts.models import ProviderProfile, ProviderStatusEvent, User
 from bookings.models import WeeklyAvailability
 from demo.availability import availability_seed
 from demo.dataset import demo_data
-from demo.photos import PHOTO_SIZE
+from demo.photos import PHOTO_SIZE, PHOTO_VARIANTS
 from demo.providers import provider_plans
 from demo.seed import demo_seed
 from demo.suburbs import SUBURB_RADIUS_KM, suburbs_near_cities
@@ -71,7 +72,9 @@ def _snapshot() -> dict[str, object]:
         *Subcategory.objects.order_by("slug").values_list("slug", "name", "attribute_schema"),
         *City.objects.order_by("slug").values_list("slug", "name", "population"),
         *Suburb.objects.order_by("name", "state").values_list("name", "state", "city__slug"),
-        *ProviderProfile.objects.order_by("slug").values_list("slug", "business_name", "status"),
+        *ProviderProfile.objects.order_by("slug").values_list(
+            "slug", "business_name", "status", "logo"
+        ),
         *User.objects.order_by("email").values_list("email", "name"),
         *Service.objects.order_by("provider__slug", "title").values_list(
             "provider__slug", "subcategory__slug", "title", "slug", "description", "price",
@@ -210,7 +213,8 @@ def test_every_active_listing_has_a_photo_pointing_at_shared_files(seeded, seede
     assert not Service.objects.filter(status="active", photos__isnull=True).exists()
     assert ServicePhoto.objects.count() >= Service.objects.count()
     images = set(ServicePhoto.objects.values_list("image", flat=True))
-    assert len(images) <= Subcategory.objects.count()  # shared: one picture per subcategory
+    # Shared: a few pictures per subcategory, whatever the number of listings.
+    assert len(images) <= PHOTO_VARIANTS * Subcategory.objects.count()
     photo = ServicePhoto.objects.first()
     assert (photo.width, photo.height) == PHOTO_SIZE and photo.alt_text
     for name in (photo.image.name, photo.thumbnail.name):
@@ -220,7 +224,26 @@ def test_every_active_listing_has_a_photo_pointing_at_shared_files(seeded, seede
     # Pictures are drawn when listings need them, not for every subcategory.
     drawn = {path.name for path in (seeded_db.media / "demo" / "photos").iterdir()}
     assert {Path(name).name for name in images} <= drawn
-    assert len(drawn) < 2 * Subcategory.objects.count()
+    assert len(drawn) < 2 * PHOTO_VARIANTS * Subcategory.objects.count()
+
+
+def test_every_demo_provider_has_a_monogram_logo_in_its_own_colour(seeded, seeded_db):
+    profiles = list(ProviderProfile.objects.filter(logo__startswith="demo/logos/"))
+    assert len(profiles) == ProviderProfile.objects.count() == PER_SCALE + 1  # + the demo account
+    for profile in profiles:
+        with Image.open(seeded_db.media / profile.logo.name) as logo:
+            assert (logo.format, logo.size) == ("PNG", (256, 256))
+            corner = "#{:02x}{:02x}{:02x}".format(*logo.convert("RGB").getpixel((2, 2)))
+            assert corner == profile.monogram_colour
+            assert logo.convert("L").getextrema()[1] == 255  # the white initials
+
+
+def test_a_logo_the_provider_uploaded_is_kept(seeded):
+    profile = ProviderProfile.objects.first()
+    ProviderProfile.objects.filter(pk=profile.pk).update(logo="logos/mine.jpg")
+    assert demo_seed(providers_per_scale=PER_SCALE).created["logos"] == 0
+    profile.refresh_from_db()
+    assert profile.logo.name == "logos/mine.jpg"
 
 
 def test_demo_accounts_can_sign_in_and_the_demo_provider_is_approved(seeded, client):
@@ -289,6 +312,7 @@ def test_a_bigger_scale_only_adds_providers(seeded):
         "suburbs": 0,
         "demo accounts": 0,
         "providers": PER_SCALE,
+        "logos": PER_SCALE,
     }
     slugs = set(ProviderProfile.objects.values_list("slug", flat=True))
     assert first_slugs < slugs
