@@ -56,15 +56,20 @@ def test_a_bad_logo_is_refused_and_changes_nothing(profile, name, content, says)
 
 
 @pytest.mark.filterwarnings("ignore::PIL.Image.DecompressionBombWarning")  # the bomb's, at open
-def test_a_logo_with_too_many_pixels_is_refused_without_decoding_it(profile, monkeypatch):
+@pytest.mark.parametrize("picture_for", ["avatar", "logo"])
+def test_a_picture_with_too_many_pixels_is_refused_without_decoding_it(
+    profile, monkeypatch, picture_for
+):
     def load(self):
         raise AssertionError("an image was decoded")
 
     monkeypatch.setattr(ImageFile.ImageFile, "load", load)
+    bomb = SimpleUploadedFile("bomb.png", grey_png(6300, 6300))
     with pytest.raises(Invalid, match=r"bomb.png: too many pixels \(6300 x 6300\)"):
-        services.provider_set_logo(
-            profile=profile, upload=SimpleUploadedFile("bomb.png", grey_png(6300, 6300))
-        )
+        if picture_for == "avatar":
+            services.user_set_avatar(user=profile.user, upload=bomb)
+        else:
+            services.provider_set_logo(profile=profile, upload=bomb)
 
 
 def test_a_logo_over_the_size_limit_is_refused(profile, settings):
