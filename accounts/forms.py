@@ -146,7 +146,13 @@ class ProviderProfileForm(forms.Form):
         label="Public liability policy number", max_length=40, required=False
     )
     insurance_expires_on = DateField(
-        label="Policy expires on", required=False, input_formats=["%Y-%m-%d"]
+        label="Policy expires on",
+        required=False,
+        input_formats=["%Y-%m-%d"],
+        help_text=(
+            "From your certificate of currency. An expired policy cannot be added; we remind "
+            "you 30 and 7 days before this one expires."
+        ),
     )
 
     def clean(self):

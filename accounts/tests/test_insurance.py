@@ -143,3 +143,30 @@ def test_an_expired_policy_shows_no_insurance_badge(client, page):
         insurance_expires_on=insurance_badge_today() + timedelta(days=1)
     )
     assert "Insurance checked" in client.get(url).text
+
+
+def test_an_unchanged_expired_date_does_not_block_other_edits(perth):
+    expired_on = timezone.localdate() - timedelta(days=3)
+    profile = ProviderProfileFactory(base_city=perth, **POLICY, insurance_expires_on=expired_on)
+    services.provider_profile_update(
+        profile=profile,
+        business_name="A New Name",
+        bio=profile.bio,
+        base_city=perth,
+        base_point=perth.point,
+        service_radius_km=30,
+        phone="0412 345 678",
+        **POLICY,
+        insurance_expires_on=expired_on,
+    )
+    profile.refresh_from_db()
+    assert profile.business_name == "A New Name"
+
+
+def test_beat_runs_the_insurance_task_every_hour(settings):
+    from celery import current_app
+
+    entry = settings.CELERY_BEAT_SCHEDULE["expire-insurance-and-send-notices"]
+    assert entry["task"] == "accounts.tasks.expire_insurance_and_send_notices"
+    assert entry["task"] in current_app.tasks
+    assert entry["schedule"].minute == {7} and len(entry["schedule"].hour) == 24
