@@ -130,21 +130,6 @@ def test_the_nightly_task_unverifies_expired_policies_only():
     assert services.insurance_expired_sweep() == 0  # safe to run twice
 
 
-@pytest.mark.parametrize("page", ["listing", "profile"])
-def test_an_expired_policy_shows_no_insurance_badge(client, page):
-    from listings.tests.factories import ServiceFactory
-
-    service = ServiceFactory(
-        provider__insurance_verified=True, provider__insurance_expires_on=insurance_badge_today()
-    )
-    url = service.get_absolute_url() if page == "listing" else f"/pros/{service.provider.slug}/"
-    assert "Insurance checked" not in client.get(url).text
-    ProviderProfile.objects.filter(pk=service.provider.pk).update(
-        insurance_expires_on=insurance_badge_today() + timedelta(days=1)
-    )
-    assert "Insurance checked" in client.get(url).text
-
-
 def test_an_unchanged_expired_date_does_not_block_other_edits(perth):
     expired_on = timezone.localdate() - timedelta(days=3)
     profile = ProviderProfileFactory(base_city=perth, **POLICY, insurance_expires_on=expired_on)

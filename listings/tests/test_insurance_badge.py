@@ -1,0 +1,36 @@
+"""The "Insurance checked" badge is computed from the policy's date: gone on its expiry day."""
+
+from datetime import timedelta
+
+import pytest
+
+from accounts.models import ProviderProfile, insurance_badge_today
+
+from .factories import ServiceFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize("page", ["listing", "profile"])
+def test_an_expired_policy_shows_no_insurance_badge(client, page):
+    service = ServiceFactory(
+        provider__insurance_verified=True, provider__insurance_expires_on=insurance_badge_today()
+    )
+    url = service.get_absolute_url() if page == "listing" else f"/pros/{service.provider.slug}/"
+    assert "Insurance checked" not in client.get(url).text
+    ProviderProfile.objects.filter(pk=service.provider.pk).update(
+        insurance_expires_on=insurance_badge_today() + timedelta(days=1)
+    )
+    assert "Insurance checked" in client.get(url).text
+
+
+def test_a_card_drops_verified_on_the_expiry_day(client):
+    service = ServiceFactory(
+        provider__licence_verified=True,
+        provider__insurance_verified=True,
+        provider__insurance_expires_on=insurance_badge_today(),
+    )
+    url = f"/{service.subcategory.slug}/{service.city.slug}/"
+    assert "badge--verified" not in client.get(url).text
+    ProviderProfile.objects.filter(pk=service.provider.pk).update(insurance_expires_on=None)
+    assert "badge--verified" in client.get(url).text
