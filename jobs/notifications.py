@@ -112,7 +112,7 @@ def notify_quote_accepted(*, quote: Quote, job: JobRequest, booking: Booking) ->
         kind="quote_accepted",
         title=f"Quote accepted: {job.title}, {when}",
         body=f"{_name(job.customer)} accepted your quote of {money(quote.price)} AUD. The job "
-        f"is booked for {when} in {job.place_name}. The calendar file is attached.",
+        f"is booked for {when} in {job.place_name}.",
         url=booking.get_absolute_url(),
         **booking_invite(booking=booking, summary=f"{job.title} ({quote.provider.business_name})"),
     )

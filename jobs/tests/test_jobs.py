@@ -207,6 +207,19 @@ def test_accepting_a_quote_books_it_and_declines_the_others(
         job_services.quote_accept(quote=loser, actor=customer)
 
 
+def test_the_in_app_acceptance_does_not_say_a_file_is_attached(
+    job, plumbers, customer, mailoutbox, django_capture_on_commit_callbacks
+):
+    """Only the email carries the calendar file, and its template says so; the in-app text,
+    which the email repeats, must not."""
+    with django_capture_on_commit_callbacks(execute=True):
+        job_services.quote_accept(quote=send_quote(job, plumbers[0]), actor=customer)
+    accepted = Notification.objects.get(recipient=plumbers[0].user, kind="quote_accepted")
+    assert "attach" not in accepted.body.lower()
+    (email,) = [m for m in mailoutbox if m.to == [plumbers[0].user.email]]
+    assert email.attachments and email.body.lower().count("attached") == 1
+
+
 def test_only_the_customer_accepts_a_quote(job, plumbers):
     quote = send_quote(job, plumbers[0])
     with pytest.raises(NotAllowed, match="Only the customer"):
@@ -494,3 +507,16 @@ def test_the_job_form_says_optional_once(client, customer):
     assert "(optional) <span" not in page and "optional)</label>" not in page
     assert 'Budget from (AUD) <span class="field__optional">(optional)</span>' in page
     assert 'Latest date <span class="field__optional">(optional)</span>' in page
+
+
+def test_a_quote_shows_no_insurance_check_once_the_policy_expired(client, job, plumbers, customer):
+    from accounts.models import insurance_badge_today
+
+    ProviderProfile.objects.filter(pk=plumbers[0].pk).update(
+        insurance_verified=True, insurance_expires_on=insurance_badge_today()
+    )
+    send_quote(job, plumbers[0])
+    client.force_login(customer)
+    assert "Insurance checked" not in client.get(job.get_absolute_url()).text
+    ProviderProfile.objects.filter(pk=plumbers[0].pk).update(insurance_expires_on=None)
+    assert "Insurance checked" in client.get(job.get_absolute_url()).text
