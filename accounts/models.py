@@ -121,6 +121,12 @@ class ProviderProfile(models.Model):
         return expires_on is None or expires_on > insurance_badge_today()
 
     @property
+    def insurance_has_expired(self) -> bool:
+        """The policy's expiry day has begun (checked or not): the portal asks for the renewal."""
+        expires_on = self.insurance_expires_on
+        return expires_on is not None and expires_on <= insurance_badge_today()
+
+    @property
     def is_verified(self) -> bool:
         return self.licence_verified and self.insurance_is_current
 

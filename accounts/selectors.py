@@ -2,9 +2,9 @@ from datetime import datetime
 
 from axes.models import AccessAttempt
 from django.conf import settings
-from django.db.models import Max
+from django.db.models import Max, Q
 
-from .models import ProviderProfile, User
+from .models import ProviderProfile, User, insurance_badge_today
 
 
 def provider_profile_for_user(*, user: User) -> ProviderProfile | None:
@@ -25,3 +25,13 @@ def sign_in_lock_ends_at(*, username: str | None, ip_address: str | None) -> dat
         last=Max("attempt_time")
     )["last"]
     return last + settings.AXES_COOLOFF_TIME if last else None
+
+
+def provider_verified_q(*, prefix: str = "") -> Q:
+    """`ProviderProfile.is_verified` as a query filter (licence checked, insurance checked and not
+    expired), so a search filter counts a policy gone today even before the hourly task runs.
+    `prefix` reaches the profile through a relation, e.g. "provider__"."""
+    current = Q(**{f"{prefix}insurance_expires_on__isnull": True}) | Q(
+        **{f"{prefix}insurance_expires_on__gt": insurance_badge_today()}
+    )
+    return Q(**{f"{prefix}licence_verified": True, f"{prefix}insurance_verified": True}) & current

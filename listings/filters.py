@@ -13,6 +13,7 @@ from django import forms
 from django.conf import settings
 from django.db.models import QuerySet
 
+from accounts.selectors import provider_verified_q
 from places.models import City
 
 from .models import Category, Service, Subcategory
@@ -132,7 +133,7 @@ class ServiceSearchFilter(django_filters.FilterSet):
     def filter_verified(self, queryset: QuerySet, name: str, value: bool | None) -> QuerySet:
         if not value:
             return queryset
-        return queryset.filter(provider__licence_verified=True, provider__insurance_verified=True)
+        return queryset.filter(provider_verified_q(prefix="provider__"))
 
 
 def search_filters_bind(

@@ -34,3 +34,29 @@ def test_a_card_drops_verified_on_the_expiry_day(client):
     assert "badge--verified" not in client.get(url).text
     ProviderProfile.objects.filter(pk=service.provider.pk).update(insurance_expires_on=None)
     assert "badge--verified" in client.get(url).text
+
+
+def test_the_verified_search_filter_drops_a_policy_on_its_expiry_day(client):
+    """The hourly task has not run yet: `insurance_verified` is still set, the date has passed."""
+    service = ServiceFactory(
+        title="Expired sparky",
+        provider__licence_verified=True,
+        provider__insurance_verified=True,
+        provider__insurance_expires_on=insurance_badge_today(),
+    )
+    url = "/search/?verified=on"
+    assert service.title not in client.get(url).text
+    ProviderProfile.objects.filter(pk=service.provider.pk).update(insurance_expires_on=None)
+    assert service.title in client.get(url).text
+
+
+def test_the_portal_says_an_expired_policy_has_expired(client):
+    service = ServiceFactory(
+        provider__insurance_verified=True,
+        provider__insurance_policy_number="PL-1",
+        provider__insurance_expires_on=insurance_badge_today(),
+    )
+    client.force_login(service.provider.user)
+    page = client.get("/portal/").text
+    assert "Expired" in page and "Add your renewed policy" in page
+    assert 'badge--verified">Verified' not in page
