@@ -257,6 +257,12 @@ def _quote_errors(
     return errors
 
 
+def _booked_message(name: str) -> str:
+    return (
+        f"{name} is already booked at that time. Ask them for a new time, or accept another quote."
+    )
+
+
 def _check_quote_still_fits(*, quote: Quote, job: JobRequest) -> None:
     """At accept: the time may have left the job's dates (an old quote) or been taken since
     it was sent; the customer can ask the provider for a new time."""
@@ -270,10 +276,7 @@ def _check_quote_still_fits(*, quote: Quote, job: JobRequest) -> None:
         provider_id=quote.provider_id, start=quote.start, end=quote.end, zone=job.zone
     )
     if clash == "booked":
-        raise SlotTaken(
-            f"{name} is already booked at that time. Ask them for a new time, or accept "
-            "another quote."
-        )
+        raise SlotTaken(_booked_message(name))
     if clash == "day_off":
         raise Conflict(
             f"{name} is not working that day. Ask them for a new time, or accept another quote."
@@ -369,17 +372,21 @@ def quote_accept(*, quote: Quote, actor: User, now: datetime | None = None) -> Q
         quote = _locked_quote(quote)
         quote_check(quote=quote, job=job, user=actor, action=QuoteAction.ACCEPT, now=now)
         _check_quote_still_fits(quote=quote, job=job)
-        booking = booking_insert_accepted(
-            customer=actor,
-            service=quote.service,
-            start=quote.start,
-            end=quote.end,
-            address=job.place_name,
-            point=job.point,
-            price=quote.price,
-            notes=f"{job.title}\n\n{job.description}",
-            reason=f"Quote accepted: {tell.money(quote.price)} AUD",
-        )
+        try:
+            booking = booking_insert_accepted(
+                customer=actor,
+                service=quote.service,
+                start=quote.start,
+                end=quote.end,
+                address=job.place_name,
+                point=job.point,
+                price=quote.price,
+                notes=f"{job.title}\n\n{job.description}",
+                reason=f"Quote accepted: {tell.money(quote.price)} AUD",
+            )
+        except SlotTaken as race:
+            # Taken in the same instant, after the check above: the same way out.
+            raise SlotTaken(_booked_message(quote.provider.business_name)) from race
         quote.status = Quote.Status.ACCEPTED
         quote.booking = booking
         quote.save(update_fields=["status", "booking", "updated_at"])

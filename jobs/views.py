@@ -14,7 +14,6 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.decorators import provider_required
 from accounts.models import ProviderProfile
-from bookings.locking import SlotTaken
 from listings.selectors import service_public
 from marketplace.errors import DomainError
 from marketplace.pages import error_status, form_add_error, messages_add_error
@@ -158,14 +157,6 @@ def quote_accept(request: HttpRequest, pk: int, quote_pk: int) -> HttpResponse:
         raise Http404("No such quote.")
     try:
         quote = services.quote_accept(quote=quote, actor=request.user)
-    except SlotTaken:
-        # Lost to a booking made in the same instant (the service's own check says the same).
-        messages.error(
-            request,
-            f"{quote.provider.business_name} is already booked at that time. Ask them for a "
-            "new time, or accept another quote.",
-        )
-        return redirect(job.get_absolute_url())
     except DomainError as error:
         messages_add_error(request, error)
         return redirect(job.get_absolute_url())

@@ -74,6 +74,22 @@ def test_the_job_page_offers_to_ask_for_a_new_time_after_a_refused_accept(
     assert f'action="/jobs/{job.pk}/quotes/{quote.pk}/ask/"' in page
 
 
+def test_a_booking_that_wins_the_race_gets_the_same_named_message(
+    job, plumbers, customer, monkeypatch
+):
+    """The calendar check passed but the database's exclusion constraint refused the booking
+    (another one took the time in the same instant): the service says the same as its check."""
+    start = start_at()
+    quote = send_quote(job, plumbers[0], start=start)
+    _confirmed_booking(plumbers[0], start)
+    monkeypatch.setattr(job_services, "provider_time_clash", lambda **kwargs: None)
+    name = plumbers[0].business_name
+    with pytest.raises(Conflict, match=f"{name} is already booked at that time. Ask them"):
+        job_services.quote_accept(quote=quote, actor=customer)
+    quote.refresh_from_db()
+    assert quote.status == Quote.Status.PENDING and Booking.objects.count() == 1
+
+
 # --- The job's dates --------------------------------------------------------------------------
 
 
