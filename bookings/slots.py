@@ -77,6 +77,22 @@ def _merge(ranges: list[tuple[time, time]]) -> list[tuple[time, time]]:
     return [(start, end) for start, end in merged]
 
 
+def _day_blocks(
+    ranges: list[tuple[time, time]], day: date, duration: timedelta
+) -> list[tuple[time, time]]:
+    """The day's blocks of working hours a job may start in. A job longer than every block
+    (a full day's work against hours with a lunch break) runs through the breaks: one block
+    from the day's first hour to its last, so it can still be booked."""
+    blocks = _merge(ranges)
+    fits = any(
+        datetime.combine(day, end) - datetime.combine(day, start) >= duration
+        for start, end in blocks
+    )
+    if blocks and not fits:
+        return [(blocks[0][0], blocks[-1][1])]
+    return blocks
+
+
 def _local(day: date, moment: time, zone: ZoneInfo) -> datetime | None:
     """The aware datetime for a wall-clock time, or None when the clocks skip it."""
     aware = datetime.combine(day, moment, tzinfo=zone)
@@ -139,7 +155,7 @@ def service_slots_between(
     while day <= last_day:
         ranges = [] if day in days_off else list(weekly.get(day.weekday(), []))
         slots: list[Slot] = []
-        for range_start, range_end in _merge(ranges + extra.get(day, [])):
+        for range_start, range_end in _day_blocks(ranges + extra.get(day, []), day, duration):
             end_local = _local(day, range_end, zone) or datetime.combine(
                 day, range_end, tzinfo=zone
             )

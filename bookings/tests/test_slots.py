@@ -1,6 +1,7 @@
 """Free slots: weekly hours, exceptions, bookings, buffer, lead time, horizon, time zones."""
 
 from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.contrib.gis.geos import Point
@@ -46,6 +47,36 @@ def test_slots_step_by_duration_plus_buffer_within_each_range(service):
     slots = service_slots(service=service, day=MONDAY, now=NOW)
     assert local_labels(slots) == ["09:00", "10:30", "13:00", "14:30"]
     assert all(slot.end - slot.start == timedelta(hours=1) for slot in slots)
+
+
+def test_a_job_longer_than_each_block_of_hours_runs_through_the_break(service):
+    """An 8-hour job with hours 8-12 and 13-17 fits no block, so before this it could never be
+    booked (a tenth of the demo's listings showed "Full" every day). A job that fits no block
+    spans the day's breaks, starting at the day's first hour and ending by its last."""
+    hours(service.provider, 0, (8,), (12,))
+    hours(service.provider, 0, (13,), (17,))
+    service.duration_minutes = 480
+    slots = service_slots(service=service, day=MONDAY, now=NOW)
+    assert local_labels(slots) == ["08:00"]
+    assert slots[0].local_end.strftime("%H:%M") == "16:00"
+    service.duration_minutes = 600  # longer than the whole working day: still no time
+    assert service_slots(service=service, day=MONDAY, now=NOW) == []
+
+
+def test_a_job_that_fits_a_block_never_spans_a_break(service):
+    hours(service.provider, 0, (8,), (12,))
+    hours(service.provider, 0, (13,), (17,))
+    service.duration_minutes = 150
+    assert local_labels(service_slots(service=service, day=MONDAY, now=NOW)) == ["08:00", "13:00"]
+
+
+def test_a_long_job_through_the_break_still_avoids_bookings(service):
+    hours(service.provider, 0, (8,), (12,))
+    hours(service.provider, 0, (13,), (17,))
+    service.duration_minutes = 480
+    monday_afternoon = datetime.combine(MONDAY, time(14), tzinfo=ZoneInfo(service.city.timezone))
+    BookingFactory(service=service, start=monday_afternoon, status=Booking.Status.ACCEPTED)
+    assert service_slots(service=service, day=MONDAY, now=NOW) == []
 
 
 def test_a_day_off_removes_the_day_and_extra_hours_add_to_it(service):
