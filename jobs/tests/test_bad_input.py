@@ -48,7 +48,13 @@ from django.urls import (
     resolve,
     reverse,
 )
-from django.urls.converters import IntConverter, PathConverter, SlugConverter, StringConverter
+from django.urls.converters import (
+    IntConverter,
+    PathConverter,
+    SlugConverter,
+    StringConverter,
+    UUIDConverter,
+)
 from django.urls.resolvers import RegexPattern, RoutePattern
 from django.utils import timezone
 from django.utils.crypto import get_random_string
@@ -98,6 +104,7 @@ HOSTILE_PATH = {
     "int": ["0", "99999999999999999999"],
     "slug": ["no-such-thing", "0"],
     "str": ["no-such-thing"],
+    "uuid": ["00000000-0000-0000-0000-000000000000"],
     "regex": ["no-such-thing"],
 }
 
@@ -207,6 +214,7 @@ def _kinds(pattern) -> list[tuple[str, str]]:
             SlugConverter: "slug",
             StringConverter: "str",
             PathConverter: "path",
+            UUIDConverter: "uuid",
         }
         return [(name, kinds.get(type(c), "regex")) for name, c in pattern.converters.items()]
     if isinstance(pattern, RegexPattern):
@@ -239,6 +247,31 @@ class World:
     unverified: object  # a person whose email address waits for its confirmation link
     service: object  # the public listing
     good: dict[str, str] = field(default_factory=dict)
+
+
+def _conversation(*, customer, provider, service) -> None:
+    """A conversation with a message and a photo each way, so the crawl finds the chat pages
+    from the header's Messages link. Made through chat's own pages: chat is a layer above
+    jobs, so its tests here may not import it."""
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    def photo() -> SimpleUploadedFile:
+        buffer = io.BytesIO()
+        Image.new("RGB", (400, 300), "#2a7f62").save(buffer, "PNG")
+        return SimpleUploadedFile("photo.png", buffer.getvalue(), content_type="image/png")
+
+    people = Client()
+    people.force_login(customer)
+    opened = people.post(
+        reverse("chat_open"), {"provider": provider.pk, "about": f"listing:{service.pk}"}
+    )
+    page = urlsplit(opened.url).path
+    people.post(page, {"body": "Is Tuesday fine?", "photos": [photo()]})
+    people.force_login(provider.user)
+    people.post(page, {"body": "Tuesday works.", "photos": [photo()]})
 
 
 def _world() -> World:
@@ -315,6 +348,7 @@ def _world() -> World:
         description="Six LED downlights in the lounge.",
         place="Bondi",
     )
+    _conversation(customer=customer, provider=profile, service=service)
     NotificationFactory(recipient=customer, url="/bookings/")
     NotificationFactory(recipient=profile.user, url="/portal/bookings/")
     unverified = UserFactory(verified=False)
