@@ -37,6 +37,7 @@ from marketplace.params import MAX_ID, parse_id
 from .masking import contact_details_mask
 from .models import Block, Conversation, Message, MessagePhoto
 from .rules import About, Role, about_belongs, role_of
+from .text import search_clean
 
 # Bookings whose confirmation shares contact details between the two.
 CONFIRMED = (Booking.Status.ACCEPTED, Booking.Status.COMPLETED)
@@ -326,7 +327,7 @@ def conversation_inbox(
         )
         .order_by("-last_message_at", "-id")
     )
-    query = " ".join(query.split())[:100]
+    query = search_clean(query)
     if query:
         rows = rows.filter(
             Q(customer=user, provider__business_name__icontains=query)

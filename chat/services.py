@@ -7,7 +7,6 @@ PostgreSQL first; the live parts hear of it from chat.events once the transactio
 from __future__ import annotations
 
 import logging
-import unicodedata
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
@@ -40,6 +39,7 @@ from .models import (
     MessageReport,
 )
 from .rules import About, Role
+from .text import text_clean
 
 logger = logging.getLogger(__name__)
 
@@ -108,14 +108,6 @@ def users_blocked(*, one: User | int, other: User | int) -> bool:
     return Block.objects.filter(
         Q(blocker_id=a, blocked_id=b) | Q(blocker_id=b, blocked_id=a)
     ).exists()
-
-
-def _clean_body(body: str) -> str:
-    """The body as stored: line ends made \\n, control characters other than newlines and tabs
-    dropped (PostgreSQL refuses NUL in text; the others only hide things), spaces trimmed."""
-    body = (body or "").replace("\r\n", "\n").replace("\r", "\n")
-    kept = "".join(char for char in body if char in "\n\t" or unicodedata.category(char) != "Cc")
-    return kept.strip()
 
 
 def _check_input(body: str, photos: Sequence[UploadedFile]) -> None:
@@ -257,7 +249,7 @@ def message_send(
     photos = list(photos)
     blocked = users_blocked(one=conversation.customer_id, other=conversation.provider.user_id)
     rules.send_check(conversation=conversation, sender=sender, blocked=blocked)
-    body = _clean_body(body)
+    body = text_clean(body)
     _check_input(body, photos)
     _check_about(conversation, about)
     _rate_check(sender=sender, now=now)
@@ -322,7 +314,7 @@ def message_report(*, message: Message, reporter: User, reason: str) -> MessageR
     """Report someone else's message to the moderators, with a reason. Reporting it again
     while the first report is open returns that report."""
     rules.report_check(message=message, reporter=reporter)
-    reason = _clean_body(reason)
+    reason = text_clean(reason)
     if not reason:
         raise Invalid(fields={"reason": "Say what is wrong with this message."})
     if len(reason) > REPORT_REASON_MAX_LENGTH:

@@ -455,3 +455,10 @@ def test_a_user_of_both_kinds_sees_each_side(client, customer, service):
     client.force_login(both)
     html = client.get(reverse("chat_inbox")).content.decode()
     assert service.provider.business_name in html and "Casey Customer" in html
+
+
+@pytest.mark.parametrize("query", ["nul\x00", "\x00", "tab\tand\x07bell"])
+def test_inbox_search_with_control_characters_is_no_500(client, customer, conversation, query):
+    send(conversation, customer, "Hi")
+    client.force_login(customer)
+    assert client.get(reverse("chat_inbox"), {"q": query}).status_code == 200

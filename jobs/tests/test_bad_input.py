@@ -24,6 +24,7 @@ The module prints how many requests it sent and the status codes (pytest -s).
 from __future__ import annotations
 
 import logging
+import re
 from collections import Counter, defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -144,7 +145,7 @@ def _fills(world: World) -> dict[str, list[dict[str, str]]]:
     from allauth.account.utils import user_pk_to_url_str
 
     unverified = EmailAddress.objects.get(user=world.unverified)
-    return {
+    return world.chat_fills | {
         "account_confirm_email": [{"key": EmailConfirmationHMAC(unverified).key}],
         "account_reset_password_from_key": [
             {
@@ -247,9 +248,12 @@ class World:
     unverified: object  # a person whose email address waits for its confirmation link
     service: object  # the public listing
     good: dict[str, str] = field(default_factory=dict)
+    # Path values of the chat pages no link reaches (unblock shows only once blocked; a
+    # thumbnail is an <img>, not a link).
+    chat_fills: dict[str, list[dict[str, str]]] = field(default_factory=dict)
 
 
-def _conversation(*, customer, provider, service) -> None:
+def _conversation(*, customer, provider, service) -> dict[str, list[dict[str, str]]]:
     """A conversation with a message and a photo each way, so the crawl finds the chat pages
     from the header's Messages link. Made through chat's own pages: chat is a layer above
     jobs, so its tests here may not import it."""
@@ -272,6 +276,12 @@ def _conversation(*, customer, provider, service) -> None:
     people.post(page, {"body": "Is Tuesday fine?", "photos": [photo()]})
     people.force_login(provider.user)
     people.post(page, {"body": "Tuesday works.", "photos": [photo()]})
+    html = people.get(page).content.decode()
+    thumb = re.search(r"/messages/photos/([0-9a-f-]{36})/thumb/", html)[1]
+    return {
+        "chat_unblock": [{"pk": resolve(page).kwargs["pk"]}],
+        "chat_photo_thumb": [{"key": thumb}],
+    }
 
 
 def _world() -> World:
@@ -348,7 +358,7 @@ def _world() -> World:
         description="Six LED downlights in the lounge.",
         place="Bondi",
     )
-    _conversation(customer=customer, provider=profile, service=service)
+    chat_fills = _conversation(customer=customer, provider=profile, service=service)
     NotificationFactory(recipient=customer, url="/bookings/")
     NotificationFactory(recipient=profile.user, url="/portal/bookings/")
     unverified = UserFactory(verified=False)
@@ -358,6 +368,7 @@ def _world() -> World:
         unverified=unverified,
         service=service,
         good=_good_values(today),
+        chat_fills=chat_fills,
     )
 
 
