@@ -247,6 +247,8 @@ def message_send(
     the stored files."""
     now = now or timezone.now()
     photos = list(photos)
+    if body is not None and not isinstance(body, str):
+        raise Invalid(fields={"body": "A message is text."})
     blocked = users_blocked(one=conversation.customer_id, other=conversation.provider.user_id)
     rules.send_check(conversation=conversation, sender=sender, blocked=blocked)
     body = text_clean(body)
@@ -277,12 +279,14 @@ def conversation_mark_read(*, conversation: Conversation, reader: User, up_to_se
     role = rules.role_of(conversation=conversation, user=reader)
     if role is None:
         raise NotAllowed("You can only read your own conversations.")
+    if isinstance(up_to_seq, bool) or not isinstance(up_to_seq, int):
+        raise Invalid(fields={"up_to_seq": "Say which message was read, by its number."})
     field = "customer_read_seq" if role == Role.CUSTOMER else "provider_read_seq"
     if getattr(conversation, field) >= up_to_seq:
         # Read positions only move forward: nothing to write (a page reloaded, a repeat).
         return getattr(conversation, field)
     # Never past the last message, never backwards: one conditional UPDATE decides both.
-    target = Least(Value(max(0, min(int(up_to_seq), 2**31 - 1))), F("last_seq"))
+    target = Least(Value(max(0, min(up_to_seq, 2**31 - 1))), F("last_seq"))
     with transaction.atomic():
         moved = (
             Conversation.objects.filter(pk=conversation.pk)
