@@ -64,8 +64,13 @@ class ConversationAdmin(admin.ModelAdmin):
     ]  # fmt: skip
     readonly_fields = fields
     inlines = [MessageInline]
+    # Its page is for the two participants only (404 to anyone else, moderators included).
+    view_on_site = False
 
     def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
         return False
 
     def has_change_permission(self, request, obj=None) -> bool:
@@ -101,7 +106,9 @@ def _each(modeladmin, request, queryset, handle, done: str) -> None:
 
 @admin.register(MessageReport)
 class MessageReportAdmin(admin.ModelAdmin):
-    list_display = ["created_at", "status", "reporter", "sender", "reason", "conversation_around"]
+    # The message in its conversation first: it is what a moderator reads.
+    list_display = ["conversation_around", "reason", "reporter", "status", "created_at"]
+    list_display_links = ["created_at"]
     list_filter = ["status"]
     list_select_related = ["reporter", "message__sender", "message__conversation"]
     search_fields = ["reason", "message__body", "reporter__email", "message__sender__email"]
@@ -111,6 +118,9 @@ class MessageReportAdmin(admin.ModelAdmin):
     ]  # fmt: skip
     readonly_fields = fields
     actions = ["dismiss", "block_sender", "suspend_sender"]
+
+    class Media:
+        css = {"all": ["admin/chat/reports.css"]}
 
     def get_changelist(self, request, **kwargs):
         return ReportChangeList
