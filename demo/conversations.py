@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from decimal import Decimal
 
 from allauth.account.models import EmailAddress
 from django.db import transaction
@@ -26,8 +27,8 @@ from bookings.models import Booking
 from bookings.services import booking_create
 from bookings.slots import local_today, service_slots
 from chat.models import Conversation, Message, MessagePhoto
-from jobs.models import JobRequest
-from jobs.services import job_post
+from jobs.models import JobRequest, Quote
+from jobs.services import job_post, quote_send
 from listings.images import photo_files
 from listings.models import Service
 from listings.selectors import service_public
@@ -63,9 +64,9 @@ def _customers() -> list[User]:
     return people
 
 
-def _first_free_start(service: Service, now: datetime) -> datetime | None:
+def _first_free_start(service: Service, now: datetime, *, from_day: int = 2) -> datetime | None:
     today = local_today(service=service, now=now)
-    for days in range(2, 21):
+    for days in range(from_day, from_day + 19):
         slots = service_slots(service=service, day=today + timedelta(days=days), now=now)
         if slots:
             return slots[0].start
@@ -99,6 +100,21 @@ def _job(customer: User, service: Service, now: datetime) -> JobRequest:
     )
 
 
+def _quote(job: JobRequest, service: Service, now: datetime) -> Quote | None:
+    """Priya's quote for the job, a week out (clear of the booking), through the job service."""
+    start = _first_free_start(service, now, from_day=7)
+    if start is None:
+        return None
+    return quote_send(
+        job=job,
+        provider=service.provider,
+        price=Decimal("1450"),
+        start=start,
+        message="Supply and install a 7 kW charger on its own circuit, with the permit.",
+        now=now,
+    )
+
+
 def _photo(message: Message, label: str, service: Service) -> None:
     category, _sub = _subcategories()[service.subcategory.slug]
     picture = demo_picture(style=category.photo, label=label, variant=1)
@@ -109,7 +125,14 @@ def _photo(message: Message, label: str, service: Service) -> None:
     photo.save()
 
 
-_CONTEXT_FIELD = {Service: "service", Booking: "booking", JobRequest: "job"}
+def _context(about: object | None) -> dict[str, object]:
+    """The message's context fields, as chat.services.message_send sets them."""
+    if about is None:
+        return {}
+    if isinstance(about, Quote):
+        return {"quote": about, "job_id": about.job_id}
+    field = {Service: "service", Booking: "booking", JobRequest: "job"}[type(about)]
+    return {field: about}
 
 
 def _talk(
@@ -131,7 +154,7 @@ def _talk(
             seq=seq,
             sender=senders[line.side],
             body=line.text,
-            **({_CONTEXT_FIELD[type(line.about)]: line.about} if line.about else {}),
+            **_context(line.about),
         )
         for seq, line in enumerate(lines, start=1)
     )
@@ -141,8 +164,11 @@ def _talk(
             _photo(message, line.photo_label, photo_service)
     Message.objects.bulk_update(messages, ["created_at"])
     last = len(lines)
-    # Each side has read up to the end, except the unread tail the other side wrote.
+    # Each side has read up to the end, except the unread tail the other side wrote (never
+    # its own messages: sending marks them read).
     tail_side = lines[-1].side
+    tail = next((n for n, line in enumerate(reversed(lines)) if line.side != tail_side), last)
+    unread = min(unread, tail)
     conversation.last_seq = last
     conversation.last_message_at = messages[-1].created_at
     conversation.customer_read_seq = last - unread if tail_side == P else last
@@ -176,6 +202,7 @@ def _casey_and_priya(casey: User, priya: ProviderProfile, now: datetime) -> None
     bookable = next((s for s in listings if not s.instant_book), switchboard)
     booking = _booking(casey, bookable, now)
     job = _job(casey, switchboard, now)
+    quote = _quote(job, switchboard, now)
     lines = [
         Line(C, "Hi Priya, this is our switchboard. It still has the old ceramic fuses: "
              "can you replace it with a modern one?", 70, switchboard, "Our old switchboard"),
@@ -195,8 +222,12 @@ def _casey_and_priya(casey: User, priya: ProviderProfile, now: datetime) -> None
              0.9, job),
         Line(P, "Happy to. I'll need to check the switchboard has room for the circuit.", 0.6,
              job),
-        Line(P, "I can do both on the same visit and save you a call-out fee.", 0.5, job),
     ]  # fmt: skip
+    if quote is not None:
+        lines.append(
+            Line(P, "Quote sent: I can do both on the same visit and save you a call-out fee.",
+                 0.5, quote)
+        )  # fmt: skip
     _talk(customer=casey, provider=priya, lines=lines, unread=2, now=now, photo_service=switchboard)
 
 

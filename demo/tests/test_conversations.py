@@ -12,7 +12,7 @@ from chat.selectors import unread_total
 from demo.conversations import CUSTOMER_EMAIL_DOMAIN
 from demo.dataset import demo_data
 from demo.seed import demo_seed
-from jobs.models import JobRequest
+from jobs.models import JobRequest, Quote
 
 pytestmark = pytest.mark.django_db
 FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -33,12 +33,14 @@ def test_the_demo_customer_and_provider_have_a_living_inbox_created_once(client)
     job = JobRequest.objects.get(customer=casey, provider__user=priya)
     assert any(m.booking_id == booking.pk for m in messages)
     assert any(m.job_id == job.pk for m in messages)
+    quote = Quote.objects.get(job=job, provider__user=priya)
+    assert any(m.quote_id == quote.pk and m.job_id == job.pk for m in messages)
     assert messages == sorted(messages, key=lambda m: m.created_at)
     assert theirs.last_message_at == messages[-1].created_at
 
     # Unread counts are computed from the read positions: Priya's last two replies for Casey,
     # a demo customer's question for Priya.
-    assert unread_total(user=casey) >= 2
+    assert unread_total(user=casey) == theirs.last_seq - theirs.customer_read_seq == 2
     assert unread_total(user=priya) >= 1
     assert Conversation.objects.filter(customer=casey).count() >= 2
     assert Conversation.objects.filter(
