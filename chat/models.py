@@ -160,3 +160,26 @@ class MessageReport(models.Model):
 
     def __str__(self) -> str:
         return f"Report {self.pk} on message {self.message_id}"
+
+
+class UnreadEmail(models.Model):
+    """How far one person of a conversation has been emailed about unread messages
+    (chat.notifications): one email per stretch of unread messages, not one per message."""
+
+    conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="+")
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    # The conversation's last seq when they were last emailed (0: never).
+    notified_seq = models.PositiveIntegerField(default=0)
+    notified_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["conversation", "recipient"], name="chat_unread_email_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Unread email {self.conversation_id} to {self.recipient_id}: {self.notified_seq}"

@@ -8,12 +8,14 @@ from django.db import transaction
 from django.db.models import Count
 
 from accounts.models import ProviderProfile
+from chat.models import Conversation, Message
 from listings.models import Category, Service, ServicePhoto, Subcategory
 from places.models import City, Suburb
 
 from .availability import availability_seed
 from .catalogue import catalogue_seed
 from .cities import cities_seed
+from .conversations import conversations_seed
 from .dataset import DemoAccount, demo_data
 from .demo_accounts import demo_accounts_seed
 from .listings import services_seed
@@ -116,6 +118,11 @@ def demo_seed(
         _log(stdout, f"Working hours: {report.created['working hours']} weekly ranges created.")
         lap("working hours")
 
+        # After the working hours: the demo customer books one of the demo provider's slots.
+        report.created["conversations"] = conversations_seed()
+        _log(stdout, f"Conversations: {report.created['conversations']} created.")
+        lap("conversations")
+
     report.timings["total"] = time.perf_counter() - started
     demo_providers = ProviderProfile.objects.filter(
         user__email__endswith=f"@{PROVIDER_EMAIL_DOMAIN}"
@@ -128,6 +135,8 @@ def demo_seed(
         "suburbs": Suburb.objects.count(),
         "services": Service.objects.count(),
         "photos": ServicePhoto.objects.count(),
+        "conversations": Conversation.objects.count(),
+        "messages": Message.objects.count(),
     }
     counts = dict(demo_providers.values_list("status").annotate(count=Count("pk")).order_by())
     report.provider_statuses = {

@@ -232,6 +232,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "jobs.tasks.expire_jobs_and_quotes",
         "schedule": crontab(minute="*/15"),
     },
+    "send-unread-message-emails": {
+        "task": "chat.tasks.send_unread_message_emails",
+        "schedule": crontab(minute="*/2"),
+    },
 }
 
 # Sessions live in PostgreSQL so that a Redis outage logs nobody out.

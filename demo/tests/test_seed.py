@@ -18,6 +18,7 @@ from PIL import Image
 
 from accounts.models import ProviderProfile, ProviderStatusEvent, User
 from bookings.models import WeeklyAvailability
+from chat.models import Conversation, Message
 from demo.availability import availability_seed
 from demo.dataset import demo_data
 from demo.photos import PHOTO_SIZE, PHOTO_VARIANTS
@@ -123,7 +124,10 @@ def test_the_catalogue_cities_and_suburbs_are_seeded_in_full(seeded):
         "suburbs": len(suburbs_near_cities()),
         "services": Service.objects.count(),
         "photos": ServicePhoto.objects.count(),
+        "conversations": Conversation.objects.count(),
+        "messages": Message.objects.count(),
     }
+    assert seeded.totals["conversations"] == seeded.created["conversations"] > 0
 
 
 def test_seeded_suburbs_lie_within_the_radius_of_their_city_and_the_lexicon_knows_them(seeded):
@@ -313,6 +317,7 @@ def test_a_bigger_scale_only_adds_providers(seeded):
         "demo accounts": 0,
         "providers": PER_SCALE,
         "logos": PER_SCALE,
+        "conversations": 0,
     }
     slugs = set(ProviderProfile.objects.values_list("slug", flat=True))
     assert first_slugs < slugs

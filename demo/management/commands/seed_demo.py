@@ -62,6 +62,8 @@ def format_report(report: SeedReport) -> str:
         f"  Services       {report.totals['services']:>7}  (+{report.created['services']})  "
         + ", ".join(f"{count} {status}" for status, count in report.service_statuses.items()),
         f"  Photos         {report.totals['photos']:>7}  (+{report.created['photos']})",
+        f"  Conversations  {report.totals['conversations']:>7}  "
+        f"(+{report.created['conversations']}, {report.totals['messages']} messages)",
         "",
         "Timings: "
         + ", ".join(f"{name} {seconds:.1f} s" for name, seconds in report.timings.items()),
