@@ -16,6 +16,13 @@ from .services import user_group
 CLOSE_NOT_ALLOWED = 4403
 
 
+async def refuse(consumer: AsyncJsonWebsocketConsumer) -> None:
+    """Close with CLOSE_NOT_ALLOWED. Accepted first: a socket closed during the handshake gets
+    an HTTP 403 that browsers report as 1006, like a network failure (the page would retry)."""
+    await consumer.accept()
+    await consumer.close(code=CLOSE_NOT_ALLOWED)
+
+
 def _label(count: int) -> str:
     return f"{UNREAD_CAP}+" if count > UNREAD_CAP else str(count)
 
@@ -24,7 +31,7 @@ class NotificationConsumer(AsyncJsonWebsocketConsumer):
     async def connect(self) -> None:
         user = self.scope.get("user")
         if user is None or not user.is_authenticated:
-            await self.close(code=CLOSE_NOT_ALLOWED)
+            await refuse(self)
             return
         self.user = user
         self.group = user_group(user.pk)

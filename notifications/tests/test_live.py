@@ -52,8 +52,11 @@ def _notify_committed(recipient, title="Pat booked you", url="/bookings/7/") -> 
 
 @pytest.mark.asyncio
 async def test_anonymous_socket_is_closed_with_4403():
-    _, accepted, code = await socket_for("/ws/notifications/")
-    assert (accepted, code) == (False, 4403)
+    communicator, _, _ = await socket_for("/ws/notifications/")
+    assert await communicator.receive_output(timeout=5) == {
+        "type": "websocket.close",
+        "code": 4403,
+    }
 
 
 @pytest.mark.asyncio
