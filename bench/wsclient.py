@@ -4,6 +4,7 @@ headers (the session cookie, the origin), send and receive JSON, see the close c
 
 import asyncio
 import base64
+import contextlib
 import hashlib
 import json
 import os
@@ -29,10 +30,8 @@ class WebSocket:
         return json.loads(await asyncio.wait_for(self._receive_text(), timeout))
 
     async def close(self) -> None:
-        try:
+        with contextlib.suppress(ConnectionError, RuntimeError):
             await self._send_frame(0x8, struct.pack("!H", 1000))
-        except (ConnectionError, RuntimeError):
-            pass
         self.writer.close()
 
     async def _send_frame(self, opcode: int, payload: bytes) -> None:
