@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "bookings",
     "jobs",
     "reviews",
+    "chat",
     "notifications",
     # Last: the demo seed (manage.py seed_demo) may import every app above; none imports it.
     "demo",

@@ -27,6 +27,7 @@ urlpatterns = [
     path("portal/jobs/", include("jobs.portal_urls")),
     path("", include("listings.search_urls")),
     path("notifications/", include("notifications.urls")),
+    path("messages/", include("chat.urls")),
 ]
 
 if settings.DEBUG or not settings.AWS_STORAGE_BUCKET_NAME:

@@ -1,0 +1,58 @@
+"""What the live parts hear after a chat write commits (called only from on_commit).
+
+The database is the record: a client that missed a broadcast catches up from
+`selectors.messages_after` when it (re)connects. So a channel layer that fails (Redis down)
+is logged and swallowed here, never raised into the request that already saved the message.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+
+from .models import Message
+
+logger = logging.getLogger(__name__)
+
+
+def conversation_group(conversation_id: int) -> str:
+    return f"chat_conversation_{conversation_id}"
+
+
+def user_group(user_id: int) -> str:
+    return f"notifications_user_{user_id}"
+
+
+def _send(group: str, event: dict) -> None:
+    layer = get_channel_layer()
+    if layer is None:
+        return
+    try:
+        async_to_sync(layer.group_send)(group, event)
+    except Exception:  # any layer failure: the message is saved; clients catch up
+        logger.warning("Could not tell group %s about %s", group, event["type"], exc_info=True)
+
+
+def message_created(message: Message) -> None:
+    """Tell the conversation's open pages that message `seq` exists, and the recipient's
+    pages that their unread count changed."""
+    conversation = message.conversation
+    _send(conversation_group(conversation.pk), {"type": "chat.message", "seq": message.seq})
+    recipient_id = (
+        conversation.provider.user_id
+        if message.sender_id == conversation.customer_id
+        else conversation.customer_id
+    )
+    _send(user_group(recipient_id), {"type": "chat.unread"})
+
+
+def conversation_read(conversation_id: int, reader_id: int, seq: int) -> None:
+    """Tell the conversation's open pages that `reader_id` has read up to `seq` ("Seen")."""
+    _send(
+        conversation_group(conversation_id),
+        {"type": "chat.read", "user_id": reader_id, "seq": seq},
+    )
+    # The reader's other pages show a smaller unread total now.
+    _send(user_group(reader_id), {"type": "chat.unread"})
