@@ -150,8 +150,7 @@ def run(log_dir: Path) -> dict[str, dict]:
 
 def table(results: dict[str, dict]) -> str:
     lines = [
-        f"{'chat scenario':<38}{'p50 ms':>9}{'p95 ms':>9}{'msg/s':>9}{'recv/s':>9}"
-        f"{'received':>10}",
+        f"{'chat scenario':<38}{'p50 ms':>9}{'p95 ms':>9}{'msg/s':>9}{'recv/s':>9}{'received':>10}",
         "-" * 84,
     ]
     for label, row in results.items():

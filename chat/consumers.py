@@ -19,7 +19,7 @@ import time
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
-from marketplace.errors import DomainError
+from marketplace.errors import DomainError, NotAllowed
 from notifications.consumers import NotificationConsumer, refuse
 
 from .events import conversation_group
@@ -180,11 +180,18 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
 
     @database_sync_to_async
     def _send(self, body: str) -> int:
-        return message_send(conversation=self.conversation, sender=self.user, body=body).seq
+        # Read again: the provider may have been suspended since the socket opened.
+        conversation = conversation_for_participant(user=self.user, pk=self.conversation.pk)
+        if conversation is None:
+            raise NotAllowed("You can only write in your own conversations.")
+        self.conversation = conversation
+        return message_send(conversation=conversation, sender=self.user, body=body).seq
 
     @database_sync_to_async
     def _mark_read(self, seq: int) -> int:
-        return conversation_mark_read(conversation=self.conversation, reader=self.user, up_to_seq=seq)
+        return conversation_mark_read(
+            conversation=self.conversation, reader=self.user, up_to_seq=seq
+        )
 
 
 class HeaderConsumer(NotificationConsumer):

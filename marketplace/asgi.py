@@ -17,13 +17,9 @@ django_asgi_app = get_asgi_application()
 from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
-from django.urls import path  # noqa: E402
 
-from notifications.consumers import NotificationConsumer  # noqa: E402
-
-websocket_urlpatterns = [
-    path("ws/notifications/", NotificationConsumer.as_asgi()),
-]
+# /ws/chat/<id>/ and /ws/notifications/ (the bell, with the chat app's unread messages).
+from chat.routing import websocket_urlpatterns  # noqa: E402
 
 application = ProtocolTypeRouter(
     {

@@ -44,6 +44,16 @@ async def socket_for(
     return communicator, accepted, code
 
 
+async def bell_for(user) -> tuple[WebsocketCommunicator, dict]:
+    """The header socket of `user` and the count it opens with. The site's route is the chat
+    app's subclass, which follows it with the unread messages total (chat's tests cover it)."""
+    communicator, accepted, _ = await socket_for("/ws/notifications/", user)
+    assert accepted
+    first = await communicator.receive_json_from(timeout=5)
+    assert (await communicator.receive_json_from(timeout=5))["type"] == "messages_unread"
+    return communicator, first
+
+
 @database_sync_to_async
 def _notify_committed(recipient, title="Pat booked you", url="/bookings/7/") -> Notification:
     with transaction.atomic():
@@ -72,9 +82,8 @@ async def test_other_origin_is_refused():
 async def test_connect_sends_the_count_then_each_new_notification_live():
     user = await database_sync_to_async(UserFactory)()
     await database_sync_to_async(NotificationFactory.create_batch)(2, recipient=user)
-    communicator, accepted, _ = await socket_for("/ws/notifications/", user)
-    assert accepted
-    assert await communicator.receive_json_from(timeout=5) == {
+    communicator, first = await bell_for(user)
+    assert first == {
         "type": "notification",
         "unread": 2,
         "label": "2",
@@ -97,8 +106,7 @@ async def test_connect_sends_the_count_then_each_new_notification_live():
 async def test_count_is_capped_as_the_bell_shows_it():
     user = await database_sync_to_async(UserFactory)()
     await database_sync_to_async(NotificationFactory.create_batch)(12, recipient=user)
-    communicator, _, _ = await socket_for("/ws/notifications/", user)
-    first = await communicator.receive_json_from(timeout=5)
+    communicator, first = await bell_for(user)
     assert (first["unread"], first["label"]) == (10, "9+")
     await communicator.disconnect()
 
@@ -106,10 +114,8 @@ async def test_count_is_capped_as_the_bell_shows_it():
 @pytest.mark.asyncio
 async def test_only_the_recipient_hears_of_it():
     recipient, other = await database_sync_to_async(UserFactory.create_batch)(2)
-    theirs, _, _ = await socket_for("/ws/notifications/", other)
-    await theirs.receive_json_from(timeout=5)
-    mine, _, _ = await socket_for("/ws/notifications/", recipient)
-    await mine.receive_json_from(timeout=5)
+    theirs, _ = await bell_for(other)
+    mine, _ = await bell_for(recipient)
 
     await _notify_committed(recipient)
 
@@ -122,8 +128,7 @@ async def test_only_the_recipient_hears_of_it():
 @pytest.mark.asyncio
 async def test_a_rolled_back_notification_is_never_announced():
     user = await database_sync_to_async(UserFactory)()
-    communicator, _, _ = await socket_for("/ws/notifications/", user)
-    await communicator.receive_json_from(timeout=5)
+    communicator, _ = await bell_for(user)
 
     @database_sync_to_async
     def notify_then_roll_back():
@@ -141,8 +146,7 @@ async def test_an_announcement_for_someone_else_s_row_sends_nothing():
     """The group message carries only an id; the consumer reads it as the user's own row."""
     owner, user = await database_sync_to_async(UserFactory.create_batch)(2)
     foreign = await database_sync_to_async(NotificationFactory)(recipient=owner)
-    communicator, _, _ = await socket_for("/ws/notifications/", user)
-    await communicator.receive_json_from(timeout=5)
+    communicator, _ = await bell_for(user)
     layer = get_channel_layer()
     await layer.group_send(
         services.user_group(user.pk), {"type": "notification.created", "id": foreign.pk}
