@@ -159,3 +159,14 @@ def table(results: dict[str, dict]) -> str:
             f"{row['deliveries_per_s']:>9.1f}{row['deliveries']:>10}"
         )
     return "\n".join(lines)
+
+
+def scaling(results: dict[str, dict]) -> str:
+    """p95 with 50 clients over p95 with 2, per shape (the aim: within 3x)."""
+    lines = []
+    for name, _ in SCENARIOS[::2]:
+        small, large = results[f"{name}, 2 clients"], results[f"{name}, 50 clients"]
+        ratio = large["p95_ms"] / max(small["p95_ms"], 1e-9)
+        verdict = "within" if ratio <= 3 else "NOT within"
+        lines.append(f"{name}: p95 at 50 clients / at 2 = {ratio:.2f} ({verdict} 3x)")
+    return "\n".join(lines)
