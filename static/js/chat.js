@@ -19,6 +19,11 @@
   const textarea = form ? form.querySelector("textarea") : null;
   const photos = form ? form.querySelector("input[type=file]") : null;
   const formError = live.querySelector("[data-chat-error]");
+  // The live notes belong between the messages and the form, where the eye is.
+  const anchor = form || list;
+  [typing, status, formError].forEach((note) => {
+    if (note) anchor.parentNode.insertBefore(note, form ? form : list.nextSibling);
+  });
 
   const TYPING_SEND_EVERY_MS = 2000;
   const TYPING_SHOW_MS = 4000;
@@ -31,7 +36,7 @@
     lastSeq = Math.max(lastSeq, seq);
   });
   lastSeq = Math.max(lastSeq, Number(list.getAttribute("data-last-seq")) || 0);
-  let otherReadSeq = 0;
+  let otherReadSeq = Number(list.getAttribute("data-other-read-seq")) || 0;
   let everOpen = false;
   let pendingRef = null;
   let refCounter = 0;
@@ -50,49 +55,54 @@
     formError.hidden = text === "";
   }
 
+  // Fills the <template>'s copy of chat/_message.html: text with textContent only (a
+  // <script> in a message stays text), line breaks as <br> as the page's linebreaksbr does.
   function fill(node, payload) {
+    node.id = "message-" + payload.seq;
     node.setAttribute("data-seq", String(payload.seq));
-    if (payload.mine) node.setAttribute("data-mine", "");
     node.classList.toggle("chat-message--mine", Boolean(payload.mine));
-    const set = (field, value) => {
-      node.querySelectorAll('[data-field="' + field + '"]').forEach((el) => {
-        el.textContent = value;
-      });
-    };
-    set("sender_name", payload.mine ? "You" : payload.sender_name);
-    set("body", payload.body);
-    set("created_label", payload.created_label);
-    node.querySelectorAll("time[data-field=created_label]").forEach((el) => {
-      el.setAttribute("datetime", payload.created_at);
-    });
+    node.querySelector('[data-field="sender_name"]').textContent = payload.mine
+      ? "You"
+      : payload.sender_name;
     const body = node.querySelector('[data-field="body"]');
-    if (body && !payload.body) body.remove();
-    const hidden = node.querySelector("[data-field-hidden]");
-    if (hidden && !payload.hidden) hidden.remove();
+    if (payload.body) {
+      payload.body.split("\n").forEach((line, index) => {
+        if (index > 0) body.appendChild(document.createElement("br"));
+        body.appendChild(document.createTextNode(line));
+      });
+    } else {
+      body.remove();
+    }
+    const time = node.querySelector('[data-field="created_label"]');
+    time.textContent = payload.created_label;
+    time.setAttribute("datetime", payload.created_at);
     const context = node.querySelector("[data-field-context]");
-    if (context) {
-      if (payload.context) {
-        context.textContent = payload.context.label;
-        context.setAttribute("href", payload.context.url);
-      } else {
-        context.remove();
-      }
+    if (payload.context) {
+      context.classList.add("chat-chip--" + payload.context.kind);
+      const link = context.querySelector("a");
+      link.textContent = payload.context.label;
+      link.setAttribute("href", payload.context.url);
+    } else {
+      context.remove();
+    }
+    const report = node.querySelector("[data-field-report]");
+    if (payload.report_url) {
+      report.querySelector("a").setAttribute("href", payload.report_url);
+    } else {
+      report.remove();
     }
     const gallery = node.querySelector("[data-field-photos]");
-    if (gallery) {
-      const item = gallery.querySelector("[data-field-photo]");
-      (payload.photos || []).forEach((photo, index) => {
-        const copy = item.cloneNode(true);
-        const link = copy.querySelector("a") || copy;
-        link.setAttribute("href", photo.full_url);
-        const image = copy.querySelector("img");
-        image.setAttribute("src", photo.thumb_url);
-        image.setAttribute("alt", "Photo " + (index + 1) + " from " + payload.sender_name);
-        gallery.appendChild(copy);
-      });
-      item.remove();
-      if (!(payload.photos || []).length) gallery.remove();
-    }
+    const item = gallery.querySelector("[data-field-photo]");
+    (payload.photos || []).forEach((photo, index) => {
+      const copy = item.cloneNode(true);
+      copy.querySelector("a").setAttribute("href", photo.full_url);
+      const image = copy.querySelector("img");
+      image.setAttribute("src", photo.thumb_url);
+      image.setAttribute("alt", "Photo " + (index + 1) + ", opens full size");
+      gallery.appendChild(copy);
+    });
+    item.remove();
+    if (!(payload.photos || []).length) gallery.remove();
   }
 
   function append(payload) {
@@ -112,17 +122,17 @@
     node.scrollIntoView({ block: "nearest" });
   }
 
+  // "Seen" under my last message once the other has read up to it, and only while it is the
+  // last message of all (their reply after it says it better), as the page renders it.
   function markSeen() {
-    const mine = [...list.querySelectorAll("[data-mine]")];
-    const last = mine[mine.length - 1];
-    list.querySelectorAll("[data-chat-seen]").forEach((el) => el.remove());
-    if (!last || Number(last.getAttribute("data-seq")) > otherReadSeq) return;
-    // Seen only when nothing from them came after it (then their reply says it all).
-    const lastSeqMine = Number(last.getAttribute("data-seq"));
-    if (lastSeqMine !== lastSeq) return;
+    list.querySelectorAll("[data-seen]").forEach((el) => el.remove());
+    const items = list.querySelectorAll("[data-seq]");
+    const last = items[items.length - 1];
+    if (!last || !last.classList.contains("chat-message--mine")) return;
+    if (Number(last.getAttribute("data-seq")) > otherReadSeq) return;
     const note = document.createElement("p");
-    note.className = "chat-seen";
-    note.setAttribute("data-chat-seen", "");
+    note.className = "chat-message__seen";
+    note.setAttribute("data-seen", "");
     note.textContent = "Seen";
     last.appendChild(note);
   }
@@ -151,7 +161,7 @@
     if (form) form.removeAttribute("aria-busy");
   }
 
-  const socket = window.NearhandLive.connect(list.getAttribute("data-socket"), {
+  const socket = window.NearhandLive.connect(list.getAttribute("data-socket-path"), {
     open() {
       everOpen = true;
       setStatus("");
