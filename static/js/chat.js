@@ -166,6 +166,7 @@
       everOpen = true;
       setStatus("");
       socket.send({ type: "hello", after: lastSeq });
+      list.setAttribute("data-live", "open");
     },
     message(data) {
       if (data.type === "message") {
@@ -189,6 +190,7 @@
       }
     },
     down(code) {
+      list.setAttribute("data-live", "down");
       // An unsent message stays in the box; if it was saved, the catch-up shows it.
       settlePending();
       if (code !== 4403) setStatus(everOpen ? "Reconnecting..." : "Connecting...");

@@ -127,8 +127,15 @@
     });
   }
 
-  if (!document.querySelector("[data-notification-bell]")) return;
+  const bell = document.querySelector("[data-notification-bell]");
+  if (!bell) return;
   connect("/ws/notifications/", {
+    open() {
+      bell.setAttribute("data-live", "open");
+    },
+    down() {
+      bell.setAttribute("data-live", "down");
+    },
     message(data) {
       if (data.type === "notification") updateBell(data);
       else if (data.type === "messages_unread") updateMessages(data);
