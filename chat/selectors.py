@@ -11,7 +11,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from django.db.models import Case, F, IntegerField, Prefetch, Q, Sum, When
+from django.db.models import (
+    Case,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    Subquery,
+    Sum,
+    When,
+)
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
@@ -19,11 +30,13 @@ from django.utils.dateformat import format as date_format
 
 from accounts.models import User
 from bookings.models import Booking
-from marketplace.params import MAX_ID
+from jobs.models import JobRequest, Quote
+from listings.models import Service
+from marketplace.params import MAX_ID, parse_id
 
 from .masking import contact_details_mask
-from .models import Conversation, Message, MessagePhoto
-from .rules import Role, role_of
+from .models import Block, Conversation, Message, MessagePhoto
+from .rules import About, Role, about_belongs, role_of
 
 # Bookings whose confirmation shares contact details between the two.
 CONFIRMED = (Booking.Status.ACCEPTED, Booking.Status.COMPLETED)
@@ -64,33 +77,79 @@ def time_label(moment, zone: ZoneInfo) -> str:
     return date_format(local, "j M, g:i a")
 
 
-def _context(message: Message, role: Role) -> dict | None:
-    """The chip of what the message was sent from, linking to the viewer's page of it."""
+def about_chip(about: About, role: Role | None) -> dict:
+    """The chip of what a message is about, linking to the viewer's own page of it."""
     provider = role == Role.PROVIDER
-    if message.quote_id and message.quote is not None:
-        job = message.quote.job
+    if isinstance(about, Quote):
+        job = about.job
         url = reverse("portal_job_detail" if provider else "job_detail", kwargs={"pk": job.pk})
         return {"kind": "quote", "label": f"Quote: {job.title}", "url": url}
-    if message.job_id and message.job is not None:
-        url = reverse(
-            "portal_job_detail" if provider else "job_detail", kwargs={"pk": message.job_id}
-        )
-        return {"kind": "job", "label": f"Job: {message.job.title}", "url": url}
-    if message.booking_id and message.booking is not None:
-        booking = message.booking
-        when = time_label(booking.start, booking.zone)
+    if isinstance(about, JobRequest):
+        url = reverse("portal_job_detail" if provider else "job_detail", kwargs={"pk": about.pk})
+        return {"kind": "job", "label": f"Job: {about.title}", "url": url}
+    if isinstance(about, Booking):
+        when = time_label(about.start, about.zone)
         return {
             "kind": "booking",
-            "label": f"Booking: {booking.service.title}, {when}",
-            "url": booking.get_absolute_url(),
+            "label": f"Booking: {about.service.title}, {when}",
+            "url": about.get_absolute_url(),
         }
-    if message.service_id and message.service is not None:
-        return {
-            "kind": "listing",
-            "label": f"Listing: {message.service.title}",
-            "url": message.service.get_absolute_url(),
-        }
-    return None
+    return {
+        "kind": "listing",
+        "label": f"Listing: {about.title}",
+        "url": about.get_absolute_url(),
+    }
+
+
+def message_about(message: Message) -> About | None:
+    """What the message was sent from (the most specific one when several are set)."""
+    return message.quote or message.job or message.booking or message.service
+
+
+def _context(message: Message, role: Role) -> dict | None:
+    about = message_about(message)
+    return about_chip(about, role) if about is not None else None
+
+
+_ABOUT_KINDS: dict[str, type] = {
+    "listing": Service,
+    "booking": Booking,
+    "job": JobRequest,
+    "quote": Quote,
+}
+
+
+def about_token(about: About) -> str:
+    """How a page names `about` in a link or a form field: "booking:12"."""
+    kind = next(kind for kind, model in _ABOUT_KINDS.items() if isinstance(about, model))
+    return f"{kind}:{about.pk}"
+
+
+def about_lookup(token: str | None) -> About | None:
+    """The Service, Booking, JobRequest or Quote a token names, or None for anything else.
+    Whose it is, is for chat.rules to decide."""
+    kind, _, raw_pk = (token or "").partition(":")
+    model = _ABOUT_KINDS.get(kind)
+    pk = parse_id(raw_pk)
+    if model is None or pk is None:
+        return None
+    related = {
+        Service: ("provider",),
+        Booking: ("service__city",),
+        JobRequest: (),
+        Quote: ("job",),
+    }[model]
+    return model.objects.select_related(*related).filter(pk=pk).first()
+
+
+def about_for_conversation(*, conversation: Conversation, token: str | None) -> About | None:
+    """The thing a token names when it is between the conversation's two people, else None."""
+    about = about_lookup(token)
+    if about is None or not about_belongs(
+        about=about, customer=conversation.customer, provider=conversation.provider
+    ):
+        return None
+    return about
 
 
 def photo_urls(photo: MessagePhoto) -> dict[str, str]:
@@ -122,6 +181,13 @@ class MessageView:
             "created_label": self.created_label,
             "photos": [photo_urls(photo) for photo in message.photos.all()],
             "context": self.context,
+            # Someone else's message can be reported to the moderators.
+            "report_url": None
+            if self.mine
+            else reverse(
+                "chat_report",
+                kwargs={"pk": message.conversation_id, "message_pk": message.pk},
+            ),
         }
 
 
@@ -205,5 +271,125 @@ def photo_for_participant(*, user: User, key) -> MessagePhoto | None:
         .filter(
             Q(message__conversation__customer=user) | Q(message__conversation__provider__user=user)
         )
+        .first()
+    )
+
+
+@dataclass
+class InboxRow:
+    conversation: Conversation
+    viewer: User
+    role: Role
+    other_name: str
+    preview: str  # masked unless contact details are shared; escaped by the template
+    unread: int
+
+    @property
+    def other_user(self) -> User:
+        return other_user(conversation=self.conversation, user=self.viewer)
+
+
+def _confirmed_between() -> Exists:
+    return Exists(
+        Booking.objects.filter(
+            customer_id=OuterRef("customer_id"),
+            provider_id=OuterRef("provider_id"),
+            status__in=CONFIRMED,
+        )
+    )
+
+
+def _preview(body: str | None, has_photo: bool, shared: bool) -> str:
+    if not body:
+        return "Sent a photo" if has_photo else ""
+    return body if shared else contact_details_mask(body).text
+
+
+def conversation_inbox(
+    *, user: User, query: str = "", offset: int = 0, limit: int = 20
+) -> list[InboxRow]:
+    """The user's conversations that have messages, newest first, with the other person's
+    name, the last message (masked) and the unread count; rows from `offset`, at most `limit`.
+    `query` narrows to the other person's name. One query whatever the number of rows."""
+    last = Message.objects.filter(conversation=OuterRef("pk"), seq=OuterRef("last_seq"))
+    rows = (
+        Conversation.objects.filter(_participant(user), last_message_at__isnull=False)
+        .select_related("customer", "provider__user")
+        .annotate(
+            last_body=Subquery(last.values("body")[:1]),
+            last_has_photo=Exists(
+                MessagePhoto.objects.filter(
+                    message__conversation=OuterRef("pk"), message__seq=OuterRef("last_seq")
+                )
+            ),
+            shared=_confirmed_between(),
+        )
+        .order_by("-last_message_at", "-id")
+    )
+    query = " ".join(query.split())[:100]
+    if query:
+        rows = rows.filter(
+            Q(customer=user, provider__business_name__icontains=query)
+            | Q(provider__user=user, customer__name__icontains=query)
+        )
+    inbox = []
+    for conversation in rows[offset : offset + limit]:
+        role = role_of(conversation=conversation, user=user)
+        customer_side = role == Role.CUSTOMER
+        inbox.append(
+            InboxRow(
+                conversation=conversation,
+                viewer=user,
+                role=role,
+                other_name=other_name(conversation=conversation, role=role),
+                preview=_preview(
+                    conversation.last_body, conversation.last_has_photo, conversation.shared
+                ),
+                unread=conversation.last_seq
+                - (
+                    conversation.customer_read_seq
+                    if customer_side
+                    else conversation.provider_read_seq
+                ),
+            )
+        )
+    return inbox
+
+
+def other_user(*, conversation: Conversation, user: User) -> User:
+    """The other person of the conversation, as seen by `user` (a participant)."""
+    if role_of(conversation=conversation, user=user) == Role.PROVIDER:
+        return conversation.customer
+    return conversation.provider.user
+
+
+def other_name(*, conversation: Conversation, role: Role | None) -> str:
+    if role == Role.PROVIDER:
+        return conversation.customer.name or "A customer"
+    return conversation.provider.business_name
+
+
+@dataclass(frozen=True)
+class Blocks:
+    mine: bool  # the user blocked the other
+    theirs: bool  # the other blocked the user
+
+
+def blocks_between(*, user: User, other: User) -> Blocks:
+    """Which way blocks stand between two people (one query)."""
+    pairs = set(
+        Block.objects.filter(
+            Q(blocker=user, blocked=other) | Q(blocker=other, blocked=user)
+        ).values_list("blocker_id", flat=True)
+    )
+    return Blocks(mine=user.pk in pairs, theirs=other.pk in pairs)
+
+
+def message_in(*, conversation: Conversation, pk: int) -> Message | None:
+    if not 0 < pk <= MAX_ID:
+        return None
+    return (
+        Message.objects.filter(conversation=conversation, pk=pk)
+        .select_related("sender", "service", "booking__service__city", "job", "quote__job")
         .first()
     )

@@ -286,6 +286,9 @@ def conversation_mark_read(*, conversation: Conversation, reader: User, up_to_se
     if role is None:
         raise NotAllowed("You can only read your own conversations.")
     field = "customer_read_seq" if role == Role.CUSTOMER else "provider_read_seq"
+    if getattr(conversation, field) >= up_to_seq:
+        # Read positions only move forward: nothing to write (a page reloaded, a repeat).
+        return getattr(conversation, field)
     # Never past the last message, never backwards: one conditional UPDATE decides both.
     target = Least(Value(max(0, min(int(up_to_seq), 2**31 - 1))), F("last_seq"))
     with transaction.atomic():

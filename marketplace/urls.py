@@ -33,10 +33,12 @@ urlpatterns = [
 if settings.DEBUG or not settings.AWS_STORAGE_BUCKET_NAME:
     # Uploaded files on local disk are served by the site itself; with S3 they come from the
     # bucket. A listing's photos are shown only to whoever may see the listing (listings'
-    # media URLs come first); other files (avatars, the shared demo pictures) to anyone.
+    # media URLs come first), a message's photos never (only through chat's checked views);
+    # other files (avatars, the shared demo pictures) to anyone.
     media = settings.MEDIA_URL.strip("/")
     urlpatterns += [
         path(f"{media}/", include("listings.media_urls")),
+        path(f"{media}/", include("chat.media_urls")),
         path(f"{media}/<path:path>", serve, {"document_root": settings.MEDIA_ROOT}),
     ]
 
