@@ -3,6 +3,7 @@ WSGI and carries no websockets): the site runs in a subprocess on the test datab
 same Redis, and two browser contexts are the customer and the provider."""
 
 import re
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from django.conf import settings
@@ -41,6 +42,21 @@ def people():
     return customer, service.provider.user, conversation
 
 
+@pytest.fixture
+def page_as(browser, daphne_site):
+    """Opens pages signed in as someone; their contexts close before the server stops."""
+    contexts = []
+
+    def open_as(user):
+        page, violations = _page_as(browser, daphne_site, user)
+        contexts.append(page.context)
+        return page, violations
+
+    yield open_as
+    for context in contexts:
+        context.close()
+
+
 def _page_as(browser, base: str, user):
     """A browser context signed in as `user` (its session cookie), with a page that fails
     the test on any CSP violation."""
@@ -69,16 +85,14 @@ def _page_as(browser, base: str, user):
 def _live(page) -> None:
     """Wait until the page's socket is open (the status note is hidden and hello was sent)."""
     expect(page.locator("[data-chat-status]")).to_be_hidden()
-    page.wait_for_function("document.querySelector('[data-chat-messages]').dataset.live === 'open'")
+    expect(page.locator("[data-chat-messages]")).to_have_attribute("data-live", "open")
 
 
-def test_two_people_chat_live_with_typing_seen_and_catch_up_after_a_cut(
-    daphne_site, browser, people
-):
+def test_two_people_chat_live_with_typing_seen_and_catch_up_after_a_cut(page_as, people):
     customer, pro, conversation = people
     path = f"/messages/{conversation.pk}/"
-    mine, mine_csp = _page_as(browser, daphne_site, customer)
-    theirs, theirs_csp = _page_as(browser, daphne_site, pro)
+    mine, mine_csp = page_as(customer)
+    theirs, theirs_csp = page_as(pro)
     mine.goto(path)
     theirs.goto(path)
     _live(mine)
@@ -86,7 +100,7 @@ def test_two_people_chat_live_with_typing_seen_and_catch_up_after_a_cut(
     theirs.evaluate("window.notReloaded = true")
 
     # Typing shows on the other side; the message arrives without a reload, as text.
-    box = mine.get_by_label(re.compile("^Message"))
+    box = mine.get_by_role("textbox", name=re.compile("^Message"))
     box.press_sequentially("Hi <script>alert(1)</script>")
     expect(theirs.get_by_text("Casey Customer is typing...")).to_be_visible()
     mine.get_by_role("button", name="Send").click()
@@ -105,7 +119,7 @@ def test_two_people_chat_live_with_typing_seen_and_catch_up_after_a_cut(
     theirs.locator("[data-chat-messages]").dispatch_event("chat:drop")
     expect(theirs.get_by_text("Reconnecting...")).to_be_visible()
     for body in ("Gate code is on the letterbox", "Park in the drive"):
-        mine.get_by_label(re.compile("^Message")).fill(body)
+        mine.get_by_role("textbox", name=re.compile("^Message")).fill(body)
         mine.get_by_role("button", name="Send").click()
         expect(mine.locator("[data-chat-messages]")).to_contain_text(body)
     assert theirs.locator("[data-seq]").count() == 1  # offline: nothing new yet
@@ -118,39 +132,45 @@ def test_two_people_chat_live_with_typing_seen_and_catch_up_after_a_cut(
     expect(theirs.locator("[data-seq='3']")).to_contain_text("Park in the drive")
 
     # And back live: the reply reaches the customer at once, in order.
-    theirs.get_by_label(re.compile("^Message")).fill("See you at nine")
+    theirs.get_by_role("textbox", name=re.compile("^Message")).fill("See you at nine")
     theirs.get_by_role("button", name="Send").click()
     expect(mine.locator("[data-seq='4']")).to_contain_text("See you at nine")
     assert mine.locator("[data-seq]").count() == 4
     assert not mine_csp and not theirs_csp, (mine_csp, theirs_csp)
 
 
-def test_without_a_socket_the_plain_form_still_sends(daphne_site, browser, people):
+def test_without_a_socket_the_plain_form_still_sends(page_as, people):
     customer, _, conversation = people
-    page, violations = _page_as(browser, daphne_site, customer)
+    page, violations = page_as(customer)
     page.add_init_script("delete window.WebSocket")  # as a browser without websockets
     page.goto(f"/messages/{conversation.pk}/")
-    page.get_by_label(re.compile("^Message")).fill("Sent with the form")
+    page.get_by_role("textbox", name=re.compile("^Message")).fill("Sent with the form")
     page.get_by_role("button", name="Send").click()
     page.wait_for_load_state()
     expect(page.locator("[data-seq='1']")).to_contain_text("Sent with the form")
     assert not violations, violations
 
 
-def test_a_new_notification_updates_the_bell_live(daphne_site, browser, people):
+def test_a_new_notification_updates_the_bell_live(page_as, people):
     customer, _, _ = people
-    page, violations = _page_as(browser, daphne_site, customer)
+    page, violations = page_as(customer)
     page.goto("/")
     expect(page.get_by_role("link", name="Notifications", exact=True)).to_be_visible()
-    page.wait_for_function("document.querySelector('[data-notification-bell]').dataset.live")
-    with transaction.atomic():
-        notify(
-            recipient=customer,
-            kind="booking_accepted",
-            title="Pat accepted your booking",
-            body="",
-            url="/",
-        )
+    expect(page.locator("[data-notification-bell]")).to_have_attribute("data-live", "open")
+
+    def booking_accepted():
+        with transaction.atomic():
+            notify(
+                recipient=customer,
+                kind="booking_accepted",
+                title="Pat accepted your booking",
+                body="",
+                url="/",
+            )
+
+    # In a thread of its own, as in a request: this one runs Playwright's event loop.
+    with ThreadPoolExecutor(1) as thread:
+        thread.submit(booking_accepted).result()
     expect(page.get_by_role("link", name="Notifications, 1 unread")).to_be_visible()
     expect(page.get_by_role("status").filter(has_text="Pat accepted")).to_have_text(
         "New notification: Pat accepted your booking"
