@@ -2,16 +2,25 @@
 
 - Scale-out: two daphne processes on two ports sharing one Redis and one database; a person
   on one receives, live, what the other person sends on the other.
+- Redis down: the conversation page renders, the plain form saves, the socket cannot open
+  (the page shows "Reconnecting..."), and once Redis is back the socket opens again and
+  catches up with what was sent meanwhile.
 """
 
 import asyncio
+import http.client
+import re
+import subprocess
+from contextlib import contextmanager
+from urllib.parse import urlencode
 
 import pytest
 from django.conf import settings
 from django.test import Client
 
 from bench import wsclient
-from marketplace.testing import daphne_server, database_url
+from chat.models import Message
+from marketplace.testing import RedisServer, _answers, daphne_server, database_url
 
 pytestmark = [pytest.mark.system, pytest.mark.django_db(transaction=True)]
 
@@ -80,3 +89,90 @@ def test_a_stranger_is_refused_by_a_real_server_with_4403(conversation, stranger
     env = {"DATABASE_URL": database_url(), "REDIS_URL": settings.REDIS_URL}
     with daphne_server(env, log_path=tmp_path / "daphne.log") as port:
         assert asyncio.run(refused(port)) == 4403
+
+
+CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+CSRF_COOKIE = re.compile(rf"{settings.CSRF_COOKIE_NAME}=([^;]+)")
+
+
+def _request(port: int, method: str, path: str, cookie: str, body: str = "") -> tuple:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    headers = {"Cookie": cookie}
+    if body:
+        headers["Content-Type"] = "application/x-www-form-urlencoded"
+    try:
+        connection.request(method, path, body=body or None, headers=headers)
+        response = connection.getresponse()
+        return response.status, response.getheader("Set-Cookie") or "", response.read().decode()
+    finally:
+        connection.close()
+
+
+def _form_send(port: int, path: str, cookie: str, body: str) -> int:
+    """Send a message with the conversation page's plain form, as without JavaScript."""
+    status, set_cookie, page = _request(port, "GET", path, cookie)
+    assert status == 200, page[:500]
+    cookie += f"; {settings.CSRF_COOKIE_NAME}={CSRF_COOKIE.search(set_cookie)[1]}"
+    form = urlencode({"csrfmiddlewaretoken": CSRF_INPUT.search(page)[1], "body": body})
+    status, _, _ = _request(port, "POST", path, cookie, form)
+    return status
+
+
+@contextmanager
+def _redis_again(port: int):
+    """Redis back on the port it was stopped on (the daphne process reconnects to it)."""
+    command = ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", ""]
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        assert _answers(port, process)
+        yield
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+async def _refused_while_down(port: int, path: str, cookie: str) -> None:
+    """The consumer cannot join its group: the socket is refused or closed (the page shows
+    "Reconnecting..." and retries)."""
+    with pytest.raises((wsclient.Closed, asyncio.IncompleteReadError)):
+        socket = await wsclient.connect(port, path, cookie=cookie)
+        await socket.receive_json()
+
+
+async def _back(port: int, path: str, cookie: str) -> list[dict]:
+    """Reconnect as the page does (it retries with backoff) and catch up from seq 0."""
+    for _ in range(50):
+        try:
+            socket = await wsclient.connect(port, path, cookie=cookie)
+            try:
+                return await _hello(socket)
+            finally:
+                await socket.close()
+        except (wsclient.Closed, asyncio.IncompleteReadError, ConnectionError):
+            await asyncio.sleep(0.2)
+    raise AssertionError("the socket never came back")
+
+
+def test_redis_down_the_form_saves_and_the_socket_catches_up_when_it_returns(
+    conversation, customer, pro, tmp_path
+):
+    path = f"/messages/{conversation.pk}/"
+    socket_path = f"/ws/chat/{conversation.pk}/"
+    customer_cookie, pro_cookie = _cookie(customer), _cookie(pro)
+    with RedisServer() as redis_server:
+        env = {"DATABASE_URL": database_url(), "REDIS_URL": redis_server.url()}
+        with daphne_server(env, log_path=tmp_path / "daphne.log") as port:
+            assert asyncio.run(_back(port, socket_path, pro_cookie)) == []
+            redis_server.stop()
+
+            assert _form_send(port, path, customer_cookie, "Sent while Redis was down") == 302
+            assert Message.objects.get().body == "Sent while Redis was down"
+            status, _, page = _request(port, "GET", path, pro_cookie)
+            assert status == 200 and "Sent while Redis was down" in page
+            asyncio.run(_refused_while_down(port, socket_path, pro_cookie))
+
+            with _redis_again(redis_server.port):
+                caught_up = asyncio.run(_back(port, socket_path, pro_cookie))
+                assert [(m["seq"], m["body"]) for m in caught_up] == [
+                    (1, "Sent while Redis was down")
+                ]
