@@ -13,6 +13,7 @@ payload}, {"type": "sent", "ref", "seq"}, {"type": "typing"}, {"type": "read", "
 the other person has read), {"type": "error", "code", "message", "ref"}.
 """
 
+import asyncio
 import json
 import time
 
@@ -31,6 +32,12 @@ TYPING_EVERY_SECONDS = 2.0
 # Catch-up is sent in pages of this many messages.
 CATCH_UP_PAGE = 200
 MAX_FRAME_CHARS = 64_000
+
+
+# Catch-up reads in flight in this process, by (conversation, viewer, after seq): the tabs one
+# person has open on a conversation ask for the same page when a message arrives, and share one
+# read. Only reads in flight are shared: nothing is kept once it is done.
+_catch_up_reads: dict[tuple[int, int, int], asyncio.Future] = {}
 
 
 def _error(code: str, message: str, ref=None) -> dict:
@@ -164,8 +171,18 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
             return None
         return conversation_for_participant(user=self.user, pk=pk)
 
+    async def _payloads_after(self, after: int) -> list[dict]:
+        key = (self.conversation.pk, self.user.pk, after)
+        read = _catch_up_reads.get(key)
+        if read is None:
+            read = asyncio.ensure_future(self._read_after(after))
+            _catch_up_reads[key] = read
+            read.add_done_callback(lambda _: _catch_up_reads.pop(key, None))
+        # shield: one tab closing (its task cancelled) must not cancel the others' read.
+        return await asyncio.shield(read)
+
     @database_sync_to_async
-    def _payloads_after(self, after: int) -> list[dict]:
+    def _read_after(self, after: int) -> list[dict]:
         views = messages_after(
             conversation=self.conversation, viewer=self.user, after_seq=after, limit=CATCH_UP_PAGE
         )
