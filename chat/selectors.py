@@ -37,6 +37,10 @@ from marketplace.params import MAX_ID, parse_id
 from .masking import contact_details_mask
 from .models import Block, Conversation, Message, MessagePhoto
 from .rules import About, Role, about_belongs, role_of
+from .text import search_clean
+
+# The most messages one read returns (a client asking for more gets them in turns).
+MESSAGES_MAX = 500
 
 # Bookings whose confirmation shares contact details between the two.
 CONFIRMED = (Booking.Status.ACCEPTED, Booking.Status.COMPLETED)
@@ -218,14 +222,15 @@ def messages_after(
     *, conversation: Conversation, viewer: User, after_seq: int = 0, limit: int = 200
 ) -> list[MessageView]:
     """The conversation's messages with a seq after `after_seq`, oldest first, at most
-    `limit` (four queries whatever the number: messages, photos, the confirmed booking)."""
+    `limit` (and MESSAGES_MAX); three queries whatever the number: the messages with their
+    context, their photos, whether a booking between the two is confirmed."""
     if role_of(conversation=conversation, user=viewer) is None:
         return []
     messages = list(
         Message.objects.filter(conversation=conversation, seq__gt=max(0, after_seq))
         .select_related("sender", "service", "booking__service__city", "job", "quote__job")
         .prefetch_related(Prefetch("photos", queryset=MessagePhoto.objects.order_by("position")))
-        .order_by("seq")[: max(0, limit)]
+        .order_by("seq")[: max(0, min(limit, MESSAGES_MAX))]
     )
     return message_views(conversation=conversation, viewer=viewer, messages=messages)
 
@@ -326,7 +331,7 @@ def conversation_inbox(
         )
         .order_by("-last_message_at", "-id")
     )
-    query = " ".join(query.split())[:100]
+    query = search_clean(query)
     if query:
         rows = rows.filter(
             Q(customer=user, provider__business_name__icontains=query)

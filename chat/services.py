@@ -7,7 +7,6 @@ PostgreSQL first; the live parts hear of it from chat.events once the transactio
 from __future__ import annotations
 
 import logging
-import unicodedata
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
@@ -40,6 +39,7 @@ from .models import (
     MessageReport,
 )
 from .rules import About, Role
+from .text import text_clean
 
 logger = logging.getLogger(__name__)
 
@@ -108,14 +108,6 @@ def users_blocked(*, one: User | int, other: User | int) -> bool:
     return Block.objects.filter(
         Q(blocker_id=a, blocked_id=b) | Q(blocker_id=b, blocked_id=a)
     ).exists()
-
-
-def _clean_body(body: str) -> str:
-    """The body as stored: line ends made \\n, control characters other than newlines and tabs
-    dropped (PostgreSQL refuses NUL in text; the others only hide things), spaces trimmed."""
-    body = (body or "").replace("\r\n", "\n").replace("\r", "\n")
-    kept = "".join(char for char in body if char in "\n\t" or unicodedata.category(char) != "Cc")
-    return kept.strip()
 
 
 def _check_input(body: str, photos: Sequence[UploadedFile]) -> None:
@@ -255,9 +247,11 @@ def message_send(
     the stored files."""
     now = now or timezone.now()
     photos = list(photos)
+    if body is not None and not isinstance(body, str):
+        raise Invalid(fields={"body": "A message is text."})
     blocked = users_blocked(one=conversation.customer_id, other=conversation.provider.user_id)
     rules.send_check(conversation=conversation, sender=sender, blocked=blocked)
-    body = _clean_body(body)
+    body = text_clean(body)
     _check_input(body, photos)
     _check_about(conversation, about)
     _rate_check(sender=sender, now=now)
@@ -285,12 +279,14 @@ def conversation_mark_read(*, conversation: Conversation, reader: User, up_to_se
     role = rules.role_of(conversation=conversation, user=reader)
     if role is None:
         raise NotAllowed("You can only read your own conversations.")
+    if isinstance(up_to_seq, bool) or not isinstance(up_to_seq, int):
+        raise Invalid(fields={"up_to_seq": "Say which message was read, by its number."})
     field = "customer_read_seq" if role == Role.CUSTOMER else "provider_read_seq"
     if getattr(conversation, field) >= up_to_seq:
         # Read positions only move forward: nothing to write (a page reloaded, a repeat).
         return getattr(conversation, field)
     # Never past the last message, never backwards: one conditional UPDATE decides both.
-    target = Least(Value(max(0, min(int(up_to_seq), 2**31 - 1))), F("last_seq"))
+    target = Least(Value(max(0, min(up_to_seq, 2**31 - 1))), F("last_seq"))
     with transaction.atomic():
         moved = (
             Conversation.objects.filter(pk=conversation.pk)
@@ -322,7 +318,7 @@ def message_report(*, message: Message, reporter: User, reason: str) -> MessageR
     """Report someone else's message to the moderators, with a reason. Reporting it again
     while the first report is open returns that report."""
     rules.report_check(message=message, reporter=reporter)
-    reason = _clean_body(reason)
+    reason = text_clean(reason)
     if not reason:
         raise Invalid(fields={"reason": "Say what is wrong with this message."})
     if len(reason) > REPORT_REASON_MAX_LENGTH:

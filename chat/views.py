@@ -24,6 +24,7 @@ from . import rules, selectors, services
 from .forms import MessageForm, ReportForm
 from .masking import NOTE
 from .models import Conversation, Message
+from .text import search_clean
 
 INBOX_PER_PAGE = 20
 MAX_PAGE = MAX_ID // INBOX_PER_PAGE
@@ -45,7 +46,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
         "chat/inbox.html",
         {
             "rows": rows[:INBOX_PER_PAGE],
-            "query": " ".join(query.split())[:100],
+            "query": search_clean(query),
             "page_number": page_number,
             "has_previous": page_number > 1,
             "has_next": len(rows) > INBOX_PER_PAGE,

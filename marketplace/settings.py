@@ -114,6 +114,7 @@ TEMPLATES = [
                 "marketplace.context_processors.site",
                 "accounts.context_processors.onboarding",
                 "notifications.context_processors.unread",
+                "chat.context_processors.unread",
             ],
         },
     },

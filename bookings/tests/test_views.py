@@ -229,11 +229,12 @@ def _many(service, customer, count) -> list[Booking]:
     ]
 
 
-# session, user, unread notifications, then upcoming and past bookings
-MY_BOOKINGS_QUERIES = 6
-# session, user, provider profile, unread notifications, upcoming and past bookings
-PORTAL_LIST_QUERIES = 6
-CALENDAR_QUERIES = 5
+# session, user, unread notifications, unread messages, then upcoming and past bookings
+MY_BOOKINGS_QUERIES = 7
+# session, user, provider profile, unread notifications, unread messages, upcoming and past
+# bookings
+PORTAL_LIST_QUERIES = 7
+CALENDAR_QUERIES = 6
 
 
 @pytest.mark.parametrize("count", [1, 20])

@@ -120,3 +120,17 @@ def test_photos_only_for_participants(conversation, customer, pro, stranger):
     photo = send(conversation, customer, photos=[png()]).photos.get()
     assert selectors.photo_for_participant(user=pro, key=photo.key) == photo
     assert selectors.photo_for_participant(user=stranger, key=photo.key) is None
+
+
+@pytest.mark.parametrize(
+    ("after_seq", "limit", "expected"),
+    [(-10, 200, 3), (10**30, 200, 0), (0, 10**30, 3), (0, -1, 0), (1, 1, 1)],
+)
+def test_messages_after_takes_any_numbers(conversation, customer, after_seq, limit, expected):
+    """The socket passes what a client sent: out-of-range numbers are no error."""
+    for _ in range(3):
+        send(conversation, customer)
+    views = selectors.messages_after(
+        conversation=conversation, viewer=customer, after_seq=after_seq, limit=limit
+    )
+    assert len(views) == expected

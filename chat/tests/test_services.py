@@ -238,3 +238,32 @@ def test_outsiders_cannot_report(conversation, pro, stranger):
     message = send(conversation, pro)
     with pytest.raises(NotAllowed):
         services.message_report(message=message, reporter=stranger, reason="spam")
+
+
+@pytest.mark.parametrize("body", [None, 42, {"text": "hi"}, ["hi"]])
+def test_a_body_that_is_no_text_is_refused(conversation, customer, body):
+    """What a socket client sends may be any JSON: a clear refusal, never a crash."""
+    with pytest.raises(Invalid) as error:
+        send(conversation, customer, body)
+    assert "body" in error.value.fields
+    assert not Message.objects.exists()
+
+
+@pytest.mark.parametrize("seq", ["3", None, 1.5, True])
+def test_mark_read_refuses_a_seq_that_is_no_whole_number(conversation, customer, seq):
+    with pytest.raises(Invalid):
+        services.conversation_mark_read(conversation=conversation, reader=customer, up_to_seq=seq)
+
+
+def test_mark_read_with_a_huge_or_negative_seq(conversation, customer, pro):
+    send(conversation, pro)
+    assert (
+        services.conversation_mark_read(conversation=conversation, reader=customer, up_to_seq=-5)
+        == 0
+    )
+    assert (
+        services.conversation_mark_read(
+            conversation=conversation, reader=customer, up_to_seq=10**30
+        )
+        == 1
+    )

@@ -45,8 +45,8 @@ def test_inbox_query_count_does_not_grow(client, customer, count, django_assert_
     _conversations(customer, count)
     client.force_login(customer)
     # session, user, the rows (one query with last message, photo and booking checks), and
-    # the header's: the bell's count, the provider profile
-    with django_assert_num_queries(5):
+    # the header's: the bell's count, the Messages count, the provider profile
+    with django_assert_num_queries(6):
         response = client.get(reverse("chat_inbox"))
     assert response.status_code == 200
     assert response.content.decode().count('class="inbox__row') == count
@@ -123,9 +123,9 @@ def test_conversation_page_query_count_is_constant(
         send(conversation, pro, "x", photos=[png()], about=service)
     client.force_login(customer)
     page(client, conversation)  # reads everything once
-    # session, user, conversation, mark read (update + read back), messages, photos,
-    # confirmed booking, blocks
-    with django_assert_num_queries(9):
+    # session, user, conversation, messages, photos, confirmed booking, blocks (all read
+    # already: nothing to mark); the header's bell, Messages count and provider profile
+    with django_assert_num_queries(10):
         page(client, conversation)
 
 
@@ -455,3 +455,10 @@ def test_a_user_of_both_kinds_sees_each_side(client, customer, service):
     client.force_login(both)
     html = client.get(reverse("chat_inbox")).content.decode()
     assert service.provider.business_name in html and "Casey Customer" in html
+
+
+@pytest.mark.parametrize("query", ["nul\x00", "\x00", "tab\tand\x07bell"])
+def test_inbox_search_with_control_characters_is_no_500(client, customer, conversation, query):
+    send(conversation, customer, "Hi")
+    client.force_login(customer)
+    assert client.get(reverse("chat_inbox"), {"q": query}).status_code == 200

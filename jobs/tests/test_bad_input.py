@@ -24,6 +24,7 @@ The module prints how many requests it sent and the status codes (pytest -s).
 from __future__ import annotations
 
 import logging
+import re
 from collections import Counter, defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -48,7 +49,13 @@ from django.urls import (
     resolve,
     reverse,
 )
-from django.urls.converters import IntConverter, PathConverter, SlugConverter, StringConverter
+from django.urls.converters import (
+    IntConverter,
+    PathConverter,
+    SlugConverter,
+    StringConverter,
+    UUIDConverter,
+)
 from django.urls.resolvers import RegexPattern, RoutePattern
 from django.utils import timezone
 from django.utils.crypto import get_random_string
@@ -98,6 +105,7 @@ HOSTILE_PATH = {
     "int": ["0", "99999999999999999999"],
     "slug": ["no-such-thing", "0"],
     "str": ["no-such-thing"],
+    "uuid": ["00000000-0000-0000-0000-000000000000"],
     "regex": ["no-such-thing"],
 }
 
@@ -137,7 +145,7 @@ def _fills(world: World) -> dict[str, list[dict[str, str]]]:
     from allauth.account.utils import user_pk_to_url_str
 
     unverified = EmailAddress.objects.get(user=world.unverified)
-    return {
+    return world.chat_fills | {
         "account_confirm_email": [{"key": EmailConfirmationHMAC(unverified).key}],
         "account_reset_password_from_key": [
             {
@@ -207,6 +215,7 @@ def _kinds(pattern) -> list[tuple[str, str]]:
             SlugConverter: "slug",
             StringConverter: "str",
             PathConverter: "path",
+            UUIDConverter: "uuid",
         }
         return [(name, kinds.get(type(c), "regex")) for name, c in pattern.converters.items()]
     if isinstance(pattern, RegexPattern):
@@ -239,6 +248,40 @@ class World:
     unverified: object  # a person whose email address waits for its confirmation link
     service: object  # the public listing
     good: dict[str, str] = field(default_factory=dict)
+    # Path values of the chat pages no link reaches (unblock shows only once blocked; a
+    # thumbnail is an <img>, not a link).
+    chat_fills: dict[str, list[dict[str, str]]] = field(default_factory=dict)
+
+
+def _conversation(*, customer, provider, service) -> dict[str, list[dict[str, str]]]:
+    """A conversation with a message and a photo each way, so the crawl finds the chat pages
+    from the header's Messages link. Made through chat's own pages: chat is a layer above
+    jobs, so its tests here may not import it."""
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    def photo() -> SimpleUploadedFile:
+        buffer = io.BytesIO()
+        Image.new("RGB", (400, 300), "#2a7f62").save(buffer, "PNG")
+        return SimpleUploadedFile("photo.png", buffer.getvalue(), content_type="image/png")
+
+    people = Client()
+    people.force_login(customer)
+    opened = people.post(
+        reverse("chat_open"), {"provider": provider.pk, "about": f"listing:{service.pk}"}
+    )
+    page = urlsplit(opened.url).path
+    people.post(page, {"body": "Is Tuesday fine?", "photos": [photo()]})
+    people.force_login(provider.user)
+    people.post(page, {"body": "Tuesday works.", "photos": [photo()]})
+    html = people.get(page).content.decode()
+    thumb = re.search(r"/messages/photos/([0-9a-f-]{36})/thumb/", html)[1]
+    return {
+        "chat_unblock": [{"pk": resolve(page).kwargs["pk"]}],
+        "chat_photo_thumb": [{"key": thumb}],
+    }
 
 
 def _world() -> World:
@@ -315,6 +358,7 @@ def _world() -> World:
         description="Six LED downlights in the lounge.",
         place="Bondi",
     )
+    chat_fills = _conversation(customer=customer, provider=profile, service=service)
     NotificationFactory(recipient=customer, url="/bookings/")
     NotificationFactory(recipient=profile.user, url="/portal/bookings/")
     unverified = UserFactory(verified=False)
@@ -324,6 +368,7 @@ def _world() -> World:
         unverified=unverified,
         service=service,
         good=_good_values(today),
+        chat_fills=chat_fills,
     )
 
 

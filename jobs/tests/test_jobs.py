@@ -425,8 +425,9 @@ def test_a_job_for_one_provider_is_hidden_from_the_others(client, customer, plum
 
 # --- Query counts -----------------------------------------------------------------------------
 
-# Session, user, provider check and unread count: every signed-in page's header.
-HEADER = 4
+# Session, user, provider check, the bell's unread count and the Messages count: every
+# signed-in page's header.
+HEADER = 5
 
 
 def _jobs(customer, subcategory, count):

@@ -35,7 +35,7 @@ def test_home_for_a_signed_in_provider_costs_a_few_more_queries(
 ):
     make_catalogue(2)
     client.force_login(provider)
-    # session, user, the provider check and the unread count for the header: never one per
-    # category or city
-    with django_assert_num_queries(7):
+    # session, user, the provider check, the unread count and the Messages count for the
+    # header: never one per category or city
+    with django_assert_num_queries(8):
         assert client.get(reverse("home")).status_code == 200

@@ -30,8 +30,9 @@ SCHEMA = [
 ]  # fmt: skip
 
 # Queries every portal page makes before its own: session, user, provider profile, the header's
-# unread count; the list adds the listings (with subcategory, category, city) and their photos.
-LIST_QUERIES = 6
+# unread count and Messages count; the list adds the listings (with subcategory, category,
+# city) and their photos.
+LIST_QUERIES = 7
 
 
 def png(name="photo.png", size=(800, 600)) -> SimpleUploadedFile:

@@ -11,8 +11,9 @@ from .factories import NotificationFactory
 pytestmark = pytest.mark.django_db
 
 LIST_URL = "/notifications/"
-# session, user, the header's provider check, the unread count, the page of notifications
-LIST_QUERIES = 5
+# session, user, the header's provider check, the unread count, the Messages count, the page
+# of notifications
+LIST_QUERIES = 6
 
 
 @pytest.fixture
