@@ -151,8 +151,8 @@ def test_without_a_socket_the_plain_form_still_sends(page_as, people):
     assert not violations, violations
 
 
-def test_a_new_notification_updates_the_bell_live(page_as, people):
-    customer, _, _ = people
+def test_the_header_counts_update_live(page_as, people):
+    customer, pro, conversation = people
     page, violations = page_as(customer)
     page.goto("/")
     expect(page.get_by_role("link", name="Notifications", exact=True)).to_be_visible()
@@ -175,4 +175,13 @@ def test_a_new_notification_updates_the_bell_live(page_as, people):
     expect(page.get_by_role("status").filter(has_text="Pat accepted")).to_have_text(
         "New notification: Pat accepted your booking"
     )
+
+    # A message from the provider: the header's Messages count, on a page that is not the chat.
+    def provider_writes():
+        chat_services.message_send(conversation=conversation, sender=pro, body="Hello!")
+
+    with ThreadPoolExecutor(1) as thread:
+        thread.submit(provider_writes).result()
+    expect(page.get_by_role("link", name="Messages, 1 unread")).to_be_visible()
+    expect(page.locator("[data-messages-unread]")).to_have_text("1")
     assert not violations, violations

@@ -118,12 +118,16 @@
     if (status && data.title) status.textContent = "New notification: " + data.title;
   }
 
+  // The header's Messages link (chat/context_processors.py renders the same: "99+" past 99).
   function updateMessages(data) {
     const total = Number(data.total) || 0;
+    const label = total > 99 ? "99+" : String(total);
     document.querySelectorAll("[data-messages-unread]").forEach((element) => {
-      element.setAttribute("data-messages-unread", String(total));
-      element.textContent = total > 99 ? "99+" : String(total);
+      element.textContent = label;
       element.hidden = total === 0;
+    });
+    document.querySelectorAll("[data-messages-link]").forEach((link) => {
+      link.setAttribute("aria-label", total > 0 ? "Messages, " + label + " unread" : "Messages");
     });
   }
 
