@@ -200,7 +200,10 @@
   if (form && textarea) {
     form.addEventListener("submit", (event) => {
       const hasPhotos = photos && photos.files && photos.files.length > 0;
-      if (hasPhotos || !socket.isOpen() || pendingRef !== null) return; // the plain form
+      // A message about a booking, job or quote (its context chip) goes with the form too.
+      const about = form.querySelector("[name=about]");
+      const hasAbout = Boolean(about && about.value);
+      if (hasPhotos || hasAbout || !socket.isOpen() || pendingRef !== null) return; // the form
       const body = textarea.value;
       if (!body.trim()) return; // the form's own check says what is missing
       event.preventDefault();
