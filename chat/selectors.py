@@ -34,7 +34,7 @@ from jobs.models import JobRequest, Quote
 from listings.models import Service
 from marketplace.params import MAX_ID, parse_id
 
-from .masking import contact_details_mask
+from .masking import Masked, contact_details_mask
 from .models import Block, Conversation, Message, MessagePhoto
 from .rules import About, Role, about_belongs, role_of
 from .text import search_clean
@@ -287,6 +287,7 @@ class InboxRow:
     role: Role
     other_name: str
     preview: str  # masked unless contact details are shared; escaped by the template
+    hidden: bool  # something in the preview was masked (the page says why)
     unread: int
 
     @property
@@ -304,10 +305,10 @@ def _confirmed_between() -> Exists:
     )
 
 
-def _preview(body: str | None, has_photo: bool, shared: bool) -> str:
+def _preview(body: str | None, has_photo: bool, shared: bool) -> Masked:
     if not body:
-        return "Sent a photo" if has_photo else ""
-    return body if shared else contact_details_mask(body).text
+        return Masked(text="Sent a photo" if has_photo else "", hidden=False)
+    return Masked(text=body, hidden=False) if shared else contact_details_mask(body)
 
 
 def conversation_inbox(
@@ -341,15 +342,15 @@ def conversation_inbox(
     for conversation in rows[offset : offset + limit]:
         role = role_of(conversation=conversation, user=user)
         customer_side = role == Role.CUSTOMER
+        preview = _preview(conversation.last_body, conversation.last_has_photo, conversation.shared)
         inbox.append(
             InboxRow(
                 conversation=conversation,
                 viewer=user,
                 role=role,
                 other_name=other_name(conversation=conversation, role=role),
-                preview=_preview(
-                    conversation.last_body, conversation.last_has_photo, conversation.shared
-                ),
+                preview=preview.text,
+                hidden=preview.hidden,
                 unread=conversation.last_seq
                 - (
                     conversation.customer_read_seq

@@ -9,6 +9,7 @@ urlpatterns = [
     path("<int:pk>/block/", views.block, name="chat_block"),
     path("<int:pk>/unblock/", views.unblock, name="chat_unblock"),
     path("<int:pk>/messages/<int:message_pk>/report/", views.report, name="chat_report"),
-    path("photos/<uuid:key>/", views.photo, name="chat_photo"),
-    path("photos/<uuid:key>/thumb/", views.photo_thumb, name="chat_photo_thumb"),
+    # Named like the files they are (as listing photos are): a browser shows them as images.
+    path("photos/<uuid:key>.jpg", views.photo, name="chat_photo"),
+    path("photos/<uuid:key>-thumb.jpg", views.photo_thumb, name="chat_photo_thumb"),
 ]

@@ -41,16 +41,17 @@ def inbox(request: HttpRequest) -> HttpResponse:
     rows = selectors.conversation_inbox(
         user=request.user, query=query, offset=start, limit=INBOX_PER_PAGE + 1
     )
+    shown = rows[:INBOX_PER_PAGE]
     return render(
         request,
         "chat/inbox.html",
         {
-            "rows": rows[:INBOX_PER_PAGE],
+            "rows": shown,
             "query": search_clean(query),
             "page_number": page_number,
             "has_previous": page_number > 1,
             "has_next": len(rows) > INBOX_PER_PAGE,
-            "masking_note": NOTE,
+            "masking_note": NOTE if any(row.hidden for row in shown) else "",
         },
     )
 

@@ -111,7 +111,28 @@ def world(site, places):
     )
     start = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0) + timedelta(days=6)
     job_services.quote_send(job=job, provider=providers[0], price=Decimal("180"), start=start)
+    _conversation(customer, listings[0])
     return {"customer": customer, "provider": providers[0].user}
+
+
+def _conversation(customer, listing) -> None:
+    """Messages both ways, with a photo, a masked phone number and a long unbroken word."""
+    from chat import services as chat_services
+    from chat.tests.factories import png
+
+    conversation = chat_services.conversation_open(
+        user=customer, provider=listing.provider, about=listing
+    )
+    chat_services.message_send(
+        conversation=conversation,
+        sender=customer,
+        body="Can you come Tuesday? Call 0412 345 678. " + "x" * 120,
+        photos=[png()],
+        about=listing,
+    )
+    chat_services.message_send(
+        conversation=conversation, sender=listing.provider.user, body="Tuesday works."
+    )
 
 
 @dataclass

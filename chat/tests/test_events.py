@@ -1,5 +1,6 @@
 """The broadcasts after commit, and a channel layer that fails is logged, not raised."""
 
+import asyncio
 from unittest import mock
 
 from asgiref.sync import async_to_sync
@@ -45,4 +46,20 @@ def test_a_failing_channel_layer_is_logged_and_the_message_kept(
     ):
         message = services.message_send(conversation=conversation, sender=customer, body="Hi")
     assert message.pk
+    assert "Could not tell group" in caplog.text
+
+
+def test_a_hung_channel_layer_is_given_up_on_and_then_skipped(conversation, customer, caplog):
+    """Redis that accepts the connection and never answers: the send is abandoned after
+    SEND_TIMEOUT_SECONDS, and the next sends are not tried for RETRY_AFTER_SECONDS."""
+
+    async def never_answers(group, event):
+        await asyncio.Event().wait()
+
+    hung = mock.Mock()
+    hung.group_send = mock.AsyncMock(side_effect=never_answers)
+    with mock.patch("chat.events.get_channel_layer", return_value=hung):
+        events.conversation_read(conversation.pk, customer.pk, 1)
+        events.conversation_read(conversation.pk, customer.pk, 2)
+    assert hung.group_send.await_count == 1
     assert "Could not tell group" in caplog.text

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from accounts.models import ProviderProfile
 from chat import services
-from chat.models import MESSAGE_MAX_LENGTH, Block, Conversation, Message, MessagePhoto
+from chat.models import MESSAGE_MAX_LENGTH, Block, Message, MessagePhoto
 from chat.tests.factories import png
 from marketplace.errors import Invalid, NotAllowed, WrongState
 
@@ -26,14 +26,6 @@ def test_seq_counts_per_conversation_and_the_sender_has_read_it(conversation, cu
     assert conversation.last_seq == 2
     assert conversation.last_message_at == second.created_at or conversation.last_message_at
     assert (conversation.customer_read_seq, conversation.provider_read_seq) == (1, 2)
-
-
-def test_seq_is_taken_under_a_row_lock(conversation, customer):
-    with mock.patch.object(
-        Conversation.objects, "select_for_update", wraps=Conversation.objects.select_for_update
-    ) as locked:
-        send(conversation, customer)
-    assert locked.called
 
 
 def test_the_message_is_announced_only_after_commit(

@@ -60,7 +60,7 @@ def test_inbox_shows_newest_first_with_unread_and_escaped_masked_previews(client
     assert html.index("Pro 0") < html.index("Pro 1")  # first has the newest message
     assert "<script>alert(1)</script>" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
-    assert HIDDEN in html and "0412" not in html
+    assert HIDDEN in html and "0412" not in html and NOTE in html
     assert "Sent a photo" in html  # Pro 1's last message is a photo alone
     assert 'class="inbox__unread"><span class="visually-hidden">Unread: </span>2<' in html
 

@@ -277,7 +277,7 @@ def _conversation(*, customer, provider, service) -> dict[str, list[dict[str, st
     people.force_login(provider.user)
     people.post(page, {"body": "Tuesday works.", "photos": [photo()]})
     html = people.get(page).content.decode()
-    thumb = re.search(r"/messages/photos/([0-9a-f-]{36})/thumb/", html)[1]
+    thumb = re.search(r"/messages/photos/([0-9a-f-]{36})-thumb\.jpg", html)[1]
     return {
         "chat_unblock": [{"pk": resolve(page).kwargs["pk"]}],
         "chat_photo_thumb": [{"key": thumb}],
