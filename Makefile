@@ -25,7 +25,7 @@ help:
 	@echo "make run     install what is missing, then serve the whole site on http://$(HOST):$(PORT)/"
 	@echo "make test    install what is missing, then run every test (browser tests included)"
 	@echo "make lint    ruff lint and format check, import layering;  make format  fix them"
-	@echo "make bench   seed a 100,000-service benchmark database once, then time the public pages (BENCH_SERVICES=1000000 for 1M)"
+	@echo "make bench   seed a 100,000-service benchmark database once, then time the public pages and the live chat (BENCH_SERVICES=1000000 for 1M)"
 
 system:
 	@scripts/provision.sh system

@@ -10,10 +10,14 @@
 3. Runs EXPLAIN (ANALYZE) on the SQL the near-me and search pages really ran, and shows the
    lines that prove the GiST index on listings_service.point and the GIN index
    service_search_vector_gin are used.
-4. Writes the results to var/bench/results-<services>.json; when both the 100,000 and the
+4. Chat (bench/chat.py): one daphne process serves the site on the benchmark database; N
+   websocket clients in one conversation and in N/2 separate ones (N = 2 and 50): p50 and p95
+   from send to receipt by every client, and messages per second.
+5. Writes the results to var/bench/results-<services>.json; when both the 100,000 and the
    1,000,000 results exist, prints near-me p50 at 1M divided by at 100k.
 
-Options: --services N (default 100000, or BENCH_SERVICES), --requests N (200), --warmup N (20).
+Options: --services N (default 100000, or BENCH_SERVICES), --requests N (200), --warmup N (20),
+--only pages|chat (one part; both by default).
 """
 
 import argparse
@@ -58,6 +62,9 @@ def parse_args() -> argparse.Namespace:
     )
     parser.add_argument("--requests", type=int, default=200, help="Measured requests a page.")
     parser.add_argument("--warmup", type=int, default=20, help="Unmeasured requests first.")
+    parser.add_argument(
+        "--only", choices=("pages", "chat"), help="Measure only the pages or only the chat."
+    )
     return parser.parse_args()
 
 
@@ -338,9 +345,40 @@ def main() -> None:
     from listings.models import Service
     from listings.selectors import service_public
 
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    path = RESULTS / f"results-{args.services}.json"
+    # A run of one part keeps the other part's last figures.
+    results = json.loads(path.read_text()) if path.exists() else {}
+    results |= {
+        "services": Service.objects.count(),
+        "public_services": service_public().count(),
+        "database": name,
+        "cpus": os.cpu_count(),
+        "python": platform.python_version(),
+        "measured_at": time.strftime("%Y-%m-%d %H:%M:%S %Z"),
+        "seeding": seeding,
+    }
+    if args.only != "chat":
+        results |= pages_part(args, cache, Client())
+    if args.only != "pages":
+        from bench import chat
+
+        results["chat"] = chat.run(RESULTS)
+        print()
+        print(f"Chat through one daphne, {os.cpu_count()} CPUs, {chat.ROUNDS} messages each")
+        print(chat.table(results["chat"]))
+        print(chat.scaling(results["chat"]))
+    path.write_text(json.dumps(results, indent=2))
+    print(f"Results written to {path.relative_to(ROOT)}")
+
+
+def pages_part(args: argparse.Namespace, cache, client) -> dict:
+    """Measure the pages and explain two of their queries; prints the table, returns results."""
+    from listings.models import Service
+    from listings.selectors import service_public
+
     urls = page_urls()
     cache.clear()
-    client = Client()
     pages = {}
     for page, page_list in urls.items():
         if not page_list:
@@ -358,26 +396,9 @@ def main() -> None:
         markers=("@@", "listings_service"),
         index="service_search_vector_gin",
     )
-    results = {
-        "services": Service.objects.count(),
-        "public_services": service_public().count(),
-        "database": name,
-        "requests": args.requests,
-        "warmup": args.warmup,
-        "cpus": os.cpu_count(),
-        "python": platform.python_version(),
-        "measured_at": time.strftime("%Y-%m-%d %H:%M:%S %Z"),
-        "seeding": seeding,
-        "pages": pages,
-        "explain": {"near-me": near, "search": search},
-    }
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    path = RESULTS / f"results-{args.services}.json"
-    path.write_text(json.dumps(results, indent=2))
-
     print()
     print(
-        f"{results['services']:,} services ({results['public_services']:,} public), "
+        f"{Service.objects.count():,} services ({service_public().count():,} public), "
         f"{os.cpu_count()} CPUs, in-process test client, {args.requests} requests a page"
     )
     print(table(pages))
@@ -399,7 +420,12 @@ def main() -> None:
         )
     else:
         print(f"\n(Run with --services {LARGE_SERVICES} to compare near-me at 1,000,000.)")
-    print(f"Results written to {path.relative_to(ROOT)}")
+    return {
+        "requests": args.requests,
+        "warmup": args.warmup,
+        "pages": pages,
+        "explain": {"near-me": near, "search": search},
+    }
 
 
 if __name__ == "__main__":

@@ -13,3 +13,7 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# WhiteNoise serves them from the source folders too (through the finders), looked up when
+# asked for: without this a browser on the subprocess got 404 for every stylesheet and script.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True
