@@ -26,13 +26,13 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.dateformat import format as date_format
 
 from accounts.models import User
 from bookings.models import Booking
 from jobs.models import JobRequest, Quote
 from listings.models import Service
 from marketplace.params import MAX_ID, parse_id
+from marketplace.times import clock
 
 from .masking import Masked, contact_details_mask
 from .models import Block, Conversation, Message, MessagePhoto
@@ -77,8 +77,9 @@ def conversation_zone(conversation: Conversation) -> ZoneInfo:
 
 
 def time_label(moment, zone: ZoneInfo) -> str:
+    """2 Dec, 12:30 pm: the site's clock (marketplace.times), in the conversation's city."""
     local = timezone.localtime(moment, zone)
-    return date_format(local, "j M, g:i a")
+    return f"{local.day} {local:%b}, {clock(local)}"
 
 
 def about_chip(about: About, role: Role | None) -> dict:
@@ -289,6 +290,7 @@ class InboxRow:
     preview: str  # masked unless contact details are shared; escaped by the template
     hidden: bool  # something in the preview was masked (the page says why)
     unread: int
+    when: str  # the last message's time, in the conversation's city
 
     @property
     def other_user(self) -> User:
@@ -325,6 +327,9 @@ def _inbox_row(conversation: Conversation, user: User) -> InboxRow:
         preview=preview.text,
         hidden=preview.hidden,
         unread=conversation.last_seq - read,
+        when=time_label(conversation.last_message_at, conversation_zone(conversation))
+        if conversation.last_message_at
+        else "",
     )
 
 
@@ -337,7 +342,7 @@ def conversation_inbox(
     last = Message.objects.filter(conversation=OuterRef("pk"), seq=OuterRef("last_seq"))
     rows = (
         Conversation.objects.filter(_participant(user), last_message_at__isnull=False)
-        .select_related("customer", "provider__user")
+        .select_related("customer", "provider__user", "provider__base_city")
         .annotate(
             last_body=Subquery(last.values("body")[:1]),
             last_has_photo=Exists(

@@ -134,3 +134,28 @@ def test_messages_after_takes_any_numbers(conversation, customer, after_seq, lim
         conversation=conversation, viewer=customer, after_seq=after_seq, limit=limit
     )
     assert len(views) == expected
+
+
+def test_times_read_like_the_rest_of_the_site_in_the_conversations_city(
+    conversation, customer, client
+):
+    """ "2 Dec, 12:30 pm" as marketplace.times writes clocks (not Django's "p.m."), in the
+    provider's city, on the conversation page and in the inbox alike."""
+    from datetime import UTC, datetime
+    from zoneinfo import ZoneInfo
+
+    from chat.models import Message
+
+    send(conversation, customer, "Hello")
+    moment = datetime(2026, 12, 2, 1, 30, tzinfo=UTC)
+    Message.objects.filter(conversation=conversation).update(created_at=moment)
+    type(conversation).objects.filter(pk=conversation.pk).update(last_message_at=moment)
+    zone = ZoneInfo(conversation.provider.base_city.timezone)
+    local = moment.astimezone(zone)
+    expected = (
+        f"{local.day} {local:%b}, {local.hour % 12 or 12}:30 {'am' if local.hour < 12 else 'pm'}"
+    )
+    (view,) = selectors.messages_after(conversation=conversation, viewer=customer)
+    assert view.payload()["created_label"] == expected
+    client.force_login(customer)
+    assert expected in client.get("/messages/").text
