@@ -311,6 +311,23 @@ def _preview(body: str | None, has_photo: bool, shared: bool) -> Masked:
     return Masked(text=body, hidden=False) if shared else contact_details_mask(body)
 
 
+def _inbox_row(conversation: Conversation, user: User) -> InboxRow:
+    role = role_of(conversation=conversation, user=user)
+    read = (
+        conversation.customer_read_seq if role == Role.CUSTOMER else conversation.provider_read_seq
+    )
+    preview = _preview(conversation.last_body, conversation.last_has_photo, conversation.shared)
+    return InboxRow(
+        conversation=conversation,
+        viewer=user,
+        role=role,
+        other_name=other_name(conversation=conversation, role=role),
+        preview=preview.text,
+        hidden=preview.hidden,
+        unread=conversation.last_seq - read,
+    )
+
+
 def conversation_inbox(
     *, user: User, query: str = "", offset: int = 0, limit: int = 20
 ) -> list[InboxRow]:
@@ -338,28 +355,7 @@ def conversation_inbox(
             Q(customer=user, provider__business_name__icontains=query)
             | Q(provider__user=user, customer__name__icontains=query)
         )
-    inbox = []
-    for conversation in rows[offset : offset + limit]:
-        role = role_of(conversation=conversation, user=user)
-        customer_side = role == Role.CUSTOMER
-        preview = _preview(conversation.last_body, conversation.last_has_photo, conversation.shared)
-        inbox.append(
-            InboxRow(
-                conversation=conversation,
-                viewer=user,
-                role=role,
-                other_name=other_name(conversation=conversation, role=role),
-                preview=preview.text,
-                hidden=preview.hidden,
-                unread=conversation.last_seq
-                - (
-                    conversation.customer_read_seq
-                    if customer_side
-                    else conversation.provider_read_seq
-                ),
-            )
-        )
-    return inbox
+    return [_inbox_row(conversation, user) for conversation in rows[offset : offset + limit]]
 
 
 def other_user(*, conversation: Conversation, user: User) -> User:

@@ -128,12 +128,13 @@ def conversation_page(request: HttpRequest, pk: int) -> HttpResponse:
     status = 200
     if request.method == "POST":
         form = MessageForm(request.POST, request.FILES)
-        error = _send(request, conversation, form) if form.is_valid() else None
-        if form.is_valid() and error is None:
+        if not form.is_valid():
+            status = 400
+        elif (error := _send(request, conversation, form)) is None:
             return redirect(f"{conversation.get_absolute_url()}#chat-form")
-        if error is not None:
+        else:
             form_add_error(form, error)
-        status = error_status(error) if error is not None else 400
+            status = error_status(error)
     before = parse_int(request.GET.get("before"), minimum=1, maximum=2**31 - 1)
     if before is None and request.method == "GET":
         # Opening the page reads everything in it.
