@@ -24,7 +24,14 @@ from marketplace.errors import DomainError, NotAllowed
 from notifications.consumers import NotificationConsumer, refuse
 
 from .events import conversation_group
-from .selectors import conversation_for_participant, messages_after, read_state, unread_total
+from .rules import role_of
+from .selectors import (
+    conversation_for_participant,
+    messages_after,
+    read_state,
+    unread_total,
+    viewer_payload,
+)
 from .services import conversation_mark_read, message_send
 
 # A client's "typing" is passed on at most this often (keystrokes are many, the hint is one).
@@ -62,6 +69,7 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
         # None until the client's hello: broadcasts before it would not know where to start.
         self.sent_seq: int | None = None
         self.typing_at = float("-inf")
+        self.role = role_of(conversation=self.conversation, user=self.user)
         self.group = conversation_group(self.conversation.pk)
         await self.channel_layer.group_add(self.group, self.channel_name)
         await self.accept()
@@ -142,7 +150,23 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
     # --- From the group -----------------------------------------------------------------
 
     async def chat_message(self, event: dict) -> None:
-        if self.sent_seq is not None:
+        if self.sent_seq is None:
+            return
+        broadcast = event.get("payload")
+        if broadcast is not None and event.get("seq") == self.sent_seq + 1:
+            # The next one this client needs: deliver it as it came, no database read.
+            payload = viewer_payload(
+                broadcast,
+                conversation_id=self.conversation.pk,
+                viewer_id=self.user.pk,
+                role=self.role,
+            )
+            await self.send_json({"type": "message", "message": payload})
+            self.sent_seq = event["seq"]
+            return
+        # A gap (a broadcast lost, or a catch-up still behind), or no payload: the database.
+        seq = event.get("seq")
+        if not isinstance(seq, int) or seq > self.sent_seq:  # else: this client has it already
             await self._catch_up()
 
     async def chat_typing(self, event: dict) -> None:
