@@ -63,12 +63,12 @@ def message_created(message: Message) -> None:
     """Tell the conversation's open pages that message `seq` exists, with its payload (the
     part every viewer shares, built once here so the sockets need not read it back), and the
     recipient's pages that their unread count changed."""
-    conversation = message.conversation
     event = {"type": "chat.message", "seq": message.seq}
     try:
         event["payload"] = message_payload_for_broadcast(message)
     except Exception:  # the sockets read the message from the database instead
         logger.warning("Could not build the payload of message %s", message.pk, exc_info=True)
+    conversation = message.conversation  # with its provider, read by the payload's build
     _send(conversation_group(conversation.pk), event)
     recipient_id = (
         conversation.provider.user_id

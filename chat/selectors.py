@@ -405,13 +405,16 @@ def message_payload_for_broadcast(message: Message) -> dict:
     `sender_id`, and the context chip from `contexts` (each side links to its own page).
     Masking is one decision for both people, taken now: a booking confirmed later shows new
     messages unmasked, and the older ones unmasked on the next read from the database.
-    Two queries: the conversation with its city and whether a booking is confirmed, and the
-    photos (the sender and what it is about came with the saved message)."""
+    Two queries: the conversation with its provider, city and whether a booking is confirmed
+    (left on `message.conversation`), and the photos (the sender and what it is about came
+    with the saved message)."""
     conversation = (
         Conversation.objects.select_related("provider__base_city")
         .annotate(shared=_confirmed_between())
         .get(pk=message.conversation_id)
     )
+    # The caller (chat.events) finds the recipient on it: the row just read serves both.
+    message.conversation = conversation
     sender = message.sender  # the sender's row came with the message when it was saved
     masked = contact_details_mask(message.body)
     about = message_about(message)
