@@ -3,9 +3,11 @@
 Thin: who may connect, what is saved and what a viewer sees are the chat services' and
 selectors' answers (the same the pages use). The socket is a fast path over the database:
 a client says the last seq it has (`hello`), gets every message after it from PostgreSQL, and
-each `chat.message` broadcast only says "there is more" -- the consumer then sends what came
-after the last seq it sent this client. So messages arrive in order, with no gap and none
-twice, whatever the broadcasts lost or repeated.
+each `chat.message` broadcast carries its seq and the payload every viewer shares (built once
+by chat.events). When that seq is the next one this client needs, the consumer sends the
+payload as this viewer sees it, with no query; otherwise (a broadcast lost, or one without a
+payload) it sends what came after the last seq it sent this client, read from PostgreSQL. So
+messages arrive in order, with no gap and none twice, whatever the broadcasts lost or repeated.
 
 Frames from the client: {"type": "hello", "after": seq}, {"type": "send", "body", "ref"},
 {"type": "typing"}, {"type": "read", "seq"}. To the client: {"type": "message", "message":
