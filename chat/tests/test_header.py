@@ -40,4 +40,4 @@ def test_a_page_that_does_not_show_it_asks_nothing(customer):
 def test_the_label_is_capped(customer, monkeypatch):
     badge = UnreadMessages(customer)
     monkeypatch.setattr("chat.context_processors.unread_total", lambda user: 150)
-    assert badge.label == "99+"
+    assert badge.label == "9+"
