@@ -398,7 +398,7 @@ def message_in(*, conversation: Conversation, pk: int) -> Message | None:
 
 
 def message_payload_for_broadcast(message: Message) -> dict:
-    """The part of `message.payload()` that is the same for every viewer, built once when the
+    """The part of `MessageView.payload()` that is the same for every viewer, built once when the
     message is committed so the open sockets need not read it back (chat.events sends it).
 
     The viewer's own parts are left to `viewer_payload`: `mine` and `report_url` from

@@ -21,6 +21,7 @@ from chat.masking import HIDDEN
 from chat.models import MESSAGE_MAX_LENGTH, Block, Conversation, Message
 from chat.selectors import conversation_for_participant, messages_after, viewer_payload
 from chat.selectors import message_payload_for_broadcast as broadcast_payload
+from chat.tests.factories import png
 from notifications.tests.test_live import socket_for
 
 pytestmark = [pytest.mark.asyncio, pytest.mark.django_db(transaction=True)]
@@ -324,9 +325,9 @@ async def test_the_broadcast_payload_is_what_each_side_would_read_from_the_datab
     """Masked, with each side's own context link and report link, equal to messages_after's."""
 
     @database_sync_to_async
-    def payloads_both_ways(body):
+    def payloads_both_ways(body, photos=()):
         message = chat_services.message_send(
-            conversation=conversation, sender=customer, body=body, about=service
+            conversation=conversation, sender=customer, body=body, about=service, photos=photos
         )
         fresh = Conversation.objects.get(pk=conversation.pk)
         broadcast = broadcast_payload(message)
@@ -339,8 +340,9 @@ async def test_the_broadcast_payload_is_what_each_side_would_read_from_the_datab
             assert live == read.payload()
         return broadcast
 
-    masked = await payloads_both_ways("Call me on 0412 345 678")
+    masked = await payloads_both_ways("Call me on 0412 345 678", photos=[png(), png("b.png")])
     assert masked["hidden"] is True and "0412" not in masked["body"]
+    assert len(masked["photos"]) == 2
     await database_sync_to_async(BookingFactory)(
         service=service, customer=customer, status=Booking.Status.ACCEPTED
     )
