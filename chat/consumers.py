@@ -3,9 +3,11 @@
 Thin: who may connect, what is saved and what a viewer sees are the chat services' and
 selectors' answers (the same the pages use). The socket is a fast path over the database:
 a client says the last seq it has (`hello`), gets every message after it from PostgreSQL, and
-each `chat.message` broadcast only says "there is more" -- the consumer then sends what came
-after the last seq it sent this client. So messages arrive in order, with no gap and none
-twice, whatever the broadcasts lost or repeated.
+each `chat.message` broadcast carries its seq and the payload every viewer shares (built once
+by chat.events). When that seq is the next one this client needs, the consumer sends the
+payload as this viewer sees it, with no query; otherwise (a broadcast lost, or one without a
+payload) it sends what came after the last seq it sent this client, read from PostgreSQL. So
+messages arrive in order, with no gap and none twice, whatever the broadcasts lost or repeated.
 
 Frames from the client: {"type": "hello", "after": seq}, {"type": "send", "body", "ref"},
 {"type": "typing"}, {"type": "read", "seq"}. To the client: {"type": "message", "message":
@@ -24,7 +26,14 @@ from marketplace.errors import DomainError, NotAllowed
 from notifications.consumers import NotificationConsumer, refuse
 
 from .events import conversation_group
-from .selectors import conversation_for_participant, messages_after, read_state, unread_total
+from .rules import role_of
+from .selectors import (
+    conversation_for_participant,
+    messages_after,
+    read_state,
+    unread_total,
+    viewer_payload,
+)
 from .services import conversation_mark_read, message_send
 
 # A client's "typing" is passed on at most this often (keystrokes are many, the hint is one).
@@ -62,6 +71,7 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
         # None until the client's hello: broadcasts before it would not know where to start.
         self.sent_seq: int | None = None
         self.typing_at = float("-inf")
+        self.role = role_of(conversation=self.conversation, user=self.user)
         self.group = conversation_group(self.conversation.pk)
         await self.channel_layer.group_add(self.group, self.channel_name)
         await self.accept()
@@ -142,7 +152,23 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
     # --- From the group -----------------------------------------------------------------
 
     async def chat_message(self, event: dict) -> None:
-        if self.sent_seq is not None:
+        if self.sent_seq is None:
+            return
+        broadcast = event.get("payload")
+        if broadcast is not None and event.get("seq") == self.sent_seq + 1:
+            # The next one this client needs: deliver it as it came, no database read.
+            payload = viewer_payload(
+                broadcast,
+                conversation_id=self.conversation.pk,
+                viewer_id=self.user.pk,
+                role=self.role,
+            )
+            await self.send_json({"type": "message", "message": payload})
+            self.sent_seq = event["seq"]
+            return
+        # A gap (a broadcast lost, or a catch-up still behind), or no payload: the database.
+        seq = event.get("seq")
+        if not isinstance(seq, int) or seq > self.sent_seq:  # else: this client has it already
             await self._catch_up()
 
     async def chat_typing(self, event: dict) -> None:

@@ -19,6 +19,7 @@ from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 
 from .models import Message
+from .selectors import message_payload_for_broadcast
 
 logger = logging.getLogger(__name__)
 
@@ -59,10 +60,16 @@ def _send(group: str, event: dict) -> None:
 
 
 def message_created(message: Message) -> None:
-    """Tell the conversation's open pages that message `seq` exists, and the recipient's
-    pages that their unread count changed."""
-    conversation = message.conversation
-    _send(conversation_group(conversation.pk), {"type": "chat.message", "seq": message.seq})
+    """Tell the conversation's open pages that message `seq` exists, with its payload (the
+    part every viewer shares, built once here so the sockets need not read it back), and the
+    recipient's pages that their unread count changed."""
+    event = {"type": "chat.message", "seq": message.seq}
+    try:
+        event["payload"] = message_payload_for_broadcast(message)
+    except Exception:  # the sockets read the message from the database instead
+        logger.warning("Could not build the payload of message %s", message.pk, exc_info=True)
+    conversation = message.conversation  # with its provider, read by the payload's build
+    _send(conversation_group(conversation.pk), event)
     recipient_id = (
         conversation.provider.user_id
         if message.sender_id == conversation.customer_id

@@ -400,3 +400,58 @@ def message_in(*, conversation: Conversation, pk: int) -> Message | None:
         .select_related("sender", "service", "booking__service__city", "job", "quote__job")
         .first()
     )
+
+
+def message_payload_for_broadcast(message: Message) -> dict:
+    """The part of `MessageView.payload()` that is the same for every viewer, built once when the
+    message is committed so the open sockets need not read it back (chat.events sends it).
+
+    The viewer's own parts are left to `viewer_payload`: `mine` and `report_url` from
+    `sender_id`, and the context chip from `contexts` (each side links to its own page).
+    Masking is one decision for both people, taken now: a booking confirmed later shows new
+    messages unmasked, and the older ones unmasked on the next read from the database.
+    Two queries: the conversation with its provider, city and whether a booking is confirmed
+    (left on `message.conversation`), and the photos (the sender and what it is about came
+    with the saved message)."""
+    conversation = (
+        Conversation.objects.select_related("provider__base_city")
+        .annotate(shared=_confirmed_between())
+        .get(pk=message.conversation_id)
+    )
+    # The caller (chat.events) finds the recipient on it: the row just read serves both.
+    message.conversation = conversation
+    sender = message.sender  # the sender's row came with the message when it was saved
+    masked = contact_details_mask(message.body)
+    about = message_about(message)
+    photos = MessagePhoto.objects.filter(message_id=message.pk).order_by("position")
+    return {
+        "seq": message.seq,
+        "id": message.pk,
+        "sender_id": message.sender_id,
+        "sender_name": sender.name or sender.get_short_name(),
+        "body": message.body if conversation.shared else masked.text,
+        "hidden": not conversation.shared and masked.hidden,
+        "created_at": message.created_at.isoformat(),
+        "created_label": time_label(message.created_at, conversation_zone(conversation)),
+        "photos": [photo_urls(photo) for photo in photos],
+        "contexts": {
+            role.value: about_chip(about, role) if about is not None else None for role in Role
+        },
+    }
+
+
+def viewer_payload(broadcast: dict, *, conversation_id: int, viewer_id: int, role: Role) -> dict:
+    """`message_payload_for_broadcast` as `viewer_id` (on side `role`) sees it: the same dict
+    `MessageView.payload()` gives, with no query."""
+    payload = {
+        key: value for key, value in broadcast.items() if key not in ("sender_id", "contexts")
+    }
+    mine = broadcast["sender_id"] == viewer_id
+    payload["mine"] = mine
+    payload["context"] = broadcast["contexts"][role.value]
+    payload["report_url"] = (
+        None
+        if mine
+        else reverse("chat_report", kwargs={"pk": conversation_id, "message_pk": broadcast["id"]})
+    )
+    return payload

@@ -5,8 +5,11 @@ the services' refusals as error frames (nothing saved), typing and read."""
 import json
 
 import pytest
+from asgiref.sync import async_to_sync
 from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from accounts.models import ProviderProfile
 from bookings.models import Booking
@@ -16,6 +19,9 @@ from chat import services as chat_services
 from chat.events import conversation_group
 from chat.masking import HIDDEN
 from chat.models import MESSAGE_MAX_LENGTH, Block, Conversation, Message
+from chat.selectors import conversation_for_participant, messages_after, viewer_payload
+from chat.selectors import message_payload_for_broadcast as broadcast_payload
+from chat.tests.factories import png
 from notifications.tests.test_live import socket_for
 
 pytestmark = [pytest.mark.asyncio, pytest.mark.django_db(transaction=True)]
@@ -275,3 +281,109 @@ async def test_header_socket_pushes_the_unread_messages_total(conversation, cust
     await _send(conversation, customer, "Are you free Tuesday?")
     assert await _next(bell, "messages_unread") == {"type": "messages_unread", "total": 1}
     await bell.disconnect()
+
+
+# --- The broadcast payload: one build per message, no read per socket ----------------------
+
+
+def _send_quietly(conversation, sender, body: str, monkeypatch) -> Message:
+    """Save a message whose broadcast is lost (as when Redis drops it)."""
+    with monkeypatch.context() as patch:
+        patch.setattr(chat_services.events, "message_created", lambda message: None)
+        return chat_services.message_send(conversation=conversation, sender=sender, body=body)
+
+
+def _consumer_at(conversation, user, sent_seq: int):
+    """A ChatConsumer as connect and hello leave it, its frames collected in `.frames`."""
+    consumer = consumers.ChatConsumer()
+    consumer.user, consumer.conversation, consumer.sent_seq = user, conversation, sent_seq
+    consumer.role = chat_services.rules.role_of(conversation=conversation, user=user)
+    consumer.frames = []
+
+    async def send_json(content, close=False):
+        consumer.frames.append(content)
+
+    consumer.send_json = send_json
+    return consumer
+
+
+def _handle_counting_queries(consumer, event: dict) -> int:
+    """Run the consumer's chat.message handler; the queries it made. async_to_sync from this
+    thread runs the handler's database calls back on it, so they are captured here."""
+    with CaptureQueriesContext(connection) as queries:
+        async_to_sync(consumer.chat_message)(event)
+    return len(queries)
+
+
+def _broadcast(message: Message) -> dict:
+    return {"type": "chat.message", "seq": message.seq, "payload": broadcast_payload(message)}
+
+
+async def test_the_broadcast_payload_is_what_each_side_would_read_from_the_database(
+    conversation, customer, pro, service
+):
+    """Masked, with each side's own context link and report link, equal to messages_after's."""
+
+    @database_sync_to_async
+    def payloads_both_ways(body, photos=()):
+        message = chat_services.message_send(
+            conversation=conversation, sender=customer, body=body, about=service, photos=photos
+        )
+        fresh = Conversation.objects.get(pk=conversation.pk)
+        broadcast = broadcast_payload(message)
+        for user in (customer, pro):
+            role = chat_services.rules.role_of(conversation=fresh, user=user)
+            live = viewer_payload(
+                broadcast, conversation_id=conversation.pk, viewer_id=user.pk, role=role
+            )
+            (read,) = messages_after(conversation=fresh, viewer=user, after_seq=message.seq - 1)
+            assert live == read.payload()
+        return broadcast
+
+    masked = await payloads_both_ways("Call me on 0412 345 678", photos=[png(), png("b.png")])
+    assert masked["hidden"] is True and "0412" not in masked["body"]
+    assert len(masked["photos"]) == 2
+    await database_sync_to_async(BookingFactory)(
+        service=service, customer=customer, status=Booking.Status.ACCEPTED
+    )
+    shown = await payloads_both_ways("Call me on 0412 345 678")
+    assert shown["hidden"] is False and shown["body"] == "Call me on 0412 345 678"
+
+
+async def test_a_delivered_payload_issues_no_query_and_a_gap_falls_back_to_the_database(
+    conversation, customer, pro, monkeypatch
+):
+    @database_sync_to_async
+    def check():
+        first = _send_quietly(conversation, customer, "One", monkeypatch)
+        second = _send_quietly(conversation, customer, "Two", monkeypatch)
+        fresh = conversation_for_participant(user=pro, pk=conversation.pk)
+
+        caught_up = _consumer_at(fresh, pro, sent_seq=first.seq)
+        assert _handle_counting_queries(caught_up, _broadcast(second)) == 0
+        assert [frame["message"]["body"] for frame in caught_up.frames] == ["Two"]
+        assert caught_up.frames[0]["message"]["mine"] is False
+
+        # Seq 1 never reached this client: the payload of 2 is not enough; it reads 1 and 2.
+        behind = _consumer_at(fresh, pro, sent_seq=0)
+        assert _handle_counting_queries(behind, _broadcast(second)) > 0
+        assert [frame["message"]["seq"] for frame in behind.frames] == [1, 2]
+        # A repeat of what it has sends nothing and reads nothing.
+        assert _handle_counting_queries(behind, _broadcast(second)) == 0
+        assert len(behind.frames) == 2
+
+    await check()
+
+
+async def test_a_lost_broadcast_is_caught_up_in_order_on_the_next_one(
+    conversation, customer, pro, monkeypatch
+):
+    theirs, _ = await _open(conversation, pro)
+    for body in ("Lost 1", "Lost 2"):
+        await database_sync_to_async(_send_quietly)(conversation, customer, body, monkeypatch)
+    assert await theirs.receive_nothing(timeout=0.3)
+    await _send(conversation, customer, "Arrives")
+    received = [(await _next(theirs, "message"))["message"]["body"] for _ in range(3)]
+    assert received == ["Lost 1", "Lost 2", "Arrives"]
+    assert await theirs.receive_nothing(timeout=0.3)
+    await theirs.disconnect()

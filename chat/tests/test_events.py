@@ -20,7 +20,11 @@ def test_message_created_tells_the_conversation_and_the_recipient(
     async_to_sync(layer.group_add)(events.user_group(pro.pk), inbox)
     with django_capture_on_commit_callbacks(execute=True):
         services.message_send(conversation=conversation, sender=customer, body="Hi")
-    assert async_to_sync(layer.receive)(room) == {"type": "chat.message", "seq": 1}
+    heard = async_to_sync(layer.receive)(room)
+    assert (heard["type"], heard["seq"]) == ("chat.message", 1)
+    # With the payload every viewer shares (bench/chat.py: no read back per open socket).
+    assert (heard["payload"]["seq"], heard["payload"]["body"]) == (1, "Hi")
+    assert heard["payload"]["sender_id"] == customer.pk
     assert async_to_sync(layer.receive)(inbox) == {"type": "chat.unread"}
     async_to_sync(layer.flush)()
 
