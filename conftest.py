@@ -71,6 +71,17 @@ def _isolated_cache_and_media(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
+def _channel_layer_up():
+    """Each test starts with marketplace.live trying the channel layer (a test that made it
+    fail must not silence the next test's broadcasts)."""
+    from marketplace.live import layer_reset
+
+    layer_reset()
+    yield
+    layer_reset()
+
+
+@pytest.fixture(autouse=True)
 def booking_defaults(settings):
     """The booking settings the tests are written for, whatever the environment says."""
     settings.BOOKING_BUFFER_MINUTES = 30

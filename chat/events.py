@@ -1,62 +1,25 @@
 """What the live parts hear after a chat write commits (called only from on_commit).
 
 The database is the record: a client that missed a broadcast catches up from
-`selectors.messages_after` when it (re)connects. So a channel layer that fails (Redis down)
-is logged and swallowed here, never raised into the request that already saved the message,
-and a Redis that hangs costs a request at most SEND_TIMEOUT_SECONDS: after a failure, sends
-are skipped for RETRY_AFTER_SECONDS (as marketplace.cache skips the cache), so a page does
-not wait out a timeout per message while Redis is away.
+`selectors.messages_after` when it (re)connects; `marketplace.live` sends, bounded in time and
+never raising (Redis down or hung).
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
-import threading
-import time
 
-from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
+from marketplace.live import group_send as _send
+from marketplace.live import user_group
 
 from .models import Message
 from .selectors import message_payload_for_broadcast
 
 logger = logging.getLogger(__name__)
 
-SEND_TIMEOUT_SECONDS = 0.5
-RETRY_AFTER_SECONDS = 5.0
-
-_state = threading.Lock()
-_down_until = 0.0
-
 
 def conversation_group(conversation_id: int) -> str:
     return f"chat_conversation_{conversation_id}"
-
-
-def user_group(user_id: int) -> str:
-    return f"notifications_user_{user_id}"
-
-
-async def _bounded_send(layer, group: str, event: dict) -> None:
-    await asyncio.wait_for(layer.group_send(group, event), timeout=SEND_TIMEOUT_SECONDS)
-
-
-def _mark_down() -> None:
-    global _down_until
-    with _state:
-        _down_until = time.monotonic() + RETRY_AFTER_SECONDS
-
-
-def _send(group: str, event: dict) -> None:
-    layer = get_channel_layer()
-    if layer is None or time.monotonic() < _down_until:
-        return
-    try:
-        async_to_sync(_bounded_send)(layer, group, event)
-    except Exception:  # any layer failure: the message is saved; clients catch up
-        _mark_down()
-        logger.warning("Could not tell group %s about %s", group, event["type"], exc_info=True)
 
 
 def message_created(message: Message) -> None:

@@ -9,8 +9,9 @@ something changed; what is pushed is read from the database.
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
+from marketplace.live import user_group
+
 from .selectors import UNREAD_CAP, unread_count
-from .services import user_group
 
 # Close code for a socket nobody may open (anonymous): distinct from the network's codes.
 CLOSE_NOT_ALLOWED = 4403

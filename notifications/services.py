@@ -1,12 +1,8 @@
 """Notifications: record one in the caller's transaction, email it once, re-send what was lost."""
 
-import asyncio
 import logging
-import time
 from datetime import timedelta
 
-from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import transaction
@@ -14,6 +10,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from accounts.models import User
+from marketplace.live import group_send, user_group
 from marketplace.queueing import enqueue
 
 from .models import Notification
@@ -66,36 +63,10 @@ def _email_queue(*, notification_id: int) -> None:
     enqueue(send_notification_email, notification_id=notification_id)
 
 
-def user_group(user_id: int) -> str:
-    """The channel group every open page of one signed-in user listens on."""
-    return f"notifications_user_{user_id}"
-
-
-# The live bell is a fast path: the row is the record and the next page shows it. A Redis that
-# hangs must not hold the request that notified, so a send gets this long, and after a failure
-# sends are skipped for a while (one timeout every few seconds, not one per notification).
-LIVE_SEND_TIMEOUT_SECONDS = 0.5
-LIVE_RETRY_AFTER_SECONDS = 5.0
-_live_down_until = 0.0
-
-
 def _live_announce(*, notification_id: int, recipient_id: int) -> None:
-    """Tell the recipient's open pages; a channel layer that is down is logged, never raised."""
-    global _live_down_until
-    if time.monotonic() < _live_down_until:
-        return
-    message = {"type": "notification.created", "id": notification_id}
-    try:
-        async_to_sync(_group_send)(user_group(recipient_id), message)
-    except Exception as error:
-        _live_down_until = time.monotonic() + LIVE_RETRY_AFTER_SECONDS
-        logger.warning("Live notification %s not sent: %r", notification_id, error)
-
-
-async def _group_send(group: str, message: dict) -> None:
-    layer = get_channel_layer()
-    if layer is not None:
-        await asyncio.wait_for(layer.group_send(group, message), LIVE_SEND_TIMEOUT_SECONDS)
+    """Tell the recipient's open pages (the bell); the row is the record and the next page
+    shows it, so a channel layer that is down is logged by marketplace.live, never raised."""
+    group_send(user_group(recipient_id), {"type": "notification.created", "id": notification_id})
 
 
 def notification_email_send(*, notification_id: int) -> bool:

@@ -28,14 +28,3 @@ def stranger(db):
     from accounts.tests.factories import UserFactory
 
     return UserFactory(name="Sam Stranger")
-
-
-@pytest.fixture(autouse=True)
-def _channel_layer_up():
-    """Each test starts with chat.events trying the channel layer (a test that made it fail
-    must not silence the next test's broadcasts)."""
-    from chat import events
-
-    events._down_until = 0.0
-    yield
-    events._down_until = 0.0

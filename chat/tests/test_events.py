@@ -45,7 +45,7 @@ def test_a_failing_channel_layer_is_logged_and_the_message_kept(
     broken = mock.Mock()
     broken.group_send = mock.AsyncMock(side_effect=ConnectionError("Redis is down"))
     with (
-        mock.patch("chat.events.get_channel_layer", return_value=broken),
+        mock.patch("marketplace.live.get_channel_layer", return_value=broken),
         django_capture_on_commit_callbacks(execute=True),
     ):
         message = services.message_send(conversation=conversation, sender=customer, body="Hi")
@@ -55,14 +55,15 @@ def test_a_failing_channel_layer_is_logged_and_the_message_kept(
 
 def test_a_hung_channel_layer_is_given_up_on_and_then_skipped(conversation, customer, caplog):
     """Redis that accepts the connection and never answers: the send is abandoned after
-    SEND_TIMEOUT_SECONDS, and the next sends are not tried for RETRY_AFTER_SECONDS."""
+    marketplace.live.SEND_TIMEOUT_SECONDS, and the next sends are not tried for
+    RETRY_AFTER_SECONDS."""
 
     async def never_answers(group, event):
         await asyncio.Event().wait()
 
     hung = mock.Mock()
     hung.group_send = mock.AsyncMock(side_effect=never_answers)
-    with mock.patch("chat.events.get_channel_layer", return_value=hung):
+    with mock.patch("marketplace.live.get_channel_layer", return_value=hung):
         events.conversation_read(conversation.pk, customer.pk, 1)
         events.conversation_read(conversation.pk, customer.pk, 2)
     assert hung.group_send.await_count == 1
