@@ -42,6 +42,10 @@ class User(AbstractUser):
     avatar = models.ImageField(upload_to="avatars/", blank=True)
     # Chosen at sign-up ("I offer services"): sends the person to onboarding until a profile exists.
     wants_to_offer_services = models.BooleanField(default=False)
+    # Set by a moderator (accounts.services.user_suspend), with `is_active` cleared: a
+    # suspended person cannot sign in, and their open sessions stop at the next request.
+    suspended_at = models.DateTimeField(null=True, blank=True)
+    suspension_reason = models.CharField(max_length=300, blank=True)
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: list[str] = []
@@ -203,7 +207,12 @@ class ProviderStatusEvent(models.Model):
 
 
 class SignInEvent(models.Model):
-    """The sign-in log: successful and failed attempts, for support and fraud review."""
+    """The sign-in log: sign-ups and successful and failed sign-ins, for support and the fraud
+    rules (reviews/fraud.py), with the client's address, user agent and device cookie."""
+
+    class Kind(models.TextChoices):
+        SIGN_IN = "sign_in", "Sign-in"
+        SIGN_UP = "sign_up", "Sign-up"
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -213,14 +222,65 @@ class SignInEvent(models.Model):
         related_name="sign_ins",
     )
     email = models.EmailField(blank=True)
+    kind = models.CharField(max_length=7, choices=Kind, default=Kind.SIGN_IN)
     succeeded = models.BooleanField()
     ip_address = models.GenericIPAddressField(null=True, blank=True)
     user_agent = models.CharField(max_length=300, blank=True)
+    device_id = models.CharField(max_length=64, blank=True)
     at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:
         ordering = ["-at"]
+        indexes = [
+            models.Index(fields=["ip_address", "at"], name="sign_in_ip_at"),
+            models.Index(fields=["device_id", "at"], name="sign_in_device_at"),
+        ]
 
     def __str__(self) -> str:
+        if self.kind == self.Kind.SIGN_UP:
+            return f"{self.email} signed up at {self.at:%Y-%m-%d %H:%M}"
         outcome = "signed in" if self.succeeded else "failed to sign in"
         return f"{self.email} {outcome} at {self.at:%Y-%m-%d %H:%M}"
+
+
+class ModerationAction(models.Model):
+    """The moderation trail: every moderator's action, who took it, when and why, on whom.
+
+    Written by the services that act (accounts, listings, reviews, chat) through
+    `accounts.services.moderation_record`; the admin shows it per user and per provider.
+    """
+
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    # A short verb: "suspend", "reinstate", "approve", "reject", "hide_listing",
+    # "publish_review", "hide_review", "dismiss_signal"...
+    action = models.CharField(max_length=32)
+    reason = models.CharField(max_length=300, blank=True)
+    # Whom it concerns: the account, and the provider when there is one.
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="moderation_actions",
+    )
+    provider = models.ForeignKey(
+        ProviderProfile,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="moderation_actions",
+    )
+    # What it was done to ("listings.service", "reviews.review"...), as text so that accounts
+    # need not know the models above it.
+    target_type = models.CharField(max_length=40, blank=True)
+    target_id = models.PositiveBigIntegerField(null=True, blank=True)
+    target_label = models.CharField(max_length=200, blank=True)
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.target_label or self.user_id} by {self.actor_id}"

@@ -198,6 +198,9 @@ class BookingEvent(models.Model):
         RESCHEDULE_PROPOSED = "resched_proposed", "Proposed a new time"
         RESCHEDULE_ACCEPTED = "resched_accepted", "Accepted the new time"
         RESCHEDULE_DECLINED = "resched_declined", "Declined the new time"
+        # Written by reviews.services when the customer's review is submitted; the status
+        # stays completed.
+        REVIEWED = "reviewed", "Reviewed the job"
 
     booking = models.ForeignKey(Booking, on_delete=models.CASCADE, related_name="events")
     action = models.CharField(max_length=16, choices=Action)

@@ -78,6 +78,8 @@ MIDDLEWARE = [
     "marketplace.middleware.cross_origin_resource_policy",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The random first-party device id the fraud rules link accounts by.
+    "marketplace.client_address.device_cookie_middleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
