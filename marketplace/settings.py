@@ -241,6 +241,10 @@ CELERY_BEAT_SCHEDULE = {
 }
 
 # Sessions live in PostgreSQL so that a Redis outage logs nobody out.
+# Reviews: a review whose fraud signals (reviews/fraud.py) score this much or more in total is
+# held for a moderator instead of being published.
+FRAUD_HOLD_THRESHOLD = env.int("FRAUD_HOLD_THRESHOLD", default=50)
+
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 # --- Accounts -------------------------------------------------------------------------------
