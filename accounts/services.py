@@ -11,7 +11,7 @@ from django.contrib.gis.measure import D
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import models, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -24,6 +24,7 @@ from places.models import City
 from places.selectors import city_nearest
 
 from .models import (
+    ModerationAction,
     ProviderInsuranceNotice,
     ProviderProfile,
     ProviderStatusEvent,
@@ -291,6 +292,8 @@ def provider_set_status(
     event = ProviderStatusEvent.objects.create(
         profile=locked, from_status=locked.status, to_status=status, actor=actor, reason=reason
     )
+    if actor is not None:
+        moderation_record(actor=actor, action=f"provider_{status}", reason=reason, provider=locked)
     # Queued after commit; if the broker is down the sweeper below sends it later.
     enqueue_on_commit(send_provider_status_email, event_id=event.pk)
     locked.status = status
@@ -299,6 +302,34 @@ def provider_set_status(
         locked.approved_at = timezone.now()
     locked.save(update_fields=["status", "status_reason", "approved_at", "updated_at"])
     return locked
+
+
+def moderation_record(
+    *,
+    actor: User | None,
+    action: str,
+    reason: str = "",
+    user: User | None = None,
+    provider: ProviderProfile | None = None,
+    target: models.Model | None = None,
+) -> ModerationAction:
+    """Write one line of the moderation trail, in the caller's transaction.
+
+    `target` is what was acted on (a listing, a review, a message...); it is kept as its
+    label and "app.model" name so that the trail outlives it and accounts imports no app above.
+    """
+    if provider is not None and user is None:
+        user = provider.user
+    return ModerationAction.objects.create(
+        actor=actor,
+        action=action[:32],
+        reason=reason[:300],
+        user=user,
+        provider=provider,
+        target_type=target._meta.label_lower if target is not None else "",
+        target_id=target.pk if target is not None else None,
+        target_label=str(target)[:200] if target is not None else "",
+    )
 
 
 # Which status changes the provider hears about by email, and the subject line of each.

@@ -1,0 +1,1 @@
+"""The fraud rules that run on sign-ups (accounts and allauth signals)."""

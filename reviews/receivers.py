@@ -1,0 +1,1 @@
+"""Reviews open when a booking completes: the customer is asked to review it."""
