@@ -22,6 +22,9 @@ urlpatterns = [
     path("portal/", include("accounts.portal_urls")),
     path("portal/listings/", include("listings.portal_urls")),
     path("portal/bookings/", include("bookings.portal_urls")),
+    path("portal/reviews/", include("reviews.portal_urls")),
+    # Before bookings: /bookings/<id>/review/ is the reviews app's.
+    path("", include("reviews.urls")),
     path("bookings/", include("bookings.urls")),
     path("jobs/", include("jobs.urls")),
     path("portal/jobs/", include("jobs.portal_urls")),
@@ -33,12 +36,13 @@ urlpatterns = [
 if settings.DEBUG or not settings.AWS_STORAGE_BUCKET_NAME:
     # Uploaded files on local disk are served by the site itself; with S3 they come from the
     # bucket. A listing's photos are shown only to whoever may see the listing (listings'
-    # media URLs come first), a message's photos never (only through chat's checked views);
-    # other files (avatars, the shared demo pictures) to anyone.
+    # media URLs come first), a message's or a review's photos never (only through their
+    # apps' checked views); other files (avatars, the shared demo pictures) to anyone.
     media = settings.MEDIA_URL.strip("/")
     urlpatterns += [
         path(f"{media}/", include("listings.media_urls")),
         path(f"{media}/", include("chat.media_urls")),
+        path(f"{media}/", include("reviews.media_urls")),
         path(f"{media}/<path:path>", serve, {"document_root": settings.MEDIA_ROOT}),
     ]
 

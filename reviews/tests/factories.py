@@ -33,3 +33,32 @@ class ReviewFactory(factory.django.DjangoModelFactory):
     text = factory.Sequence(lambda n: f"Arrived on time and did a careful job, thank you ({n}).")
     status = Review.Status.PUBLISHED
     published_at = factory.LazyFunction(lambda: datetime.now(UTC))
+
+
+def completed_booking(*, completed_at: datetime | None = None, **kwargs) -> Booking:
+    """A completed booking with its COMPLETED timeline event at `completed_at` (default: now),
+    which is when the review window opens."""
+    from bookings.models import BookingEvent
+
+    booking = CompletedBookingFactory(**kwargs)
+    event = BookingEvent.objects.create(
+        booking=booking,
+        action=BookingEvent.Action.COMPLETED,
+        from_status=Booking.Status.ACCEPTED,
+        to_status=Booking.Status.COMPLETED,
+        actor=booking.provider.user,
+    )
+    if completed_at is not None:
+        BookingEvent.objects.filter(pk=event.pk).update(at=completed_at)
+    return booking
+
+
+def png(name: str = "photo.png", size: tuple[int, int] = (800, 600)):
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", size, "#2a7f62").save(buffer, "PNG")
+    return SimpleUploadedFile(name, buffer.getvalue(), content_type="image/png")
