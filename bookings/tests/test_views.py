@@ -229,8 +229,9 @@ def _many(service, customer, count) -> list[Booking]:
     ]
 
 
-# session, user, unread notifications, unread messages, then upcoming and past bookings
-MY_BOOKINGS_QUERIES = 7
+# session, user, unread notifications, unread messages, bookings waiting for a review (the
+# reviews app's panel), then upcoming and past bookings
+MY_BOOKINGS_QUERIES = 8
 # session, user, provider profile, unread notifications, unread messages, upcoming and past
 # bookings
 PORTAL_LIST_QUERIES = 7
