@@ -76,6 +76,7 @@ def booking_review_panel(context, booking: Booking):
         "booking": booking,
         "panel": selectors.booking_review_panel(booking=booking, user=user),
         "viewer_is_provider": user.pk == booking.provider.user_id,
+        "SITE_NAME": context.get("SITE_NAME"),
     }
 
 
@@ -85,10 +86,13 @@ def reviews_waiting_panel(context):
     return {"bookings": selectors.reviews_to_write(user=context["user"])}
 
 
-@register.inclusion_tag("reviews/_customer_standing.html")
-def customer_standing(customer: User):
+@register.inclusion_tag("reviews/_customer_standing.html", takes_context=True)
+def customer_standing(context, customer: User):
     """A customer's rating by providers and completed jobs, for providers (2 queries)."""
-    return {"standing": selectors.customer_standing(customer=customer)}
+    return {
+        "standing": selectors.customer_standing(customer=customer),
+        "SITE_NAME": context.get("SITE_NAME"),
+    }
 
 
 @register.filter

@@ -1,5 +1,6 @@
 import pytest
 
+from jobs.tests.conftest import plumbers, subcategory  # noqa: F401 (shared fixtures)
 from reviews.tests.factories import completed_booking
 
 

@@ -93,14 +93,22 @@ def test_a_second_review_is_refused(booking, author):
     assert Review.objects.count() == 1
 
 
-def test_a_race_lost_to_the_unique_constraint_is_a_conflict(booking, author, monkeypatch):
-    def create_twice(**kwargs):
-        raise IntegrityError("duplicate key value violates unique constraint")
+def test_a_race_lost_to_the_unique_constraint_is_a_conflict(booking, author, monkeypatch, tmp_path):
+    """Another request's review lands between the checks and the insert."""
+    store = services._store_photos
 
-    monkeypatch.setattr(Review.objects, "create", create_twice)
+    def store_while_the_other_request_commits(photos):
+        stored = store(photos)
+        ReviewFactory(booking=booking)
+        return stored
+
+    monkeypatch.setattr(services, "_store_photos", store_while_the_other_request_commits)
     with pytest.raises(Conflict):
         submit(booking, author, photos=[png()])
+    assert Review.objects.count() == 1
     assert not ReviewPhoto.objects.exists()
+    assert not booking.events.filter(action=BookingEvent.Action.REVIEWED).exists()
+    assert not list((tmp_path / "media" / "reviews").glob("*"))
 
 
 def test_the_database_allows_one_review_per_booking(booking):

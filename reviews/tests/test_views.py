@@ -2,6 +2,7 @@
 the listing's and provider's review sections, photos; who may open each, and query counts."""
 
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 from django.utils import timezone
@@ -9,6 +10,7 @@ from django.utils import timezone
 from accounts.tests.factories import UserFactory
 from bookings.models import Booking
 from bookings.tests.factories import BookingFactory
+from jobs.services import job_post
 from reviews import services
 from reviews.aggregates import ratings_refresh
 from reviews.models import CustomerRating, Review, ReviewReport, ReviewResponse
@@ -331,7 +333,7 @@ def test_the_provider_rates_the_customer_and_sees_their_standing(client, booking
     client.force_login(pro)
     page = client.get(f"/bookings/{booking.pk}/").content.decode()
     assert "Rate this customer" in page and "Not rated by providers yet" in page
-    assert "1 completed booking" in page
+    assert "1 completed booking on Nearhand" in page
     response = client.post(
         f"/portal/reviews/customers/{booking.pk}/rate/", {"rating": "4", "private_note": "Kind"}
     )
@@ -349,3 +351,21 @@ def test_a_bad_customer_rating_is_a_message(client, booking, pro):
     response = client.post(f"/portal/reviews/customers/{booking.pk}/rate/", {"rating": "0"})
     assert response.status_code == 400 and "Choose from 1 to 5 stars." in response.content.decode()
     assert not CustomerRating.objects.exists()
+
+
+def test_the_portal_job_page_shows_the_customers_standing(client, places, subcategory, plumbers):
+    customer = UserFactory(name="Casey Customer")
+    job = job_post(
+        customer=customer,
+        subcategory=subcategory,
+        title="Fix a leaking tap",
+        description="The kitchen tap drips all night.",
+        place="Bondi",
+        budget_min=Decimal("100"),
+        budget_max=Decimal("300"),
+    )
+    earlier = completed_booking(customer=customer)
+    services.customer_rate(booking=earlier, user=earlier.provider.user, rating=5)
+    client.force_login(plumbers[0].user)
+    page = " ".join(client.get(f"/portal/jobs/{job.pk}/").content.decode().split())
+    assert "Rated 5.0 out of 5 by providers (1 rating) · 1 completed booking on Nearhand" in page
