@@ -364,6 +364,9 @@ def review_set_status(
                 target=locked,
             )
         notifications.notify_review_status(review=locked, reason=reason)
+        if action == "publish_review":
+            # Held until now: the provider hears of it as of any newly published review.
+            notifications.notify_review_published(review=locked)
     review.status, review.status_reason, review.published_at = (
         locked.status,
         locked.status_reason,

@@ -275,6 +275,10 @@ def test_publishing_a_held_review(booking, author, monkeypatch):
     assert review.status == "published" and review.published_at
     assert figures(booking.service) == (Decimal("5.00"), 1)
     assert not ModerationAction.objects.exists()  # the system, not a moderator
+    assert Notification.objects.filter(recipient=author, kind="review_published").exists()
+    assert Notification.objects.filter(
+        recipient=booking.provider.user, kind="review_published"
+    ).exists()
 
 
 @pytest.mark.parametrize("status", ["hidden", "held"])

@@ -227,14 +227,24 @@ def test_held_and_hidden_reviews_are_not_shown(client, booking):
     assert "nobody should see" not in page and "No reviews yet" in page
 
 
-def test_listing_query_count_with_reviews(client, booking, django_assert_num_queries):
+@pytest.mark.parametrize("count", [1, PAGE_SIZE + 2])
+def test_listing_query_count_with_reviews(client, booking, count, django_assert_num_queries):
     service = booking.service
-    _many_reviews(service, PAGE_SIZE + 2)
+    _many_reviews(service, count)
     client.get(service.get_absolute_url())
     # The listing's 2 (service, photos) + breakdown, reviews (author, reply), their photos.
     with django_assert_num_queries(5):
         response = client.get(service.get_absolute_url())
     assert response.status_code == 200
+
+
+@pytest.mark.parametrize("count", [1, PAGE_SIZE + 2])
+def test_provider_page_query_count_with_reviews(client, booking, count, django_assert_num_queries):
+    _many_reviews(booking.service, count)
+    url = f"/pros/{booking.provider.slug}/"
+    client.get(url)
+    with django_assert_num_queries(6):  # provider, services, photos + breakdown, reviews, photos
+        assert client.get(url).status_code == 200
 
 
 def test_provider_page_shows_reviews_and_pins_its_queries(
@@ -318,8 +328,9 @@ def test_another_provider_cannot_reply_or_rate(client, booking):
     assert client.get("/portal/reviews/").status_code == 302
 
 
-def test_portal_reviews_query_count(client, booking, pro, django_assert_num_queries):
-    _many_reviews(booking.service, PAGE_SIZE + 2)
+@pytest.mark.parametrize("count", [1, PAGE_SIZE + 2])
+def test_portal_reviews_query_count(client, booking, pro, count, django_assert_num_queries):
+    _many_reviews(booking.service, count)
     client.force_login(pro)
     client.get("/portal/reviews/")
     # session, user, provider profile, unread notifications and messages, reviews (author,
@@ -369,3 +380,26 @@ def test_the_portal_job_page_shows_the_customers_standing(client, places, subcat
     client.force_login(plumbers[0].user)
     page = " ".join(client.get(f"/portal/jobs/{job.pk}/").content.decode().split())
     assert "Rated 5.0 out of 5 by providers (1 rating) · 1 completed booking on Nearhand" in page
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/portal/reviews/",
+        "/portal/reviews/{review}/reply/",
+        "/portal/reviews/customers/{booking}/rate/",
+        "/reviews/{review}/edit/",
+        "/reviews/{review}/report/",
+        "/bookings/{booking}/review/",
+    ],
+)
+def test_anonymous_visitors_are_sent_to_sign_in(client, booking, url):
+    review = reviewed(completed_booking())
+    target = url.format(review=review.pk, booking=booking.pk)
+    for method in (client.get, client.post):
+        response = method(target)
+        assert response.status_code in (302, 405)
+        if response.status_code == 302:
+            assert response.url.startswith("/accounts/login/")
+    assert not CustomerRating.objects.exists() and not ReviewReport.objects.exists()
+    assert not ReviewResponse.objects.exists() and Review.objects.count() == 1
