@@ -51,7 +51,7 @@ def _has_response(review) -> bool:
 @provider_required
 @require_GET
 def portal_review_list(request: HttpRequest, provider: ProviderProfile) -> HttpResponse:
-    page = selectors.portal_reviews(provider=provider, page=_page_number(request))
+    page = selectors.provider_reviews(provider=provider, page=_page_number(request))
     now = timezone.now()
     for review in page.reviews:
         review.provider = provider

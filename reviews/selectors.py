@@ -93,23 +93,13 @@ def service_reviews(*, service: Service, page: int = 1) -> ReviewPage:
 
 
 def provider_reviews(*, provider: ProviderProfile, page: int = 1) -> ReviewPage:
-    """A provider's published reviews across their listings, newest first (2 queries)."""
+    """A provider's published reviews across their listings, newest first (2 queries): their
+    public page and the portal's list (held ones stay out of the provider's sight until a
+    moderator decides)."""
     return _page(
         _public_list(Review.objects.filter(provider=provider).select_related("service")),
         page=page,
     )
-
-
-def portal_reviews(*, provider: ProviderProfile, page: int = 1) -> ReviewPage:
-    """Every review of the provider (held and hidden ones too, with their status) for the
-    portal, newest first (2 queries)."""
-    queryset = (
-        Review.objects.filter(provider=provider)
-        .select_related("author", "response", "service")
-        .prefetch_related("photos")
-        .order_by("-created_at", "-id")
-    )
-    return _page(queryset, page=page)
 
 
 @dataclass(frozen=True)

@@ -308,6 +308,13 @@ def test_the_portal_lists_reviews_and_the_provider_replies_then_edits(client, bo
     assert "Thanks again." in client.get(booking.service.get_absolute_url()).content.decode()
 
 
+def test_the_portal_does_not_show_held_reviews(client, booking, pro):
+    reviewed(booking, status=Review.Status.HELD, text="Held for the moderators to look at.")
+    client.force_login(pro)
+    page = client.get("/portal/reviews/").content.decode()
+    assert "Held for the moderators" not in page and "No reviews yet" in page
+
+
 def test_an_empty_reply_is_a_message(client, booking, pro):
     review = reviewed(booking)
     client.force_login(pro)
