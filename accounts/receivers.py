@@ -1,31 +1,52 @@
-"""Hooks into Django's auth signals for the sign-in log; the work itself is a service call."""
+"""Hooks into Django's auth signals and allauth's sign-up signal for the sign-in log; the work
+itself is a service call."""
 
+from allauth.account.signals import user_signed_up
 from django.contrib.auth.signals import user_logged_in, user_login_failed
 from django.dispatch import receiver
 
-from marketplace.client_address import client_ip
+from marketplace.client_address import client_info
 
+from .models import SignInEvent
 from .services import sign_in_record
-
-
-def _client(request) -> tuple[str | None, str]:
-    if request is None:
-        return None, ""
-    return client_ip(request), request.META.get("HTTP_USER_AGENT", "")
 
 
 @receiver(user_logged_in, dispatch_uid="accounts.sign_in_succeeded")
 def record_sign_in(sender, request, user, **kwargs) -> None:
-    ip_address, user_agent = _client(request)
+    client = client_info(request)
     sign_in_record(
-        user=user, email=user.email, succeeded=True, ip_address=ip_address, user_agent=user_agent
+        user=user,
+        email=user.email,
+        succeeded=True,
+        ip_address=client.ip_address,
+        user_agent=client.user_agent,
+        device_id=client.device_id,
     )
 
 
 @receiver(user_login_failed, dispatch_uid="accounts.sign_in_failed")
 def record_failed_sign_in(sender, credentials, request=None, **kwargs) -> None:
-    ip_address, user_agent = _client(request)
+    client = client_info(request)
     email = str(credentials.get("email") or credentials.get("username") or "")
     sign_in_record(
-        user=None, email=email, succeeded=False, ip_address=ip_address, user_agent=user_agent
+        user=None,
+        email=email,
+        succeeded=False,
+        ip_address=client.ip_address,
+        user_agent=client.user_agent,
+        device_id=client.device_id,
+    )
+
+
+@receiver(user_signed_up, dispatch_uid="accounts.signed_up")
+def record_sign_up(sender, request, user, **kwargs) -> None:
+    client = client_info(request)
+    sign_in_record(
+        user=user,
+        email=user.email,
+        succeeded=True,
+        ip_address=client.ip_address,
+        user_agent=client.user_agent,
+        device_id=client.device_id,
+        kind=SignInEvent.Kind.SIGN_UP,
     )

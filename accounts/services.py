@@ -458,12 +458,23 @@ def insurance_notice_send(*, profile_id: int, today: date) -> bool:
 
 
 def sign_in_record(
-    *, user: User | None, email: str, succeeded: bool, ip_address: str | None, user_agent: str
+    *,
+    user: User | None,
+    email: str,
+    succeeded: bool,
+    ip_address: str | None,
+    user_agent: str,
+    device_id: str = "",
+    kind: str = SignInEvent.Kind.SIGN_IN,
 ) -> SignInEvent:
+    """One line of the sign-in log: a sign-in (successful or failed) or a sign-up, with the
+    client's address, user agent and device cookie (the fraud rules link accounts by them)."""
     return SignInEvent.objects.create(
         user=user,
         email=email[:254],
+        kind=kind,
         succeeded=succeeded,
         ip_address=ip_address or None,
         user_agent=user_agent[:300],
+        device_id=device_id[:64],
     )

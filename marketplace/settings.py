@@ -238,12 +238,45 @@ CELERY_BEAT_SCHEDULE = {
         "task": "chat.tasks.send_unread_message_emails",
         "schedule": crontab(minute="*/2"),
     },
+    "fraud-scan": {
+        "task": "reviews.tasks.fraud_scan_daily",
+        "schedule": crontab(hour=2, minute=41),
+    },
 }
 
 # Sessions live in PostgreSQL so that a Redis outage logs nobody out.
 # Reviews: a review whose fraud signals (reviews/fraud.py) score this much or more in total is
 # held for a moderator instead of being published.
 FRAUD_HOLD_THRESHOLD = env.int("FRAUD_HOLD_THRESHOLD", default=50)
+# What each rule's signal scores (docs/operations.md, "Fraud rules"). A strong rule holds a
+# review on its own (60 >= 50); the weak ones only together.
+FRAUD_RULE_SCORES = {
+    "shared_identity": 60,
+    "odd_booking": 60,
+    "repeat_reviewer": 30,
+    "duplicate_text": 30,
+    "new_account": 25,
+    "burst": 20,
+    "signup_cluster": 20,
+    "disposable_email": 20,
+}
+# How far back the rules look at sign-ins and reviews (shared identity, burst history, texts).
+FRAUD_LOOKBACK_DAYS = 90
+# Burst: more reviews in 24 h than max(FRAUD_BURST_MIN, FRAUD_BURST_FACTOR x the daily mean).
+FRAUD_BURST_MIN = 5
+FRAUD_BURST_FACTOR = 4
+# Near-duplicate text: pg_trgm similarity at or above this, against at most this many of the
+# most recent earlier reviews by other people.
+FRAUD_DUPLICATE_SIMILARITY = 0.7
+FRAUD_DUPLICATE_CANDIDATES = 2000
+# New account: younger than this when reviewing, or its only completed booking was booked
+# and completed within FRAUD_QUICK_BOOKING_HOURS.
+FRAUD_NEW_ACCOUNT_HOURS = 48
+FRAUD_QUICK_BOOKING_HOURS = 3
+# Odd booking: completed within this many minutes of being booked (or before its start).
+FRAUD_ODD_BOOKING_MINUTES = 30
+# Sign-up cluster: this many accounts (or more) created from one IP or device within 24 h.
+FRAUD_SIGNUP_CLUSTER_SIZE = 3
 
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
