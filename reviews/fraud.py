@@ -21,7 +21,7 @@ from datetime import datetime, timedelta
 
 from disposable_email_domains import blocklist as DISPOSABLE_DOMAINS
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import connection
 from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -462,7 +462,7 @@ SIGN_UP_RULES = (signup_cluster, disposable_email)
 
 
 def _raise(signals: list[FraudSignal]) -> list[FraudSignal]:
-    """Save the signals not raised before (by key); returns those it saved."""
+    """Save the signals not raised before (by key), in one INSERT; returns those it saved."""
     if not signals:
         return []
     taken = set(
@@ -511,8 +511,7 @@ def sign_up_assess(*, user: User) -> list[FraudSignal]:
             at__gte=min(e.at for e in own) - timedelta(hours=24),
         ).exclude(user=user)
     )
-    with transaction.atomic():
-        return _raise(signup_cluster(own + beside) + disposable_email(own))
+    return _raise(signup_cluster(own + beside) + disposable_email(own))
 
 
 # --- The scan ----------------------------------------------------------------------------------
@@ -544,15 +543,13 @@ def fraud_scan(*, since: timedelta, now: datetime | None = None) -> ScanReport:
     report.reviews_scanned = len(review_ids)
     for start in range(0, len(review_ids), _BATCH):
         loaded = _reviews_loaded(review_ids[start : start + _BATCH])
-        with transaction.atomic():
-            raised += _raise([signal for rule in REVIEW_RULES for signal in rule(loaded)])
+        raised += _raise([signal for rule in REVIEW_RULES for signal in rule(loaded)])
     events = SignInEvent.objects.filter(at__gte=report.since, at__lte=now)
     sign_ups = _sign_ups_loaded(events)
     report.sign_ups_scanned = len(sign_ups)
     for start in range(0, len(sign_ups), _BATCH):
         batch = sign_ups[start : start + _BATCH]
-        with transaction.atomic():
-            raised += _raise([signal for rule in SIGN_UP_RULES for signal in rule(batch)])
+        raised += _raise([signal for rule in SIGN_UP_RULES for signal in rule(batch)])
     for signal in raised:
         report.raised[signal.rule] = report.raised.get(signal.rule, 0) + 1
     report.held = _hold_reached(review_ids)
