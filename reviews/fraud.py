@@ -483,7 +483,10 @@ def review_total(*, review: Review) -> int:
 
 def review_assess(*, review: Review) -> int:
     """Raise the signals this just-submitted review trips (in the caller's transaction) and
-    return their total score; the caller holds the review at FRAUD_HOLD_THRESHOLD or more."""
+    return their total score; the caller holds the review at FRAUD_HOLD_THRESHOLD or more.
+    The review must be saved (the rules compare it with the others by id)."""
+    if review.pk is None:
+        raise ValueError("review_assess needs a saved review")
     loaded = _reviews_loaded([review.pk])
     _raise([signal for rule in REVIEW_RULES for signal in rule(loaded)])
     return review_total(review=review)

@@ -357,3 +357,8 @@ def test_signals_per_user_and_per_provider():
     assert list(fraud.signals_for_provider(provider=profile)) == [signal]
     assert not fraud.signals_for_provider(provider=provider_profile()).exists()
     assert not fraud.signals_for_user(user=profile.user).exists()
+
+
+def test_assessing_an_unsaved_review_is_a_programming_error():
+    with pytest.raises(ValueError, match="saved review"):
+        fraud.review_assess(review=Review())
