@@ -11,42 +11,30 @@ from .models import SignInEvent
 from .services import sign_in_record
 
 
-@receiver(user_logged_in, dispatch_uid="accounts.sign_in_succeeded")
-def record_sign_in(sender, request, user, **kwargs) -> None:
+def _record(request, *, user, email: str, succeeded: bool, kind: str) -> None:
     client = client_info(request)
     sign_in_record(
         user=user,
-        email=user.email,
-        succeeded=True,
+        email=email,
+        succeeded=succeeded,
         ip_address=client.ip_address,
         user_agent=client.user_agent,
         device_id=client.device_id,
+        kind=kind,
     )
+
+
+@receiver(user_logged_in, dispatch_uid="accounts.sign_in_succeeded")
+def record_sign_in(sender, request, user, **kwargs) -> None:
+    _record(request, user=user, email=user.email, succeeded=True, kind=SignInEvent.Kind.SIGN_IN)
 
 
 @receiver(user_login_failed, dispatch_uid="accounts.sign_in_failed")
 def record_failed_sign_in(sender, credentials, request=None, **kwargs) -> None:
-    client = client_info(request)
     email = str(credentials.get("email") or credentials.get("username") or "")
-    sign_in_record(
-        user=None,
-        email=email,
-        succeeded=False,
-        ip_address=client.ip_address,
-        user_agent=client.user_agent,
-        device_id=client.device_id,
-    )
+    _record(request, user=None, email=email, succeeded=False, kind=SignInEvent.Kind.SIGN_IN)
 
 
 @receiver(user_signed_up, dispatch_uid="accounts.signed_up")
 def record_sign_up(sender, request, user, **kwargs) -> None:
-    client = client_info(request)
-    sign_in_record(
-        user=user,
-        email=user.email,
-        succeeded=True,
-        ip_address=client.ip_address,
-        user_agent=client.user_agent,
-        device_id=client.device_id,
-        kind=SignInEvent.Kind.SIGN_UP,
-    )
+    _record(request, user=user, email=user.email, succeeded=True, kind=SignInEvent.Kind.SIGN_UP)

@@ -6,18 +6,12 @@ from django.urls import reverse
 
 from accounts.models import SignInEvent
 from accounts.tests.factories import PASSWORD
+from accounts.tests.test_views import SIGNUP
 from marketplace.client_address import DEVICE_COOKIE
 
 pytestmark = pytest.mark.django_db
 
 BROWSER = {"REMOTE_ADDR": "203.0.113.20", "HTTP_USER_AGENT": "Mozilla/5.0 (Test) Firefox/140"}
-SIGNUP = {
-    "name": "Sam Hirer",
-    "email": "sam@example.com",
-    "password1": "a-long-and-unusual-passphrase",
-    "password2": "a-long-and-unusual-passphrase",
-    "role": "customer",
-}
 
 
 def _device(client) -> str:
