@@ -448,11 +448,17 @@ def disposable_email(sign_ups: list[SignInEvent]) -> list[FraudSignal]:
     signals = []
     for event in sign_ups:
         domain = email_domain(event.user.email)
-        if domain in DISPOSABLE_DOMAINS:
+        if _disposable(domain):
             signals.append(
                 _account_signal(event.user_id, Rule.DISPOSABLE_EMAIL, {"email_domain": domain})
             )
     return signals
+
+
+def _disposable(domain: str) -> bool:
+    """The domain or one it is under is on the list (x.mailinator.com is mailinator's too)."""
+    labels = domain.split(".")
+    return any(".".join(labels[i:]) in DISPOSABLE_DOMAINS for i in range(len(labels) - 1))
 
 
 SIGN_UP_RULES = (signup_cluster, disposable_email)

@@ -170,3 +170,19 @@ def test_the_daily_task_scans_two_days(monkeypatch):
     assert calls == [{"since": timedelta(days=2)}]
     entry = django_settings.CELERY_BEAT_SCHEDULE["fraud-scan"]
     assert entry["task"] == tasks.fraud_scan_daily.name
+
+
+@pytest.mark.parametrize(
+    ("email", "flagged"),
+    [
+        ("a@mailinator.com", True),
+        ("a@inbox.MAILINATOR.com", True),
+        ("a@gmail.com", False),
+        ("a@harbourplumbing.com.au", False),
+        ("a@com", False),
+    ],
+)
+def test_disposable_domains_and_the_domains_under_them(holds, email, flagged):
+    sign_in(person(email=email), kind=SignInEvent.Kind.SIGN_UP)
+    raised = fraud.fraud_scan(since=timedelta(days=1)).raised
+    assert (raised == {Rule.DISPOSABLE_EMAIL: 1}) is flagged
