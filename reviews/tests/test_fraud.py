@@ -362,3 +362,22 @@ def test_signals_per_user_and_per_provider():
 def test_assessing_an_unsaved_review_is_a_programming_error():
     with pytest.raises(ValueError, match="saved review"):
         fraud.review_assess(review=Review())
+
+
+def test_assessing_one_review_costs_a_fixed_number_of_queries(django_assert_num_queries):
+    profile = provider_profile()
+    sign_in(profile.user, ip="203.0.113.7", device="d" * 32)
+    for _ in range(5):
+        review_of(profile, ip="198.51.100.3")
+    review = review_of(profile, device="d" * 32, ip="198.51.100.3")
+
+    # The batch with its annotations; the provider's sign-ins, the accounts linked to it and
+    # the author's sign-ins; the reviews from the same address or device; the similar texts;
+    # the keys already raised; the insert; the total.
+    with django_assert_num_queries(9):
+        fraud.review_assess(review=review)
+    assert set(review.fraud_signals.values_list("rule", flat=True)) == {
+        Rule.SHARED_IDENTITY,
+        Rule.REPEAT_REVIEWER,
+        Rule.BURST,
+    }
