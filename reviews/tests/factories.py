@@ -41,6 +41,10 @@ def completed_booking(*, completed_at: datetime | None = None, **kwargs) -> Book
     from bookings.models import BookingEvent
 
     booking = CompletedBookingFactory(**kwargs)
+    # Booked days before it took place, as real bookings are (the fraud rules flag a booking
+    # completed minutes after it was made).
+    booking.created_at = booking.period.lower - timedelta(days=3)
+    Booking.objects.filter(pk=booking.pk).update(created_at=booking.created_at)
     event = BookingEvent.objects.create(
         booking=booking,
         action=BookingEvent.Action.COMPLETED,

@@ -21,8 +21,8 @@ Rule = FraudSignal.Rule
 
 @pytest.fixture
 def holds(monkeypatch):
-    """The reviews the scan holds, by id (reviews.services.review_set_status is behind
-    fraud._hold; its own tests hold a review for real)."""
+    """The reviews the scan holds, by id, without holding them (fraud._hold calls
+    reviews.services.review_set_status: test_fraud_submit.py holds a review for real)."""
     held = []
     monkeypatch.setattr(fraud, "_hold", lambda review: held.append(review.pk))
     return held

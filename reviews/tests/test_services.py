@@ -245,7 +245,11 @@ def test_hide_and_restore_change_the_figures_and_are_recorded(booking, author):
     moderator = BookingFactory().customer
     review = submit(booking, author, rating=4)
     other = completed_booking(service=booking.service)
-    submit(other, other.customer, rating=2)
+    # Another customer, on their own device and in their own words (else the fraud rules hold
+    # it: one device and one text for two reviewers of one provider).
+    own_words = "Late twice and the invoice was higher than the quote we agreed."
+    elsewhere = ClientInfo(ip_address="198.51.100.2", user_agent="Safari", device_id="b" * 32)
+    submit(other, other.customer, rating=2, text=own_words, client=elsewhere)
     assert figures(booking.service) == (Decimal("3.00"), 2)
 
     services.review_set_status(review=review, status="hidden", actor=moderator, reason="Abusive")
