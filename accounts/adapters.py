@@ -6,6 +6,9 @@ from marketplace.client_address import client_ip
 
 from .selectors import user_needs_onboarding
 
+# Where the sign-in keeps a suspended account's reason for the inactive page to show.
+SUSPENSION_REASON_SESSION_KEY = "account_suspension_reason"
+
 
 class AccountAdapter(DefaultAccountAdapter):
     """Sends people who signed up to offer services on to onboarding until they have a profile,
@@ -33,3 +36,10 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def get_signup_redirect_url(self, request) -> str:
         return self._onboarding_or(request, super().get_signup_redirect_url(request))
+
+    def respond_user_inactive(self, request, user):
+        """The inactive page says why a suspended account cannot sign in; only someone who
+        has just given its password gets here, so the moderator's reason is theirs to read."""
+        if user.suspended_at is not None:
+            request.session[SUSPENSION_REASON_SESSION_KEY] = user.suspension_reason
+        return super().respond_user_inactive(request, user)

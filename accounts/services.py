@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.contrib.gis.geos import Point
 from django.contrib.gis.measure import D
+from django.contrib.sessions.models import Session
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.core.mail import send_mail
@@ -17,7 +18,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 
-from marketplace.errors import Conflict, Invalid
+from marketplace.errors import Conflict, Invalid, NotAllowed, WrongState
+from marketplace.events import send_on_commit
 from marketplace.images import ImageRules, image_decode, image_jpeg
 from marketplace.queueing import enqueue_on_commit
 from places.models import City
@@ -33,7 +35,7 @@ from .models import (
     insurance_badge_today,
 )
 from .notifications import insurance_expiring_message
-from .signals import insurance_expiring
+from .signals import insurance_expiring, provider_suspended, user_suspended
 from .tasks import send_provider_status_email
 
 logger = logging.getLogger(__name__)
@@ -301,6 +303,88 @@ def provider_set_status(
     if status == ProviderProfile.Status.APPROVED and locked.approved_at is None:
         locked.approved_at = timezone.now()
     locked.save(update_fields=["status", "status_reason", "approved_at", "updated_at"])
+    if status == ProviderProfile.Status.SUSPENDED:
+        send_on_commit(
+            provider_suspended, sender=ProviderProfile, profile=locked, actor=actor, reason=reason
+        )
+    return locked
+
+
+def _moderator_check(*, user: User, actor: User) -> None:
+    """Moderators act on customers and providers; staff accounts are a superuser's business."""
+    if user.pk == actor.pk:
+        raise NotAllowed("You cannot suspend or reinstate your own account.")
+    if (user.is_staff or user.is_superuser) and not actor.is_superuser:
+        raise NotAllowed(f"{user.email} is a staff account: only a superuser can change it.")
+
+
+def _reason_required(reason: str, *, shown_to: str = "the person") -> str:
+    reason = " ".join((reason or "").split())
+    if not reason:
+        raise Invalid(fields={"reason": f"Give a reason: {shown_to} is shown it."})
+    return reason[:300]
+
+
+def user_sessions_end(*, user: User) -> int:
+    """Delete every stored session of `user` (the database session engine keeps the user id
+    inside the encoded data, so each unexpired session is decoded); returns how many."""
+    ended = []
+    for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator():
+        if str(session.get_decoded().get("_auth_user_id")) == str(user.pk):
+            ended.append(session.pk)
+    Session.objects.filter(pk__in=ended).delete()
+    return len(ended)
+
+
+@transaction.atomic
+def user_suspend(*, user: User, actor: User, reason: str) -> User:
+    """Suspend an account: it can no longer sign in, its open sessions end, a provider's
+    profile is suspended too (its listings leave every public page), and bookings cancels
+    the open bookings on both sides once this commits (accounts.signals.user_suspended)."""
+    reason = _reason_required(reason)
+    locked = User.objects.select_for_update().get(pk=user.pk)
+    _moderator_check(user=locked, actor=actor)
+    if locked.suspended_at is not None:
+        raise WrongState(f"{locked.email} is suspended already.")
+    locked.is_active = False
+    locked.suspended_at = timezone.now()
+    locked.suspension_reason = reason
+    locked.save(update_fields=["is_active", "suspended_at", "suspension_reason"])
+    moderation_record(actor=actor, action="suspend", reason=reason, user=locked)
+    profile = ProviderProfile.objects.filter(user=locked).first()
+    if profile is not None and profile.status != ProviderProfile.Status.SUSPENDED:
+        provider_set_status(
+            profile=profile, status=ProviderProfile.Status.SUSPENDED, actor=actor, reason=reason
+        )
+    user_sessions_end(user=locked)
+    send_on_commit(user_suspended, sender=User, user=locked, actor=actor, reason=reason)
+    return locked
+
+
+@transaction.atomic
+def user_reinstate(*, user: User, actor: User, reason: str) -> User:
+    """Lift a suspension: the person can sign in again, and a provider profile that the
+    suspension suspended goes back to the status it had (approved, or still waiting)."""
+    reason = _reason_required(reason)
+    locked = User.objects.select_for_update().get(pk=user.pk)
+    _moderator_check(user=locked, actor=actor)
+    if locked.suspended_at is None:
+        raise WrongState(f"{locked.email} is not suspended.")
+    suspended_at = locked.suspended_at
+    locked.is_active = True
+    locked.suspended_at = None
+    locked.suspension_reason = ""
+    locked.save(update_fields=["is_active", "suspended_at", "suspension_reason"])
+    moderation_record(actor=actor, action="reinstate", reason=reason, user=locked)
+    profile = ProviderProfile.objects.filter(user=locked).first()
+    if profile is not None and profile.status == ProviderProfile.Status.SUSPENDED:
+        # Only a suspension that came with the account's is undone; one a moderator made on
+        # the profile before it stays until lifted on the profile itself.
+        last = profile.events.order_by("-at", "-pk").first()
+        if last is not None and last.from_status and last.at >= suspended_at:
+            provider_set_status(
+                profile=profile, status=last.from_status, actor=actor, reason=reason
+            )
     return locked
 
 

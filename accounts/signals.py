@@ -7,3 +7,13 @@ from django.dispatch import Signal
 # or rolls back with that record: a notice is either sent and recorded, or neither.
 # Arguments: profile (ProviderProfile), expires_on (date), days_left (int).
 insurance_expiring = Signal()
+
+# A moderator suspended an account (sent after commit: marketplace.events.send_on_commit).
+# Bookings cancels the open bookings the person made as a customer. Arguments: user (User, as
+# committed), actor (User: the moderator), reason (str).
+user_suspended = Signal()
+
+# A provider profile was suspended, on its own or with its account (sent after commit).
+# Bookings cancels the provider's open bookings. Arguments: profile (ProviderProfile), actor
+# (User or None), reason (str).
+provider_suspended = Signal()

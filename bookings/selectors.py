@@ -242,3 +242,16 @@ def booking_day_choose(
             f"{day_label(last_day)}; showing today.",
         )
     return BookingDay(day=day, today=today, last_day=last_day)
+
+
+def bookings_today(*, now: datetime | None = None) -> QuerySet[Booking]:
+    """Bookings that start today in the site's time zone and are not called off (the
+    moderation start page counts them; the bookings admin filters by them)."""
+    zone = ZoneInfo(settings.TIME_ZONE)
+    today = timezone.localtime(now or timezone.now(), zone).date()
+    start = datetime.combine(today, time.min, tzinfo=zone)
+    return Booking.objects.filter(
+        period__startswith__gte=start,
+        period__startswith__lt=start + timedelta(days=1),
+        status__in=[*Booking.ACTIVE, Booking.Status.COMPLETED],
+    )

@@ -37,7 +37,8 @@ SITE_URL = env("SITE_URL", default="http://localhost:8000")
 
 INSTALLED_APPS = [
     "daphne",
-    "django.contrib.admin",
+    # Django's admin, with the moderation start page as its site (moderation.sites).
+    "moderation.apps.ModerationAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -67,6 +68,8 @@ INSTALLED_APPS = [
     "reviews",
     "chat",
     "notifications",
+    # The moderation dashboard: above reviews and chat (the Moderators group, the start page).
+    "moderation",
     # Last: the demo seed (manage.py seed_demo) may import every app above; none imports it.
     "demo",
 ]

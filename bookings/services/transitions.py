@@ -250,3 +250,60 @@ def booking_reminder_send(*, booking_id: int, now: datetime | None = None) -> bo
         booking.reminder_sent_at = now
         booking.save(update_fields=["reminder_sent_at", "updated_at"])
     return True
+
+
+SUSPENSION_REASON = "account suspended"
+
+
+def bookings_cancel_for_suspension(
+    *, customer: User | None = None, provider_id: int | None = None, now: datetime | None = None
+) -> int:
+    """Cancel the open future bookings of a suspended customer or provider; returns how many.
+
+    Each is cancelled on the suspended side's behalf, with no fee (the other side did nothing
+    wrong), the reason "account suspended", a timeline event by the system, the other side
+    told as for any cancellation, and booking_cancelled sent after commit. A booking that
+    changed meanwhile is skipped.
+    """
+    now = now or timezone.now()
+    open_bookings = Booking.objects.filter(status__in=Booking.ACTIVE, period__startswith__gt=now)
+    if customer is not None:
+        open_bookings = open_bookings.filter(customer=customer)
+    elif provider_id is not None:
+        open_bookings = open_bookings.filter(provider_id=provider_id)
+    else:
+        return 0
+    cancelled = 0
+    for booking_id in open_bookings.order_by("pk").values_list("pk", flat=True):
+        cancelled += _cancel_for_suspension(booking_id=booking_id, customer=customer, now=now)
+    return cancelled
+
+
+def _cancel_for_suspension(*, booking_id: int, customer: User | None, now: datetime) -> bool:
+    with transaction.atomic():
+        booking = booking_lock(Booking(pk=booking_id))
+        if not booking.is_active or booking.start <= now:
+            return False
+        suspended = customer if customer is not None else booking.provider.user
+        from_status = booking.status
+        booking.status = Booking.Status.CANCELLED
+        booking.cancelled_by = suspended
+        booking.cancellation_reason = SUSPENSION_REASON
+        booking.cancellation_fee = 0
+        _clear_proposal(booking)
+        booking.save(
+            update_fields=[
+                "status", "cancelled_by", "cancellation_reason", "cancellation_fee",
+                *NO_PROPOSAL, "updated_at",
+            ]
+        )  # fmt: skip
+        event_record(
+            booking,
+            action=BookingEvent.Action.CANCELLED,
+            from_status=from_status,
+            actor=None,
+            reason=SUSPENSION_REASON,
+        )
+        tell.notify_booking_cancelled(booking=booking, actor=suspended, reason=SUSPENSION_REASON)
+        send_on_commit(signals.booking_cancelled, sender=Booking, booking=booking, actor=None)
+    return True
