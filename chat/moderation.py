@@ -18,7 +18,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import ProviderProfile, User
-from accounts.services import provider_set_status
+from accounts.services import moderation_record, provider_set_status, user_suspend
 from marketplace.errors import Invalid, WrongState
 
 from .models import Message, MessageReport
@@ -48,7 +48,20 @@ def _handle(*, report: MessageReport, moderator: User, status: str) -> MessageRe
 @transaction.atomic
 def report_dismiss(*, report: MessageReport, moderator: User) -> MessageReport:
     """Nothing wrong with the message: the report is closed and nothing else changes."""
-    return _handle(report=report, moderator=moderator, status=MessageReport.Status.DISMISSED)
+    handled = _handle(report=report, moderator=moderator, status=MessageReport.Status.DISMISSED)
+    _record(handled, moderator=moderator, action="dismiss_message_report")
+    return handled
+
+
+def _record(report: MessageReport, *, moderator: User, action: str, reason: str = "") -> None:
+    """The moderation trail's line: on the message's sender, about the reported message."""
+    moderation_record(
+        actor=moderator,
+        action=action,
+        reason=reason or f"Reported: {report.reason}",
+        user=report.message.sender,
+        target=report,
+    )
 
 
 @transaction.atomic
@@ -57,13 +70,15 @@ def report_block_sender(*, report: MessageReport, moderator: User) -> MessageRep
     between the two, either way (the reporter may lift it from their own page)."""
     handled = _handle(report=report, moderator=moderator, status=MessageReport.Status.ACTIONED)
     user_block(blocker=handled.reporter, blocked=handled.message.sender)
+    _record(handled, moderator=moderator, action="block_message_sender")
     return handled
 
 
 @transaction.atomic
 def report_suspend_sender(*, report: MessageReport, moderator: User, reason: str) -> MessageReport:
     """Stop the sender sending to anyone: a provider's profile is suspended (they are told
-    `reason`), a customer's account deactivated (they can no longer sign in)."""
+    `reason`), a customer's account suspended (accounts.services.user_suspend: no more
+    signing in, their sessions end, their open bookings are cancelled)."""
     reason = " ".join((reason or "").split())
     if not reason:
         raise Invalid(fields={"reason": "Give a reason: a provider is shown it."})
@@ -74,9 +89,9 @@ def report_suspend_sender(*, report: MessageReport, moderator: User, reason: str
         provider_set_status(
             profile=profile, status=ProviderProfile.Status.SUSPENDED, actor=moderator, reason=reason
         )
-    elif sender.is_active:
-        sender.is_active = False
-        sender.save(update_fields=["is_active"])
+    elif sender.suspended_at is None:
+        user_suspend(user=sender, actor=moderator, reason=reason)
+    _record(handled, moderator=moderator, action="suspend_message_sender", reason=reason)
     return handled
 
 

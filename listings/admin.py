@@ -1,6 +1,9 @@
-from django.contrib import admin, messages
+from django.contrib import admin
+from django.db import transaction
 from import_export.admin import ImportExportModelAdmin
 
+from accounts.admin import each_row, reason_asked
+from accounts.services import moderation_record
 from marketplace.admin import PointAsTextMixin
 
 from .models import Category, Service, ServicePhoto, Subcategory
@@ -50,23 +53,51 @@ class ServiceAdmin(PointAsTextMixin, ImportExportModelAdmin):
     resource_classes = [ServiceResource]
     actions = ["hide", "unhide"]
 
-    def _moderate(self, request, queryset, status: str, verb: str) -> None:
-        services = list(queryset)
-        for service in services:
-            service_set_status(service=service, status=status, actor=request.user)
-            # The admin's own history is the audit trail of moderation on listings.
-            self.log_change(request, service, f"{verb} by a moderator")
-        self.message_user(request, f"{len(services)} listing(s) {verb}.", messages.SUCCESS)
+    def _moderate(self, request, queryset, *, status: str, title: str, verb: str, action: str):
+        """Hide or unhide with a reason; each change and its line of the moderation trail
+        commit together."""
+        queryset = queryset.select_related("provider__user")
+        reason = reason_asked(
+            self, request, queryset, title=title,
+            label=lambda service: f"{service.title} ({service.provider.business_name})",
+        )  # fmt: skip
+        if not isinstance(reason, str):
+            return reason
 
-    @admin.action(description="Hide selected listings from the public")
+        def moderate(service: Service) -> None:
+            with transaction.atomic():
+                changed = service_set_status(service=service, status=status, actor=request.user)
+                moderation_record(
+                    actor=request.user,
+                    action=action,
+                    reason=reason,
+                    provider=changed.provider,
+                    target=changed,
+                )
+
+        each_row(self, request, queryset, moderate, f"listing(s) {verb}")
+        return None
+
+    @admin.action(description="Hide selected listings from the public", permissions=["change"])
     def hide(self, request, queryset):
-        self._moderate(request, queryset, Service.Status.HIDDEN, "hidden")
+        return self._moderate(
+            request,
+            queryset.exclude(status=Service.Status.HIDDEN),
+            status=Service.Status.HIDDEN,
+            title="Hide selected listings",
+            verb="hidden",
+            action="hide_listing",
+        )
 
-    @admin.action(description="Show selected hidden listings again (as paused)")
+    @admin.action(
+        description="Show selected hidden listings again (as paused)", permissions=["change"]
+    )
     def unhide(self, request, queryset):
-        self._moderate(
+        return self._moderate(
             request,
             queryset.filter(status=Service.Status.HIDDEN),
-            Service.Status.PAUSED,
-            "unhidden",
+            status=Service.Status.PAUSED,
+            title="Show selected listings again",
+            verb="unhidden",
+            action="unhide_listing",
         )

@@ -101,6 +101,22 @@ def catalogue_node_cities(*, node: Category | Subcategory) -> list[dict]:
     return cities
 
 
+def public_counts_forget(*, provider_id: int) -> None:
+    """Drop the cached counts of every category and subcategory the provider lists in, so a
+    provider who leaves the public pages (a suspension) leaves their counts at once too."""
+    nodes = Service.objects.filter(provider_id=provider_id).values_list(
+        "subcategory_id", "subcategory__category_id"
+    )
+    keys = set()
+    for subcategory_id, category_id in nodes.distinct():
+        keys |= {
+            f"public:node-cities:subcategory:{subcategory_id}",
+            f"public:node-cities:category:{category_id}",
+            f"public:subcategory-counts:{category_id}",
+        }
+    cache.delete_many(list(keys))
+
+
 def category_subcategories_with_counts(*, category: Category) -> list[Subcategory]:
     """The category's subcategories, each with `public_count` (counts cached as above)."""
     key = f"public:subcategory-counts:{category.pk}"
