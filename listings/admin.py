@@ -74,6 +74,8 @@ class ServiceAdmin(PointAsTextMixin, ImportExportModelAdmin):
                     provider=changed.provider,
                     target=changed,
                 )
+                # The listing's own admin history says so too.
+                self.log_change(request, changed, f"{verb} by a moderator: {reason}")
 
         each_row(self, request, queryset, moderate, f"listing(s) {verb}")
         return None

@@ -59,23 +59,40 @@ def test_a_bad_point_is_an_error_not_a_crash():
     assert result.has_errors() or result.has_validation_errors()
 
 
-def test_a_moderator_hides_a_listing_and_the_change_is_logged(client, admin_user):
+def test_a_moderator_hides_a_listing_with_a_reason_and_the_change_is_logged(client, admin_user):
     from django.contrib.admin.models import LogEntry
     from django.urls import reverse
+
+    from accounts.models import ModerationAction
 
     service = ServiceFactory()
     client.force_login(admin_user)
     changelist = reverse("admin:listings_service_changelist")
-    client.post(changelist, {"action": "hide", "_selected_action": [service.pk]})
+    ask = {"action": "hide", "_selected_action": [service.pk]}
+    question = client.post(changelist, ask)
+    assert question.status_code == 200 and service.title in question.content.decode()
+    service.refresh_from_db()
+    assert service.status == Service.Status.ACTIVE
+
+    client.post(changelist, ask | {"apply": "1", "reason": "Misleading photos"})
 
     service.refresh_from_db()
     assert service.status == Service.Status.HIDDEN
     assert LogEntry.objects.get(object_id=str(service.pk)).get_change_message() == (
-        "hidden by a moderator"
+        "hidden by a moderator: Misleading photos"
+    )
+    line = ModerationAction.objects.get(action="hide_listing")
+    assert (line.reason, line.provider, line.target_id) == (
+        "Misleading photos",
+        service.provider,
+        service.pk,
     )
     response = client.post(
-        changelist, {"action": "unhide", "_selected_action": [service.pk]}, follow=True
+        changelist,
+        {"action": "unhide", "_selected_action": [service.pk], "apply": "1", "reason": "Fixed"},
+        follow=True,
     )
     assert "1 listing(s) unhidden" in response.content.decode()
     service.refresh_from_db()
     assert service.status == Service.Status.PAUSED
+    assert ModerationAction.objects.filter(action="unhide_listing", reason="Fixed").exists()
