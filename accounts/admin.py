@@ -76,6 +76,35 @@ def each_row(
     return handled
 
 
+def reason_action(
+    *,
+    name: str,
+    description: str,
+    handle: Callable[[Model, User, str], object],
+    done: str,
+    shown_to: str = "",
+    label: Callable[[Model], str] = str,
+    rows: Callable[[admin.ModelAdmin, object, QuerySet], QuerySet] | None = None,
+):
+    """A bulk action that asks for a reason (reason_asked), then calls `handle(row, actor,
+    reason)`, a service, on each selected row (each_row). `rows(modeladmin, request,
+    queryset)` may narrow or load the selection first. Only for those who may change rows."""
+
+    def action(modeladmin, request, queryset):
+        if rows is not None:
+            queryset = rows(modeladmin, request, queryset)
+        reason = reason_asked(
+            modeladmin, request, queryset, title=description, shown_to=shown_to, label=label
+        )
+        if not isinstance(reason, str):
+            return reason
+        each_row(modeladmin, request, queryset, lambda row: handle(row, request.user, reason), done)
+        return None
+
+    action.__name__ = name
+    return admin.action(description=description, permissions=["change"])(action)
+
+
 def admin_list_link(model: type[Model], text: str, **lookups: object) -> str:
     opts = model._meta
     url = reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist")
@@ -104,7 +133,20 @@ class UserAdmin(DjangoUserAdmin):
     add_fieldsets = [
         (None, {"classes": ["wide"], "fields": ["email", "name", "password1", "password2"]}),
     ]
-    actions = ["suspend", "reinstate"]
+    actions = [
+        reason_action(
+            name="suspend", description="Suspend selected accounts", shown_to="the person",
+            label=lambda user: user.email, done="account(s) suspended",
+            handle=lambda user, actor, reason: user_suspend(user=user, actor=actor, reason=reason),
+        ),
+        reason_action(
+            name="reinstate", description="Reinstate selected accounts",
+            label=lambda user: user.email, done="account(s) reinstated",
+            handle=lambda user, actor, reason: user_reinstate(
+                user=user, actor=actor, reason=reason
+            ),
+        ),
+    ]  # fmt: skip
 
     def get_queryset(self, request):
         # Staff accounts are a superuser's business: moderators neither see nor change them.
@@ -124,36 +166,6 @@ class UserAdmin(DjangoUserAdmin):
         if user.pk is None:
             return "-"
         return moderation_links(user_id=user.pk)
-
-    @admin.action(description="Suspend selected accounts", permissions=["change"])
-    def suspend(self, request, queryset):
-        reason = reason_asked(
-            self, request, queryset, title="Suspend selected accounts", shown_to="the person",
-            label=lambda user: user.email,
-        )  # fmt: skip
-        if not isinstance(reason, str):
-            return reason
-        each_row(
-            self, request, queryset,
-            lambda user: user_suspend(user=user, actor=request.user, reason=reason),
-            "account(s) suspended",
-        )  # fmt: skip
-        return None
-
-    @admin.action(description="Reinstate selected accounts", permissions=["change"])
-    def reinstate(self, request, queryset):
-        reason = reason_asked(
-            self, request, queryset, title="Reinstate selected accounts",
-            label=lambda user: user.email,
-        )  # fmt: skip
-        if not isinstance(reason, str):
-            return reason
-        each_row(
-            self, request, queryset,
-            lambda user: user_reinstate(user=user, actor=request.user, reason=reason),
-            "account(s) reinstated",
-        )  # fmt: skip
-        return None
 
 
 def moderation_links(*, user_id: int, provider_id: int | None = None) -> str:
@@ -196,53 +208,30 @@ class ProviderStatusEventInline(admin.TabularInline):
         return False
 
 
-def _set_status(modeladmin, request, queryset, status, reason=""):
+def _with_user(modeladmin, request, queryset):
+    return queryset.select_related("user")
+
+
+def _status_action(status: str, description: str):
     label = ProviderProfile.Status(status).label.lower()
-    each_row(
-        modeladmin, request, queryset,
-        lambda profile: provider_set_status(
-            profile=profile, status=status, actor=request.user, reason=reason
+    return reason_action(
+        name=f"mark_{status}", description=description, shown_to="the provider",
+        label=_provider_label, rows=_with_user, done=f"provider(s) now {label}",
+        handle=lambda profile, actor, reason: provider_set_status(
+            profile=profile, status=status, actor=actor, reason=reason
         ),
-        f"provider(s) now {label}",
     )  # fmt: skip
-
-
-def _status_with_reason(status, description):
-    def action(modeladmin, request, queryset):
-        queryset = queryset.select_related("user")
-        reason = reason_asked(
-            modeladmin, request, queryset, title=description, shown_to="the provider",
-            label=_provider_label,
-        )  # fmt: skip
-        if not isinstance(reason, str):
-            return reason
-        _set_status(modeladmin, request, queryset, status, reason)
-        return None
-
-    action.__name__ = f"mark_{status}"
-    return admin.action(description=description, permissions=["change"])(action)
 
 
 def _accounts_action(service, description: str, done: str):
     """Suspend or reinstate the accounts of the selected providers (profiles follow)."""
-
-    def action(modeladmin, request, queryset):
-        queryset = queryset.select_related("user")
-        reason = reason_asked(
-            modeladmin, request, queryset, title=description, shown_to="the provider",
-            label=_provider_label,
-        )  # fmt: skip
-        if not isinstance(reason, str):
-            return reason
-        each_row(
-            modeladmin, request, queryset,
-            lambda profile: service(user=profile.user, actor=request.user, reason=reason),
-            done,
-        )  # fmt: skip
-        return None
-
-    action.__name__ = service.__name__
-    return admin.action(description=description, permissions=["change"])(action)
+    return reason_action(
+        name=service.__name__, description=description, shown_to="the provider",
+        label=_provider_label, rows=_with_user, done=done,
+        handle=lambda profile, actor, reason: service(
+            user=profile.user, actor=actor, reason=reason
+        ),
+    )  # fmt: skip
 
 
 class ProviderProfileAdminForm(forms.ModelForm):
@@ -282,9 +271,9 @@ class ProviderProfileAdmin(PointAsTextMixin, admin.ModelAdmin):
     inlines = [ProviderStatusEventInline]
     actions = [
         "approve",
-        _status_with_reason(ProviderProfile.Status.REJECTED, "Reject selected providers"),
-        _status_with_reason(ProviderProfile.Status.SUSPENDED, "Suspend selected providers"),
-        _status_with_reason(ProviderProfile.Status.APPROVED, "Reinstate selected providers"),
+        _status_action(ProviderProfile.Status.REJECTED, "Reject selected providers"),
+        _status_action(ProviderProfile.Status.SUSPENDED, "Suspend selected providers"),
+        _status_action(ProviderProfile.Status.APPROVED, "Reinstate selected providers"),
         _accounts_action(user_suspend, "Suspend the accounts of selected providers",
                          "account(s) suspended"),
         _accounts_action(user_reinstate, "Reinstate the accounts of selected providers",
@@ -299,7 +288,13 @@ class ProviderProfileAdmin(PointAsTextMixin, admin.ModelAdmin):
 
     @admin.action(description="Approve selected providers", permissions=["change"])
     def approve(self, request, queryset):
-        _set_status(self, request, queryset, ProviderProfile.Status.APPROVED)
+        each_row(
+            self, request, queryset,
+            lambda profile: provider_set_status(
+                profile=profile, status=ProviderProfile.Status.APPROVED, actor=request.user
+            ),
+            "provider(s) now approved",
+        )  # fmt: skip
 
 
 class _ByPersonMixin:

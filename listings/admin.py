@@ -1,8 +1,9 @@
 from django.contrib import admin
+from django.contrib.admin.models import CHANGE, LogEntry
 from django.db import transaction
 from import_export.admin import ImportExportModelAdmin
 
-from accounts.admin import each_row, reason_asked
+from accounts.admin import reason_action
 from accounts.services import moderation_record
 from marketplace.admin import PointAsTextMixin
 
@@ -41,6 +42,43 @@ class ServicePhotoInline(admin.TabularInline):
     extra = 0
 
 
+def _label(service: Service) -> str:
+    return f"{service.title} ({service.provider.business_name})"
+
+
+@transaction.atomic
+def _moderate(service: Service, *, actor, reason: str, status: str) -> None:
+    """Hide or unhide; the change, its line of the moderation trail and the listing's own
+    admin history commit together."""
+    changed = service_set_status(service=service, status=status, actor=actor)
+    hiding = status == Service.Status.HIDDEN
+    verb = "hidden" if hiding else "unhidden"
+    moderation_record(
+        actor=actor,
+        action="hide_listing" if hiding else "unhide_listing",
+        reason=reason,
+        provider=changed.provider,
+        target=changed,
+    )
+    LogEntry.objects.log_actions(
+        user_id=actor.pk,
+        queryset=[changed],
+        action_flag=CHANGE,
+        change_message=f"{verb} by a moderator: {reason}",
+        single_object=True,
+    )
+
+
+def _listing_action(name: str, description: str, done: str, *, selected, status: str):
+    return reason_action(
+        name=name, description=description, label=_label, done=done,
+        rows=lambda modeladmin, request, queryset: selected(queryset).select_related("provider"),
+        handle=lambda service, actor, reason: _moderate(
+            service, actor=actor, reason=reason, status=status
+        ),
+    )  # fmt: skip
+
+
 @admin.register(Service)
 class ServiceAdmin(PointAsTextMixin, ImportExportModelAdmin):
     list_display = ["title", "provider", "subcategory", "city", "status", "price_type", "price"]
@@ -51,55 +89,15 @@ class ServiceAdmin(PointAsTextMixin, ImportExportModelAdmin):
     readonly_fields = ["rating_average", "rating_count", "created_at", "updated_at"]
     inlines = [ServicePhotoInline]
     resource_classes = [ServiceResource]
-    actions = ["hide", "unhide"]
-
-    def _moderate(self, request, queryset, *, status: str, title: str, verb: str, action: str):
-        """Hide or unhide with a reason; each change and its line of the moderation trail
-        commit together."""
-        queryset = queryset.select_related("provider__user")
-        reason = reason_asked(
-            self, request, queryset, title=title,
-            label=lambda service: f"{service.title} ({service.provider.business_name})",
-        )  # fmt: skip
-        if not isinstance(reason, str):
-            return reason
-
-        def moderate(service: Service) -> None:
-            with transaction.atomic():
-                changed = service_set_status(service=service, status=status, actor=request.user)
-                moderation_record(
-                    actor=request.user,
-                    action=action,
-                    reason=reason,
-                    provider=changed.provider,
-                    target=changed,
-                )
-                # The listing's own admin history says so too.
-                self.log_change(request, changed, f"{verb} by a moderator: {reason}")
-
-        each_row(self, request, queryset, moderate, f"listing(s) {verb}")
-        return None
-
-    @admin.action(description="Hide selected listings from the public", permissions=["change"])
-    def hide(self, request, queryset):
-        return self._moderate(
-            request,
-            queryset.exclude(status=Service.Status.HIDDEN),
+    actions = [
+        _listing_action(
+            "hide", "Hide selected listings from the public", "listing(s) hidden",
+            selected=lambda queryset: queryset.exclude(status=Service.Status.HIDDEN),
             status=Service.Status.HIDDEN,
-            title="Hide selected listings",
-            verb="hidden",
-            action="hide_listing",
-        )
-
-    @admin.action(
-        description="Show selected hidden listings again (as paused)", permissions=["change"]
-    )
-    def unhide(self, request, queryset):
-        return self._moderate(
-            request,
-            queryset.filter(status=Service.Status.HIDDEN),
+        ),
+        _listing_action(
+            "unhide", "Show selected hidden listings again (as paused)", "listing(s) unhidden",
+            selected=lambda queryset: queryset.filter(status=Service.Status.HIDDEN),
             status=Service.Status.PAUSED,
-            title="Show selected listings again",
-            verb="unhidden",
-            action="unhide_listing",
-        )
+        ),
+    ]  # fmt: skip

@@ -11,7 +11,7 @@ from django.db.models import Count, Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils.html import format_html
 
-from accounts.admin import each_row, reason_asked
+from accounts.admin import reason_action
 
 from .models import CustomerRating, FraudSignal, Review, ReviewReport
 from .moderation import fraud_signal_dismiss, review_report_dismiss
@@ -29,6 +29,14 @@ def _change_link(obj, text: str | None = None) -> str:
     opts = obj._meta
     url = reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[obj.pk])
     return format_html('<a href="{}">{}</a>', url, text or str(obj))
+
+
+def _with_review(modeladmin, request, queryset):
+    return queryset.select_related("review")
+
+
+def _report_label(report: ReviewReport) -> str:
+    return f"{report.get_reason_display()}: {_excerpt(report.review.text)}"
 
 
 class ReadOnlyMixin:
@@ -125,7 +133,15 @@ class ReviewReportAdmin(ReadOnlyMixin, admin.ModelAdmin):
     list_select_related = ["review", "reporter"]
     search_fields = ["details", "review__text", "reporter__email", "review__author__email"]
     readonly_extra = ("review_link",)
-    actions = ["dismiss"]
+    actions = [
+        reason_action(
+            name="dismiss", description="Dismiss: nothing wrong with the review",
+            label=_report_label, rows=_with_review, done="report(s) dismissed",
+            handle=lambda report, actor, reason: review_report_dismiss(
+                report=report, actor=actor, reason=reason
+            ),
+        ),
+    ]  # fmt: skip
 
     @admin.display(description="Review")
     def review_excerpt(self, report: ReviewReport) -> str:
@@ -134,21 +150,6 @@ class ReviewReportAdmin(ReadOnlyMixin, admin.ModelAdmin):
     @admin.display(description="The review")
     def review_link(self, report: ReviewReport) -> str:
         return _change_link(report.review, _excerpt(report.review.text))
-
-    @admin.action(description="Dismiss: nothing wrong with the review", permissions=["change"])
-    def dismiss(self, request, queryset):
-        reason = reason_asked(
-            self, request, queryset, title="Dismiss the selected reports",
-            label=lambda report: f"{report.get_reason_display()}: {_excerpt(report.review.text)}",
-        )  # fmt: skip
-        if not isinstance(reason, str):
-            return reason
-        each_row(
-            self, request, queryset,
-            lambda report: review_report_dismiss(report=report, actor=request.user, reason=reason),
-            "report(s) dismissed",
-        )  # fmt: skip
-        return None
 
 
 @admin.register(FraudSignal)
@@ -160,7 +161,15 @@ class FraudSignalAdmin(ReadOnlyMixin, admin.ModelAdmin):
     list_select_related = ["user", "provider", "review"]
     search_fields = ["user__email", "provider__business_name", "key"]
     readonly_extra = ("user_link", "provider_link", "review_link")
-    actions = ["dismiss"]
+    actions = [
+        reason_action(
+            name="dismiss", description="Dismiss: nothing wrong here", done="signal(s) dismissed",
+            label=lambda signal: f"{signal.get_rule_display()} ({signal.score})",
+            handle=lambda signal, actor, reason: fraud_signal_dismiss(
+                signal=signal, actor=actor, reason=reason
+            ),
+        ),
+    ]  # fmt: skip
 
     def lookup_allowed(self, lookup, value, request=None):
         # The links on a user's and a provider's admin page.
@@ -179,21 +188,6 @@ class FraudSignalAdmin(ReadOnlyMixin, admin.ModelAdmin):
     @admin.display(description="Review")
     def review_link(self, signal: FraudSignal) -> str:
         return _change_link(signal.review, _excerpt(signal.review.text) if signal.review else "")
-
-    @admin.action(description="Dismiss: nothing wrong here", permissions=["change"])
-    def dismiss(self, request, queryset):
-        reason = reason_asked(
-            self, request, queryset, title="Dismiss the selected signals",
-            label=lambda signal: f"{signal.get_rule_display()} ({signal.score})",
-        )  # fmt: skip
-        if not isinstance(reason, str):
-            return reason
-        each_row(
-            self, request, queryset,
-            lambda signal: fraud_signal_dismiss(signal=signal, actor=request.user, reason=reason),
-            "signal(s) dismissed",
-        )  # fmt: skip
-        return None
 
 
 @admin.register(CustomerRating)

@@ -8,6 +8,7 @@ transaction (their emails go after commit) and sends its domain event after comm
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from decimal import Decimal
 
 from django.conf import settings
 from django.db import transaction
@@ -87,27 +88,7 @@ def booking_cancel(
         if not reason:
             raise Invalid(fields={"reason": "Tell the other side why you are cancelling."})
         terms = booking_cancellation_terms(booking=booking, actor=actor, now=now)
-        from_status = booking.status
-        booking.status = Booking.Status.CANCELLED
-        booking.cancelled_by = actor
-        booking.cancellation_reason = reason[:300]
-        booking.cancellation_fee = terms.fee
-        _clear_proposal(booking)
-        booking.save(
-            update_fields=[
-                "status", "cancelled_by", "cancellation_reason", "cancellation_fee",
-                *NO_PROPOSAL, "updated_at",
-            ]
-        )  # fmt: skip
-        event_record(
-            booking,
-            action=BookingEvent.Action.CANCELLED,
-            from_status=from_status,
-            actor=actor,
-            reason=reason + tell.fee_note(terms.fee),
-        )
-        tell.notify_booking_cancelled(booking=booking, actor=actor, reason=reason)
-        send_on_commit(signals.booking_cancelled, sender=Booking, booking=booking, actor=actor)
+        _cancellation_write(booking, cancelled_by=actor, reason=reason, fee=terms.fee, actor=actor)
     return booking
 
 
@@ -285,25 +266,35 @@ def _cancel_for_suspension(*, booking_id: int, customer: User | None, now: datet
         if not booking.is_active or booking.start <= now:
             return False
         suspended = customer if customer is not None else booking.provider.user
-        from_status = booking.status
-        booking.status = Booking.Status.CANCELLED
-        booking.cancelled_by = suspended
-        booking.cancellation_reason = SUSPENSION_REASON
-        booking.cancellation_fee = 0
-        _clear_proposal(booking)
-        booking.save(
-            update_fields=[
-                "status", "cancelled_by", "cancellation_reason", "cancellation_fee",
-                *NO_PROPOSAL, "updated_at",
-            ]
-        )  # fmt: skip
-        event_record(
-            booking,
-            action=BookingEvent.Action.CANCELLED,
-            from_status=from_status,
-            actor=None,
-            reason=SUSPENSION_REASON,
+        _cancellation_write(
+            booking, cancelled_by=suspended, reason=SUSPENSION_REASON, fee=Decimal("0"), actor=None
         )
-        tell.notify_booking_cancelled(booking=booking, actor=suspended, reason=SUSPENSION_REASON)
-        send_on_commit(signals.booking_cancelled, sender=Booking, booking=booking, actor=None)
     return True
+
+
+def _cancellation_write(
+    booking: Booking, *, cancelled_by: User, reason: str, fee: Decimal, actor: User | None
+) -> None:
+    """Cancel the locked `booking` on `cancelled_by`'s side: its fields, the timeline event by
+    `actor` (None: the system), the other side told, booking_cancelled after commit."""
+    from_status = booking.status
+    booking.status = Booking.Status.CANCELLED
+    booking.cancelled_by = cancelled_by
+    booking.cancellation_reason = reason[:300]
+    booking.cancellation_fee = fee
+    _clear_proposal(booking)
+    booking.save(
+        update_fields=[
+            "status", "cancelled_by", "cancellation_reason", "cancellation_fee",
+            *NO_PROPOSAL, "updated_at",
+        ]
+    )  # fmt: skip
+    event_record(
+        booking,
+        action=BookingEvent.Action.CANCELLED,
+        from_status=from_status,
+        actor=actor,
+        reason=reason + tell.fee_note(fee),
+    )
+    tell.notify_booking_cancelled(booking=booking, actor=cancelled_by, reason=reason)
+    send_on_commit(signals.booking_cancelled, sender=Booking, booking=booking, actor=actor)

@@ -103,7 +103,7 @@ def test_a_moderator_dismisses_reports_with_a_reason(client, moderator):
     reports = [_report(ReviewFactory()) for _ in range(2)]
 
     question = _act(client, REPORTS, "dismiss", reports)
-    assert "Dismiss the selected reports" in question.content.decode()
+    assert "Dismiss: nothing wrong with the review" in question.content.decode()
     assert ReviewReport.objects.filter(status="open").count() == 2
 
     done = _act(client, REPORTS, "dismiss", reports, apply="1", reason="Honest reviews")
