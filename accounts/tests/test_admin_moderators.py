@@ -6,7 +6,7 @@ import pytest
 from django.contrib.auth.models import Group
 from django.urls import reverse
 
-from accounts.models import ModerationAction, ProviderProfile, User
+from accounts.models import ModerationAction, ProviderProfile, SignInEvent, User
 from accounts.tests.factories import ProviderProfileFactory, UserFactory
 from accounts.tests.moderators import MODERATORS, moderator_make, plain_staff_make
 
@@ -14,6 +14,7 @@ pytestmark = pytest.mark.django_db
 USERS = reverse("admin:accounts_user_changelist")
 PROVIDERS = reverse("admin:accounts_providerprofile_changelist")
 TRAIL = reverse("admin:accounts_moderationaction_changelist")
+SIGN_INS = reverse("admin:accounts_signinevent_changelist")
 
 
 @pytest.fixture
@@ -184,3 +185,44 @@ def test_the_trail_lists_per_person_and_is_read_only(
     page = client.get(reverse("admin:accounts_moderationaction_change", args=[line.pk])).text
     assert 'name="_save"' not in page
     assert client.get(reverse("admin:accounts_moderationaction_add")).status_code == 403
+
+
+def test_the_per_person_links_filter_the_lists(client, moderator):
+    profile = ProviderProfileFactory(approved=True)
+    other = ProviderProfileFactory(approved=True)
+    client.force_login(moderator)
+    for each in (profile, other):
+        _act(client, PROVIDERS, "mark_suspended", [each], apply="1", reason=f"Why {each.pk}")
+    SignInEvent.objects.create(user=profile.user, email=profile.user.email, succeeded=True)
+    SignInEvent.objects.create(user=other.user, email=other.user.email, succeeded=True)
+
+    trail = client.get(TRAIL, {"provider__id__exact": profile.pk})
+    sign_ins = client.get(SIGN_INS, {"user__id__exact": profile.user_id})
+
+    assert [line.reason for line in trail.context["cl"].result_list] == [f"Why {profile.pk}"]
+    assert [event.user for event in sign_ins.context["cl"].result_list] == [profile.user]
+
+
+def test_markup_and_oversized_reasons_on_the_reason_page(client, moderator):
+    profile = ProviderProfileFactory(approved=True, business_name="<b>Bold</b> Plumbing")
+    client.force_login(moderator)
+    ask = {"action": "mark_suspended", "_selected_action": [profile.pk]}
+
+    question = client.post(PROVIDERS, ask).content.decode()
+    too_long = client.post(PROVIDERS, ask | {"apply": "1", "reason": "x" * 100_000})
+
+    assert "&lt;b&gt;Bold&lt;/b&gt; Plumbing" in question and "<b>Bold</b>" not in question
+    assert too_long.status_code == 200
+    assert "at most 300 characters" in too_long.content.decode()
+    profile.refresh_from_db()
+    assert profile.status == "approved"
+    assert not ModerationAction.objects.exists()
+
+
+def test_suspending_an_account_twice_says_so_and_records_once(client, moderator, customer):
+    client.force_login(moderator)
+    for _ in range(2):
+        response = _act(client, USERS, "suspend", [customer], apply="1", reason="Spam")
+
+    assert "is suspended already" in response.content.decode()
+    assert ModerationAction.objects.filter(action="suspend").count() == 1
