@@ -14,7 +14,8 @@ from django.utils.html import format_html
 from accounts.admin import reason_action
 
 from .models import CustomerRating, FraudSignal, Review, ReviewReport
-from .moderation import fraud_signal_dismiss, review_report_dismiss
+from .moderation import fraud_signal_dismiss, review_report_resolve
+from .services import review_set_status
 
 EXCERPT_CHARS = 120
 
@@ -37,6 +38,41 @@ def _with_review(modeladmin, request, queryset):
 
 def _report_label(report: ReviewReport) -> str:
     return f"{report.get_reason_display()}: {_excerpt(report.review.text)}"
+
+
+def _resolve_action(name: str, description: str, done: str, *, outcome: str, shown_to=""):
+    return reason_action(
+        name=name, description=description, label=_report_label, rows=_with_review,
+        done=done, shown_to=shown_to,
+        handle=lambda report, actor, reason: review_report_resolve(
+            report=report, actor=actor, outcome=outcome, reason=reason
+        ),
+    )  # fmt: skip
+
+
+def _status_action(name: str, description: str, done: str, *, status: str, only: str = ""):
+    """Publish, hide or restore the selected reviews with a reason the author is shown
+    (reviews.services.review_set_status: figures, trail and notice in one transaction).
+    With `only`, rows in another status are left, and the moderator is told how many."""
+
+    def selected(modeladmin, request, queryset):
+        if not only:
+            return queryset
+        others = queryset.exclude(status=only).count()
+        if others and "apply" not in request.POST:
+            label = Review.Status(only).label.lower()
+            modeladmin.message_user(
+                request, f"{others} selected review(s) are not {label}: left as they are."
+            )
+        return queryset.filter(status=only)
+
+    return reason_action(
+        name=name, description=description, done=done, shown_to="the author", rows=selected,
+        label=lambda review: f"{review.rating}★ {_excerpt(review.text)}",
+        handle=lambda review, actor, reason: review_set_status(
+            review=review, status=status, actor=actor, reason=reason
+        ),
+    )  # fmt: skip
 
 
 class ReadOnlyMixin:
@@ -106,6 +142,19 @@ class ReviewAdmin(ReadOnlyMixin, admin.ModelAdmin):
     search_fields = ["text", "author__email", "author__name", "provider__business_name"]
     readonly_extra = ("open_reports",)
     inlines = [ReviewReportInline, FraudSignalInline]
+    actions = [
+        _status_action(
+            "publish", "Publish selected held reviews", "review(s) published",
+            status=Review.Status.PUBLISHED, only=Review.Status.HELD,
+        ),
+        _status_action(
+            "hide", "Hide selected reviews", "review(s) hidden", status=Review.Status.HIDDEN
+        ),
+        _status_action(
+            "restore", "Restore selected hidden reviews", "review(s) restored",
+            status=Review.Status.PUBLISHED, only=Review.Status.HIDDEN,
+        ),
+    ]  # fmt: skip
 
     def get_queryset(self, request):
         return (
@@ -134,12 +183,13 @@ class ReviewReportAdmin(ReadOnlyMixin, admin.ModelAdmin):
     search_fields = ["details", "review__text", "reporter__email", "review__author__email"]
     readonly_extra = ("review_link",)
     actions = [
-        reason_action(
-            name="dismiss", description="Dismiss: nothing wrong with the review",
-            label=_report_label, rows=_with_review, done="report(s) dismissed",
-            handle=lambda report, actor, reason: review_report_dismiss(
-                report=report, actor=actor, reason=reason
-            ),
+        _resolve_action(
+            "dismiss", "Dismiss: nothing wrong with the review", "report(s) dismissed",
+            outcome=ReviewReport.Status.DISMISSED,
+        ),
+        _resolve_action(
+            "hide_review", "Hide the reported reviews", "report(s) actioned: review hidden",
+            outcome=ReviewReport.Status.ACTIONED, shown_to="the author",
         ),
     ]  # fmt: skip
 

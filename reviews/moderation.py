@@ -13,7 +13,8 @@ from accounts.models import User
 from accounts.services import moderation_record
 from marketplace.errors import Invalid, WrongState
 
-from .models import REASON_MAX_LENGTH, FraudSignal, ReviewReport
+from .models import REASON_MAX_LENGTH, FraudSignal, Review, ReviewReport
+from .services import review_set_status
 
 
 def _reason_clean(reason: str, *, shown_to: str = "") -> str:
@@ -37,23 +38,37 @@ def _open_report(report: ReviewReport) -> ReviewReport:
     return locked
 
 
+# How a moderator closes a report.
+RESOLUTIONS = (ReviewReport.Status.DISMISSED, ReviewReport.Status.ACTIONED)
+
+
 @transaction.atomic
-def review_report_dismiss(*, report: ReviewReport, actor: User, reason: str) -> ReviewReport:
-    """Nothing wrong with the review: the report is closed, the review stays as it is."""
-    reason = _reason_clean(reason)
+def review_report_resolve(
+    *, report: ReviewReport, actor: User, outcome: str, reason: str
+) -> ReviewReport:
+    """Close an open report: DISMISSED (nothing wrong, the review stays as it is) or ACTIONED
+    (the review is hidden through reviews.services.review_set_status, its author shown
+    `reason`; the review's other open reports are closed with this one)."""
+    if outcome not in RESOLUTIONS:
+        raise Invalid(fields={"outcome": "Dismiss the report or hide the review."})
+    reason = _reason_clean(reason, shown_to="" if outcome == RESOLUTIONS[0] else "the author")
     locked = _open_report(report)
-    locked.status = ReviewReport.Status.DISMISSED
-    locked.handled_by = actor
-    locked.handled_at = timezone.now()
-    locked.save(update_fields=["status", "handled_by", "handled_at"])
+    review = locked.review
+    if outcome == ReviewReport.Status.ACTIONED and review.status != Review.Status.HIDDEN:
+        review_set_status(review=review, status=Review.Status.HIDDEN, actor=actor, reason=reason)
+    closing = ReviewReport.objects.filter(pk=locked.pk)
+    if outcome == ReviewReport.Status.ACTIONED:
+        closing = ReviewReport.objects.filter(review=review, status=ReviewReport.Status.OPEN)
+    closing.update(status=outcome, handled_by=actor, handled_at=timezone.now())
     moderation_record(
         actor=actor,
-        action="dismiss_review_report",
+        action=f"{'dismiss' if outcome == RESOLUTIONS[0] else 'action'}_review_report",
         reason=reason,
-        user=locked.review.author,
-        provider=locked.review.provider,
+        user=review.author,
+        provider=review.provider,
         target=locked,
     )
+    locked.refresh_from_db()
     return locked
 
 

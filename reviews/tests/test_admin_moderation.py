@@ -170,3 +170,77 @@ def test_plain_staff_get_403_on_every_list_and_action(client):
     assert _act(client, REPORTS, "dismiss", [report], apply="1", reason="x").status_code == 403
     assert _act(client, SIGNALS, "dismiss", [signal], apply="1", reason="x").status_code == 403
     assert ReviewReport.objects.get().status == FraudSignal.objects.get().status == "open"
+
+
+def test_a_moderator_publishes_hides_and_restores_reviews_in_bulk(client, moderator):
+    held = ReviewFactory.create_batch(2, status=Review.Status.HELD, published_at=None)
+    service = held[0].service
+
+    question = _act(client, REVIEWS, "publish", held)
+    assert "Publish selected held reviews" in question.content.decode()
+    assert Review.objects.filter(status="held").count() == 2
+
+    _act(client, REVIEWS, "publish", held, apply="1", reason="Checked with the customer")
+    assert Review.objects.filter(status="published").count() == 2
+    service.refresh_from_db()
+    assert service.rating_count == 1  # the figures follow (one review was of this listing)
+
+    _act(client, REVIEWS, "hide", held, apply="1", reason="Paid-for reviews")
+    assert set(Review.objects.values_list("status_reason", flat=True)) == {"Paid-for reviews"}
+    assert Review.objects.filter(status="hidden").count() == 2
+    service.refresh_from_db()
+    assert service.rating_count == 0
+
+    _act(client, REVIEWS, "restore", held, apply="1", reason="Appeal upheld")
+    assert Review.objects.filter(status="published").count() == 2
+    actions = list(
+        ModerationAction.objects.filter(actor=moderator).values_list("action", flat=True)
+    )
+    assert sorted(actions) == sorted(["publish_review", "hide_review", "restore_review"] * 2)
+
+
+def test_publishing_leaves_reviews_that_are_not_held(client, moderator):
+    published = ReviewFactory()
+    held = ReviewFactory(status=Review.Status.HELD)
+
+    question = _act(client, REVIEWS, "publish", [published, held])
+    assert "1 selected review(s) are not being checked" in question.content.decode()
+
+    _act(client, REVIEWS, "publish", [published, held], apply="1", reason="Fine")
+    assert not ModerationAction.objects.filter(target_id=published.pk).exists()
+    assert Review.objects.get(pk=held.pk).status == "published"
+
+
+def test_hiding_needs_a_reason_for_the_author(client, moderator):
+    review = ReviewFactory()
+
+    response = _act(client, REVIEWS, "hide", [review], apply="1", reason=" ")
+
+    assert "the author is shown it" in response.content.decode()
+    assert Review.objects.get().status == "published"
+
+
+def test_hiding_a_reported_review_from_its_reports(client, moderator):
+    review = ReviewFactory()
+    reports = [_report(review), _report(review, reason="offensive")]
+
+    done = _act(client, REPORTS, "hide_review", reports[:1], apply="1", reason="Abusive")
+
+    assert "1 report(s) actioned: review hidden" in done.content.decode()
+    review.refresh_from_db()
+    assert (review.status, review.status_reason) == ("hidden", "Abusive")
+    assert set(ReviewReport.objects.values_list("status", flat=True)) == {"actioned"}
+
+
+def test_plain_staff_cannot_change_reviews(client):
+    client.force_login(plain_staff_make())
+    review = ReviewFactory()
+
+    for action in ("publish", "hide", "restore"):
+        response = _act(client, REVIEWS, action, [review], apply="1", reason="x")
+        assert response.status_code == 403
+    assert (
+        _act(client, REPORTS, "hide_review", [_report(review)], apply="1", reason="x").status_code
+        == 403
+    )
+    assert Review.objects.get().status == "published"

@@ -1,5 +1,7 @@
-"""reviews.moderation: dismissing review reports and fraud signals, once, with a reason,
-recorded in the moderation trail."""
+"""reviews.moderation: resolving review reports (dismissed, or the review hidden) and
+dismissing fraud signals, once, with a reason, recorded in the moderation trail."""
+
+from functools import partial
 
 import pytest
 
@@ -7,11 +9,15 @@ from accounts.models import ModerationAction
 from accounts.tests.factories import UserFactory
 from accounts.tests.moderators import moderator_make
 from marketplace.errors import Invalid, WrongState
-from reviews.models import FraudSignal, ReviewReport
-from reviews.moderation import fraud_signal_dismiss, review_report_dismiss
+from notifications.models import Notification
+from reviews.aggregates import ratings_refresh
+from reviews.models import FraudSignal, Review, ReviewReport
+from reviews.moderation import fraud_signal_dismiss, review_report_resolve
 from reviews.tests.factories import ReviewFactory
 
 pytestmark = pytest.mark.django_db
+DISMISSED, ACTIONED = ReviewReport.Status.DISMISSED, ReviewReport.Status.ACTIONED
+review_report_dismiss = partial(review_report_resolve, outcome=DISMISSED)
 
 
 @pytest.fixture
@@ -91,3 +97,34 @@ def test_a_bad_reason_changes_nothing(moderator, report, signal, reason):
     signal.refresh_from_db()
     assert (report.status, signal.status) == ("open", "open")
     assert not ModerationAction.objects.exists()
+
+
+def test_actioning_a_report_hides_the_review_and_closes_its_open_reports(moderator, report):
+    review = report.review
+    ratings_refresh(service_ids=[review.service_id], provider_ids=[review.provider_id])
+    second = ReviewReport.objects.create(review=review, reporter=UserFactory(), reason="offensive")
+    elsewhere = ReviewReport.objects.create(
+        review=ReviewFactory(), reporter=UserFactory(), reason="fake"
+    )
+
+    review_report_resolve(
+        report=report, actor=moderator, outcome=ACTIONED, reason="Abusive language"
+    )
+
+    review.refresh_from_db()
+    assert (review.status, review.status_reason) == ("hidden", "Abusive language")
+    review.service.refresh_from_db()
+    assert review.service.rating_count == 0
+    statuses = dict(ReviewReport.objects.values_list("pk", "status"))
+    assert statuses == {report.pk: "actioned", second.pk: "actioned", elsewhere.pk: "open"}
+    actions = set(ModerationAction.objects.values_list("action", flat=True))
+    assert actions == {"hide_review", "action_review_report"}
+    assert Notification.objects.filter(recipient=review.author).exists()
+
+
+def test_an_unknown_outcome_changes_nothing(moderator, report):
+    with pytest.raises(Invalid):
+        review_report_resolve(report=report, actor=moderator, outcome="open", reason="Hmm")
+
+    report.refresh_from_db()
+    assert report.status == "open" and report.review.status == Review.Status.PUBLISHED
