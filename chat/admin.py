@@ -5,14 +5,12 @@ Message text is shown as typed (moderators must see the contact details a messag
 pass on), always escaped: format_html escapes every argument.
 """
 
-from django import forms
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.contrib.admin.views.main import ChangeList
-from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
-from marketplace.errors import DomainError
+from accounts.admin import each_row, reason_action
 
 from .models import Conversation, Message, MessageReport
 from .moderation import (
@@ -87,23 +85,6 @@ class ReportChangeList(ChangeList):
             report.context_messages = contexts.get(report.pk, [])
 
 
-class SuspendReasonForm(forms.Form):
-    reason = forms.CharField(
-        label="Reason (a provider is shown it)", max_length=300, widget=forms.Textarea
-    )
-
-
-def _each(modeladmin, request, queryset, handle, done: str) -> None:
-    handled = 0
-    for report in queryset:
-        try:
-            handle(report)
-            handled += 1
-        except DomainError as error:
-            modeladmin.message_user(request, str(error), messages.ERROR)
-    modeladmin.message_user(request, f"{handled} report(s) {done}.", messages.SUCCESS)
-
-
 @admin.register(MessageReport)
 class MessageReportAdmin(admin.ModelAdmin):
     # The message in its conversation first: it is what a moderator reads.
@@ -117,7 +98,19 @@ class MessageReportAdmin(admin.ModelAdmin):
         "conversation_link", "conversation_around",
     ]  # fmt: skip
     readonly_fields = fields
-    actions = ["dismiss", "block_sender", "suspend_sender"]
+    actions = [
+        "dismiss",
+        "block_sender",
+        reason_action(
+            name="suspend_sender", description="Suspend the sender", shown_to="the sender",
+            rows=lambda modeladmin, request, queryset: queryset.select_related("message__sender"),
+            label=lambda report: f"{report.message.sender.email}: “{_quote(report.message)}”",
+            done="report(s) handled: sender suspended",
+            handle=lambda report, actor, reason: report_suspend_sender(
+                report=report, moderator=actor, reason=reason
+            ),
+        ),
+    ]  # fmt: skip
 
     class Media:
         css = {"all": ["admin/chat/reports.css"]}
@@ -165,39 +158,16 @@ class MessageReportAdmin(admin.ModelAdmin):
 
     @admin.action(description="Dismiss: nothing wrong with the message")
     def dismiss(self, request, queryset):
-        _each(
+        each_row(
             self, request, queryset,
             lambda report: report_dismiss(report=report, moderator=request.user),
-            "dismissed",
+            "report(s) dismissed",
         )  # fmt: skip
 
     @admin.action(description="Block the sender (for the reporter)")
     def block_sender(self, request, queryset):
-        _each(
+        each_row(
             self, request, queryset,
             lambda report: report_block_sender(report=report, moderator=request.user),
-            "handled: sender blocked",
+            "report(s) handled: sender blocked",
         )  # fmt: skip
-
-    @admin.action(description="Suspend the sender")
-    def suspend_sender(self, request, queryset):
-        form = SuspendReasonForm(request.POST if "apply" in request.POST else None)
-        if not form.is_valid():
-            context = {
-                **self.admin_site.each_context(request),
-                "title": "Suspend the sender",
-                "form": form,
-                "queryset": queryset.select_related("message__sender"),
-                "action": request.POST["action"],
-                "opts": self.model._meta,
-            }
-            return TemplateResponse(request, "admin/chat/suspend_reason.html", context)
-        reason = form.cleaned_data["reason"]
-        _each(
-            self, request, queryset,
-            lambda report: report_suspend_sender(
-                report=report, moderator=request.user, reason=reason
-            ),
-            "handled: sender suspended",
-        )  # fmt: skip
-        return None
