@@ -58,14 +58,18 @@ def _public_urls(service) -> list[str]:
     return [service.get_absolute_url(), reverse("provider_public", args=[service.provider.slug])]
 
 
-def _suspend(django_capture_on_commit_callbacks, **kwargs):
-    with django_capture_on_commit_callbacks(execute=True):
-        user_suspend(**kwargs)
+@pytest.fixture
+def suspend(moderator, django_capture_on_commit_callbacks):
+    """Suspend an account as the moderator, and run what waits for the commit."""
+
+    def suspend(user):
+        with django_capture_on_commit_callbacks(execute=True):
+            user_suspend(user=user, actor=moderator, reason=REASON)
+
+    return suspend
 
 
-def test_a_suspended_providers_listings_vanish_from_every_public_page(
-    client, moderator, listing, lighting, django_capture_on_commit_callbacks
-):
+def test_a_suspended_providers_listings_vanish_from_every_public_page(client, listing, suspend):
     city = listing.city.slug
     before = {
         "category": client.get("/electrical/"),
@@ -82,12 +86,7 @@ def test_a_suspended_providers_listings_vanish_from_every_public_page(
     assert listing.get_absolute_url() in before["sitemap"].text
     assert "shady-sparks" in before["providers"].text
 
-    _suspend(
-        django_capture_on_commit_callbacks,
-        user=listing.provider.user,
-        actor=moderator,
-        reason=REASON,
-    )
+    suspend(listing.provider.user)
 
     assert [client.get(url).status_code for url in _public_urls(listing)] == [404, 404]
     category = client.get("/electrical/")
@@ -100,15 +99,8 @@ def test_a_suspended_providers_listings_vanish_from_every_public_page(
     assert "shady-sparks" not in client.get("/sitemap-providers.xml").text
 
 
-def test_reinstating_brings_the_listings_back(
-    client, moderator, listing, django_capture_on_commit_callbacks
-):
-    _suspend(
-        django_capture_on_commit_callbacks,
-        user=listing.provider.user,
-        actor=moderator,
-        reason=REASON,
-    )
+def test_reinstating_brings_the_listings_back(client, moderator, listing, suspend):
+    suspend(listing.provider.user)
 
     user_reinstate(user=listing.provider.user, actor=moderator, reason="Cleared")
 
@@ -133,14 +125,9 @@ def bookings(listing):
 
 
 def test_a_suspended_providers_open_bookings_are_cancelled_and_customers_told(
-    moderator, listing, bookings, django_capture_on_commit_callbacks
+    listing, bookings, suspend
 ):
-    _suspend(
-        django_capture_on_commit_callbacks,
-        user=listing.provider.user,
-        actor=moderator,
-        reason=REASON,
-    )
+    suspend(listing.provider.user)
 
     status = {name: Booking.objects.get(pk=b.pk).status for name, b in bookings.items()}
     assert status == {
@@ -181,14 +168,12 @@ def test_suspending_only_the_provider_profile_cancels_its_bookings_too(
     assert listing.provider.user.is_active  # the account itself may still sign in
 
 
-def test_a_suspended_customers_open_bookings_are_cancelled_without_a_fee(
-    moderator, listing, django_capture_on_commit_callbacks
-):
+def test_a_suspended_customers_open_bookings_are_cancelled_without_a_fee(listing, suspend):
     customer = UserFactory()
     late = _booking(listing, days=0.2, customer=customer, cancellation_policy="strict")
     other_customers = _booking(listing, days=2)
 
-    _suspend(django_capture_on_commit_callbacks, user=customer, actor=moderator, reason=REASON)
+    suspend(customer)
 
     late.refresh_from_db()
     assert (late.status, late.cancellation_fee) == ("cancelled", Decimal("0"))
