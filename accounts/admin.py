@@ -3,6 +3,7 @@ from collections.abc import Callable, Iterable
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.core.exceptions import PermissionDenied
 from django.db.models import Model, QuerySet
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -154,6 +155,12 @@ class UserAdmin(DjangoUserAdmin):
         if not request.user.is_superuser:
             queryset = queryset.filter(is_staff=False, is_superuser=False)
         return queryset
+
+    def user_change_password(self, request, id, form_url=""):
+        # Setting someone's password is taking over their account: a superuser's job only.
+        if not request.user.is_superuser:
+            raise PermissionDenied("Only a superuser can set a password.")
+        return super().user_change_password(request, id, form_url)
 
     def get_readonly_fields(self, request, obj=None):
         fixed = ["suspended_at", "suspension_reason", "moderation_links"]

@@ -226,3 +226,16 @@ def test_suspending_an_account_twice_says_so_and_records_once(client, moderator,
 
     assert "is suspended already" in response.content.decode()
     assert ModerationAction.objects.filter(action="suspend").count() == 1
+
+
+def test_only_a_superuser_sets_someones_password(client, moderator, admin_user, customer):
+    url = reverse("admin:auth_user_password_change", args=[customer.pk])
+    form = {"password1": "a-new-long-password-42", "password2": "a-new-long-password-42"}
+    before = User.objects.get(pk=customer.pk).password
+
+    client.force_login(moderator)
+    assert client.post(url, form | {"usable_password": "true"}).status_code == 403
+    assert User.objects.get(pk=customer.pk).password == before
+
+    client.force_login(admin_user)
+    assert client.get(url).status_code == 200
