@@ -8,7 +8,6 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.contrib.gis.geos import Point
 from django.contrib.gis.measure import D
-from django.contrib.sessions.models import Session
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.core.mail import send_mail
@@ -325,22 +324,14 @@ def _reason_required(reason: str, *, shown_to: str = "the person") -> str:
     return reason[:300]
 
 
-def user_sessions_end(*, user: User) -> int:
-    """Delete every stored session of `user` (the database session engine keeps the user id
-    inside the encoded data, so each unexpired session is decoded); returns how many."""
-    ended = []
-    for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator():
-        if str(session.get_decoded().get("_auth_user_id")) == str(user.pk):
-            ended.append(session.pk)
-    Session.objects.filter(pk__in=ended).delete()
-    return len(ended)
-
-
 @transaction.atomic
 def user_suspend(*, user: User, actor: User, reason: str) -> User:
-    """Suspend an account: it can no longer sign in, its open sessions end, a provider's
-    profile is suspended too (its listings leave every public page), and bookings cancels
-    the open bookings on both sides once this commits (accounts.signals.user_suspended)."""
+    """Suspend an account: it can no longer sign in; its open sessions end at their next
+    request (Django's backend refuses an inactive user each time, so no session needs finding:
+    the session table has no index by user, and reading it all would cost what it holds); a
+    provider's profile is suspended too (its listings leave every public page); and bookings
+    cancels the open bookings on both sides once this commits (accounts.signals.user_suspended).
+    """
     reason = _reason_required(reason)
     locked = User.objects.select_for_update().get(pk=user.pk)
     _moderator_check(user=locked, actor=actor)
@@ -356,7 +347,6 @@ def user_suspend(*, user: User, actor: User, reason: str) -> User:
         provider_set_status(
             profile=profile, status=ProviderProfile.Status.SUSPENDED, actor=actor, reason=reason
         )
-    user_sessions_end(user=locked)
     send_on_commit(user_suspended, sender=User, user=locked, actor=actor, reason=reason)
     return locked
 

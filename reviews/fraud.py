@@ -592,16 +592,3 @@ def _hold(review: Review) -> None:
         actor=None,
         reason="Our checks flagged this review; a moderator will look at it.",
     )
-
-
-# --- Selectors the admin shows ------------------------------------------------------------------
-
-
-def signals_for_user(*, user: User) -> QuerySet[FraudSignal]:
-    """The signals raised about this account: on its sign-up and on the reviews it wrote."""
-    return FraudSignal.objects.filter(user=user).select_related("review", "provider")
-
-
-def signals_for_provider(*, provider: ProviderProfile) -> QuerySet[FraudSignal]:
-    """The signals raised on reviews of this provider."""
-    return FraudSignal.objects.filter(provider=provider).select_related("review", "user")

@@ -345,20 +345,6 @@ def test_assessing_twice_raises_nothing_new_and_dismissed_signals_stop_counting(
     assert review.fraud_signals.count() == 1
 
 
-def test_signals_per_user_and_per_provider():
-    profile = provider_profile()
-    sign_in(profile.user, device="d" * 32)
-    review = review_of(profile, device="d" * 32)
-    fraud.review_assess(review=review)
-    review_of(provider_profile(), device="x" * 32)
-
-    [signal] = fraud.signals_for_user(user=review.author)
-    assert signal.review == review
-    assert list(fraud.signals_for_provider(provider=profile)) == [signal]
-    assert not fraud.signals_for_provider(provider=provider_profile()).exists()
-    assert not fraud.signals_for_user(user=profile.user).exists()
-
-
 def test_assessing_an_unsaved_review_is_a_programming_error():
     with pytest.raises(ValueError, match="saved review"):
         fraud.review_assess(review=Review())
