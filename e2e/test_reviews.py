@@ -1,0 +1,129 @@
+"""A customer reviews a completed booking; the provider replies from the portal; another user
+reports the review."""
+
+import re
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from playwright.sync_api import Page, expect
+
+pytestmark = pytest.mark.browser
+
+REVIEW_TEXT = "Found the fault in the safety switch quickly & left the board tidy. <b>Thanks</b>."
+REPLY_TEXT = "Thanks Casey, glad the board is sorted."
+
+
+def sign_in(page: Page, url: str, email: str) -> None:
+    """Sign in through the form on a fresh browser (no cookies: its own device id too)."""
+    from accounts.tests.factories import PASSWORD
+
+    page.context.clear_cookies()
+    page.goto(url + "/accounts/login/")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name=re.compile("sign in", re.I)).click()
+    expect(page.get_by_role("button", name=re.compile("sign in", re.I))).to_have_count(0)
+
+
+@pytest.fixture
+def booking(site):
+    """A booking of last week, made ten days ago by a customer of two months and completed:
+    nothing about it looks like the fraud rules' patterns."""
+    from accounts.models import User
+    from accounts.tests.factories import ProviderProfileFactory, UserFactory
+    from bookings.models import Booking
+    from listings.tests.factories import ServiceFactory
+    from places.models import City
+    from reviews.tests.factories import completed_booking
+
+    provider = ProviderProfileFactory(
+        approved=True, business_name="Harbour Sparkies", base_city=City.objects.get(slug="sydney")
+    )
+    service = ServiceFactory(provider=provider, title="Safety switch install")
+    customer = UserFactory(name="Casey Customer")
+    now = datetime.now(UTC)
+    User.objects.filter(pk=customer.pk).update(date_joined=now - timedelta(days=60))
+    booking = completed_booking(
+        service=service, provider=provider, customer=customer, completed_at=now - timedelta(days=6)
+    )
+    Booking.objects.filter(pk=booking.pk).update(created_at=now - timedelta(days=10))
+    return booking
+
+
+def review_listing(page: Page, url: str, booking) -> None:
+    page.goto(url + booking.service.get_absolute_url())
+
+
+def test_a_customer_reviews_the_provider_replies_another_user_reports(site, booking, page: Page):
+    from accounts.tests.factories import UserFactory
+    from reviews.models import Review, ReviewReport
+
+    # The customer opens the completed booking and reviews it.
+    sign_in(page, site.url, booking.customer.email)
+    page.goto(site.url + "/bookings/")
+    page.locator(".booking-row").first.get_by_role("link", name="Safety switch install").click()
+    page.get_by_role("link", name="Review this job").click()
+    expect(page.get_by_role("heading", name="Review Safety switch install")).to_be_visible()
+    # Sending without stars or text says what is missing and saves nothing.
+    page.get_by_role("button", name="Publish review").click()
+    expect(page.locator(".errorlist").first).to_be_visible()
+    assert not Review.objects.exists()
+    overall = page.get_by_role("group", name="Overall rating")
+    overall.get_by_label("4 stars").check()
+    page.get_by_role("group", name="Punctuality (optional)").get_by_label("5 stars").check()
+    page.get_by_label("Your review").fill(REVIEW_TEXT)
+    page.get_by_role("button", name="Publish review").click()
+
+    expect(page.get_by_text("Thanks, your review is published.")).to_be_visible()
+    panel = page.locator(".booking-review")
+    expect(panel.locator(".badge")).to_have_text("Published")
+    expect(panel).to_contain_text("4 out of 5")
+    expect(panel.locator(".stars.stars--8")).to_be_visible()
+    expect(page.locator(".timeline")).to_contain_text("Casey Customer reviewed the job")
+    review = Review.objects.get()
+    assert (review.status, review.rating, review.punctuality) == ("published", 4, 5)
+
+    # The listing shows it (the HTML as text), with the rating figures.
+    review_listing(page, site.url, booking)
+    section = page.locator("#reviews")
+    expect(section.locator(".reviews__average")).to_contain_text("4.0 out of 5 from 1 review")
+    expect(section.locator(".reviews__breakdown")).to_contain_text("4 stars: 1 review")
+    item = section.locator(f"#review-{review.pk}")
+    expect(item.locator(".review__text")).to_have_text(REVIEW_TEXT)
+    expect(item).to_contain_text("Casey C.")
+    expect(item).to_contain_text("Verified booking")
+    # The author is not offered to report their own review.
+    expect(item.get_by_role("link", name=re.compile("^Report"))).to_have_count(0)
+
+    # The provider replies from the portal's Reviews page.
+    sign_in(page, site.url, booking.provider.user.email)
+    page.goto(site.url + "/portal/")
+    page.get_by_role("link", name="Reviews", exact=True).click()
+    expect(page.get_by_role("heading", name="Reviews", exact=True)).to_be_visible()
+    card = page.locator(f"#review-{review.pk}")
+    expect(card.locator(".review__text")).to_have_text(REVIEW_TEXT)
+    card.get_by_label("Your public reply").fill(REPLY_TEXT)
+    card.get_by_role("button", name="Reply").click()
+    expect(page.get_by_text("Your reply is published under the review.")).to_be_visible()
+    expect(page.locator(f"#review-{review.pk} .review__reply")).to_contain_text(REPLY_TEXT)
+
+    review_listing(page, site.url, booking)
+    reply = page.locator(f"#review-{review.pk} .review__reply")
+    expect(reply).to_contain_text("Reply from Harbour Sparkies")
+    expect(reply).to_contain_text(REPLY_TEXT)
+
+    # Another signed-in user reports it; a reason is required.
+    reporter = UserFactory(name="Riley Reader")
+    sign_in(page, site.url, reporter.email)
+    review_listing(page, site.url, booking)
+    page.locator(f"#review-{review.pk}").get_by_role("link", name=re.compile("^Report")).click()
+    expect(page.get_by_role("heading", name="Report a review")).to_be_visible()
+    page.get_by_role("button", name="Send report").click()
+    expect(page.locator(".errorlist").first).to_be_visible()
+    assert not ReviewReport.objects.exists()
+    page.get_by_label("It looks fake or paid for").check()
+    page.get_by_label("Details (optional)").fill("The same words are on another site.")
+    page.get_by_role("button", name="Send report").click()
+    expect(page.get_by_text("Thank you. A moderator will look at this review.")).to_be_visible()
+    report = ReviewReport.objects.get()
+    assert (report.review_id, report.reporter_id, report.reason) == (review.pk, reporter.pk, "fake")
