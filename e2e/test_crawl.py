@@ -112,7 +112,24 @@ def world(site, places):
     start = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0) + timedelta(days=6)
     job_services.quote_send(job=job, provider=providers[0], price=Decimal("180"), start=start)
     _conversation(customer, listings[0])
+    _reviews(customer, listings[0])
     return {"customer": customer, "provider": providers[0].user}
+
+
+def _reviews(customer, listing) -> None:
+    """A published review with a reply by another customer (the listing's section, the report
+    page, the portal's list), and a completed booking of the customer's waiting for a review
+    (the review form). e2e/test_reviews.py checks the pages a walk by URL pattern misses."""
+    from accounts.tests.factories import UserFactory
+    from reviews import aggregates
+    from reviews.models import ReviewResponse
+    from reviews.tests.factories import ReviewFactory, completed_booking
+
+    other = completed_booking(service=listing, customer=UserFactory(name="Priya Sharma"))
+    review = ReviewFactory(booking=other, rating=4, quality=5, text="Quick, tidy and fair. " * 5)
+    ReviewResponse.objects.create(review=review, author=listing.provider.user, text="Thank you!")
+    aggregates.ratings_refresh(service_ids=[listing.pk], provider_ids=[listing.provider_id])
+    completed_booking(service=listing, customer=customer)
 
 
 def _conversation(customer, listing) -> None:
@@ -219,10 +236,16 @@ def test_every_reachable_page_fits_a_phone_and_passes_axe(site, world, browser):
         "a customer": ("/", lambda page: sign_in(page, site.url, world["customer"].email)),
         "a provider": ("/portal/", lambda page: sign_in(page, site.url, world["provider"].email)),
     }
+    # Pages that only some people reach by links: the walk must have found them.
+    expected = {
+        "a customer": {"bookings/<int:pk>/review/", "reviews/<int:pk>/report/"},
+        "a provider": {"portal/reviews/"},
+    }
     problems = []
     for who, (start, signed_in) in people.items():
         crawl = walk(browser, site.url, start, signed_in)
         # A walk that reaches only a handful of pages has lost its way (a redirect to sign-in).
         assert len(crawl.pages) >= 10, f"{who} reached only {crawl.pages}"
+        assert expected.get(who, set()) <= crawl.seen, (who, expected[who] - crawl.seen)
         problems += [f"as {who}: {problem}" for problem in crawl.problems]
     assert not problems, "\n".join(problems)

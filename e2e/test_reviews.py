@@ -1,11 +1,14 @@
-"""A customer reviews a completed booking; the provider replies from the portal; another user
-reports the review."""
+"""A customer reviews a completed booking; the provider replies from the portal and rates the
+customer; another user reports the review. Each review page passes axe-core (the crawl in
+e2e/test_crawl.py walks one page per URL pattern, so it misses some of these)."""
 
 import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from playwright.sync_api import Page, expect
+
+from e2e.test_crawl import AXE, AXE_JS
 
 pytestmark = pytest.mark.browser
 
@@ -54,20 +57,31 @@ def review_listing(page: Page, url: str, booking) -> None:
     page.goto(url + booking.service.get_absolute_url())
 
 
+def assert_accessible(page: Page) -> None:
+    """No serious or critical axe-core finding on the page as it is now."""
+    assert page.evaluate(AXE_JS) == [], page.url
+
+
 def test_a_customer_reviews_the_provider_replies_another_user_reports(site, booking, page: Page):
     from accounts.tests.factories import UserFactory
     from reviews.models import Review, ReviewReport
 
+    page.context.add_init_script(path=str(AXE))
     # The customer opens the completed booking and reviews it.
     sign_in(page, site.url, booking.customer.email)
     page.goto(site.url + "/bookings/")
     page.locator(".booking-row").first.get_by_role("link", name="Safety switch install").click()
     page.get_by_role("link", name="Review this job").click()
     expect(page.get_by_role("heading", name="Review Safety switch install")).to_be_visible()
+    assert_accessible(page)
     # Sending without stars or text says what is missing and saves nothing.
     page.get_by_role("button", name="Publish review").click()
     expect(page.locator(".errorlist").first).to_be_visible()
+    assert_accessible(page)
     assert not Review.objects.exists()
+    # The text is required: its label does not say "optional" (the photos' does).
+    expect(page.locator("label[for=id_text]")).to_have_text("Your review")
+    expect(page.locator("label[for=id_photos]")).to_have_text("Photos (optional)")
     overall = page.get_by_role("group", name="Overall rating")
     overall.get_by_label("4 stars").check()
     page.get_by_role("group", name="Punctuality (optional)").get_by_label("5 stars").check()
@@ -82,6 +96,7 @@ def test_a_customer_reviews_the_provider_replies_another_user_reports(site, book
     expect(page.locator(".timeline")).to_contain_text("Casey Customer reviewed the job")
     review = Review.objects.get()
     assert (review.status, review.rating, review.punctuality) == ("published", 4, 5)
+    assert_accessible(page)
 
     # The listing shows it (the HTML as text), with the rating figures.
     review_listing(page, site.url, booking)
@@ -94,6 +109,7 @@ def test_a_customer_reviews_the_provider_replies_another_user_reports(site, book
     expect(item).to_contain_text("Verified booking")
     # The author is not offered to report their own review.
     expect(item.get_by_role("link", name=re.compile("^Report"))).to_have_count(0)
+    assert_accessible(page)
 
     # The provider replies from the portal's Reviews page.
     sign_in(page, site.url, booking.provider.user.email)
@@ -102,6 +118,8 @@ def test_a_customer_reviews_the_provider_replies_another_user_reports(site, book
     expect(page.get_by_role("heading", name="Reviews", exact=True)).to_be_visible()
     card = page.locator(f"#review-{review.pk}")
     expect(card.locator(".review__text")).to_have_text(REVIEW_TEXT)
+    expect(card.locator(".stars.stars--8")).to_be_visible()
+    assert_accessible(page)
     card.get_by_label("Your public reply").fill(REPLY_TEXT)
     card.get_by_role("button", name="Reply").click()
     expect(page.get_by_text("Your reply is published under the review.")).to_be_visible()
@@ -112,12 +130,26 @@ def test_a_customer_reviews_the_provider_replies_another_user_reports(site, book
     expect(reply).to_contain_text("Reply from Harbour Sparkies")
     expect(reply).to_contain_text(REPLY_TEXT)
 
+    # From the booking, the provider sees the review and rates the customer.
+    page.goto(site.url + booking.get_absolute_url())
+    panel = page.locator(".booking-review")
+    expect(panel).to_contain_text("4 out of 5")
+    panel.get_by_role("link", name="Rate this customer").click()
+    assert_accessible(page)
+    page.get_by_label("5 stars").check()
+    page.get_by_label("A note for the platform (optional)").fill("Clear directions, paid on time.")
+    page.get_by_role("button", name="Save rating").click()
+    expect(page.get_by_text("Thanks, your rating of the customer is saved.")).to_be_visible()
+    expect(panel).to_contain_text("You rated this customer 5 out of 5.")
+    assert_accessible(page)
+
     # Another signed-in user reports it; a reason is required.
     reporter = UserFactory(name="Riley Reader")
     sign_in(page, site.url, reporter.email)
     review_listing(page, site.url, booking)
     page.locator(f"#review-{review.pk}").get_by_role("link", name=re.compile("^Report")).click()
     expect(page.get_by_role("heading", name="Report a review")).to_be_visible()
+    assert_accessible(page)
     page.get_by_role("button", name="Send report").click()
     expect(page.locator(".errorlist").first).to_be_visible()
     assert not ReviewReport.objects.exists()
