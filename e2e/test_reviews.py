@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from playwright.sync_api import Page, expect
 
+from e2e.conftest import overflow
 from e2e.test_crawl import AXE, AXE_JS
 
 pytestmark = pytest.mark.browser
@@ -58,8 +59,13 @@ def review_listing(page: Page, url: str, booking) -> None:
 
 
 def assert_accessible(page: Page) -> None:
-    """No serious or critical axe-core finding on the page as it is now."""
+    """No serious or critical axe-core finding on the page as it is now, and nothing sticking
+    out sideways on a small phone."""
     assert page.evaluate(AXE_JS) == [], page.url
+    size = page.viewport_size
+    page.set_viewport_size({"width": 320, "height": 800})
+    assert overflow(page) is None, overflow(page)
+    page.set_viewport_size(size)
 
 
 def test_a_customer_reviews_the_provider_replies_another_user_reports(site, booking, page: Page):
