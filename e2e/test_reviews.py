@@ -1,7 +1,9 @@
 """A customer reviews a completed booking; the provider replies from the portal and rates the
-customer; another user reports the review. Each review page passes axe-core (the crawl in
-e2e/test_crawl.py walks one page per URL pattern, so it misses some of these)."""
+customer; another user reports the review; a moderator hides it in the admin, with a reason
+the author is shown. Each review page passes axe-core (the crawl in e2e/test_crawl.py walks
+one page per URL pattern, so it misses some of these)."""
 
+import importlib
 import re
 from datetime import UTC, datetime, timedelta
 
@@ -15,6 +17,7 @@ pytestmark = pytest.mark.browser
 
 REVIEW_TEXT = "Found the fault in the safety switch quickly & left the board tidy. <b>Thanks</b>."
 REPLY_TEXT = "Thanks Casey, glad the board is sorted."
+HIDE_REASON = "It repeats another site's review word for word."
 
 
 def sign_in(page: Page, url: str, email: str) -> None:
@@ -52,6 +55,26 @@ def booking(site):
     )
     Booking.objects.filter(pk=booking.pk).update(created_at=now - timedelta(days=10))
     return booking
+
+
+def moderator_make():
+    """A staff member in the Moderators group. The group comes from a data migration, which
+    an earlier browser test's flush (transactional_db) may have emptied: it is then made again
+    with the migration's own list of permissions."""
+    from django.contrib.auth.models import Group, Permission
+
+    from accounts.tests.factories import UserFactory
+
+    migration = importlib.import_module("moderation.migrations.0001_moderators_group")
+    group, created = Group.objects.get_or_create(name=migration.MODERATOR_GROUP)
+    if created:
+        group.permissions.set(
+            Permission.objects.get(content_type__app_label=app_label, codename=codename)
+            for app_label, codename in migration.codenames()
+        )
+    user = UserFactory(is_staff=True, name="Morgan Moderator")
+    user.groups.add(group)
+    return user
 
 
 def review_listing(page: Page, url: str, booking) -> None:
@@ -165,3 +188,40 @@ def test_a_customer_reviews_the_provider_replies_another_user_reports(site, book
     expect(page.get_by_text("Thank you. A moderator will look at this review.")).to_be_visible()
     report = ReviewReport.objects.get()
     assert (report.review_id, report.reporter_id, report.reason) == (review.pk, reporter.pk, "fake")
+
+    # A moderator sees the report on the admin's start page and hides the review.
+    sign_in(page, site.url, moderator_make().email)
+    page.goto(site.url + "/admin/")
+    attention = page.locator("#attention-module")
+    row = attention.get_by_role("row").filter(has_text="Reported reviews")
+    expect(row.get_by_role("cell")).to_have_text("1")
+    row.get_by_role("link", name="Reported reviews").click()
+    expect(page.locator("#result_list tbody tr")).to_have_count(1)
+    page.locator(f"input[name=_selected_action][value='{review.pk}']").check()
+    page.locator("select[name=action]").select_option(label="Hide selected reviews")
+    page.get_by_role("button", name="Go", exact=True).click()
+    expect(page.get_by_role("heading", name="Hide selected reviews", level=1)).to_be_visible()
+    page.get_by_label("Reason (the author is shown it)").fill(HIDE_REASON)
+    page.get_by_role("button", name="Hide selected reviews").click()
+    expect(page.get_by_text("1 review(s) hidden.")).to_be_visible()
+    review.refresh_from_db()
+    assert (review.status, review.status_reason) == ("hidden", HIDE_REASON)
+
+    # The listing no longer shows it, nor its figures.
+    page.context.clear_cookies()
+    review_listing(page, site.url, booking)
+    section = page.locator("#reviews")
+    expect(section).to_contain_text("No reviews yet.")
+    expect(section.locator(f"#review-{review.pk}")).to_have_count(0)
+    expect(section.locator(".reviews__average")).to_have_count(0)
+    expect(page.get_by_text(REVIEW_TEXT)).to_have_count(0)
+    booking.service.refresh_from_db()
+    assert booking.service.rating_count == 0
+
+    # The author sees it hidden, and why.
+    sign_in(page, site.url, booking.customer.email)
+    page.goto(site.url + booking.get_absolute_url())
+    panel = page.locator(".booking-review")
+    expect(panel.locator(".badge")).to_have_text("Hidden by moderators")
+    expect(panel).to_contain_text(f"Moderator's note: {HIDE_REASON}")
+    assert_accessible(page)
