@@ -99,6 +99,9 @@ def test_a_customer_reviews_the_provider_replies_another_user_reports(site, book
     # The customer opens the completed booking and reviews it.
     sign_in(page, site.url, booking.customer.email)
     page.goto(site.url + "/bookings/")
+    waiting = page.locator("section[aria-labelledby=waiting-review-title]")
+    expect(waiting.get_by_role("link", name="Review Safety switch install")).to_be_visible()
+    assert_accessible(page)
     page.locator(".booking-row").first.get_by_role("link", name="Safety switch install").click()
     page.get_by_role("link", name="Review this job").click()
     expect(page.get_by_role("heading", name="Review Safety switch install")).to_be_visible()
