@@ -11,6 +11,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from e2e.conftest import overflow
+from e2e.test_booking import sign_in  # a fresh browser each time: its own device id too
 from e2e.test_crawl import AXE, AXE_JS
 
 pytestmark = pytest.mark.browser
@@ -18,18 +19,6 @@ pytestmark = pytest.mark.browser
 REVIEW_TEXT = "Found the fault in the safety switch quickly & left the board tidy. <b>Thanks</b>."
 REPLY_TEXT = "Thanks Casey, glad the board is sorted."
 HIDE_REASON = "It repeats another site's review word for word."
-
-
-def sign_in(page: Page, url: str, email: str) -> None:
-    """Sign in through the form on a fresh browser (no cookies: its own device id too)."""
-    from accounts.tests.factories import PASSWORD
-
-    page.context.clear_cookies()
-    page.goto(url + "/accounts/login/")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name=re.compile("sign in", re.I)).click()
-    expect(page.get_by_role("button", name=re.compile("sign in", re.I))).to_have_count(0)
 
 
 @pytest.fixture
