@@ -13,6 +13,8 @@ mistake in a file fails here with the file and the entry named, not halfway thro
   numbers, moderation reasons.
 - ``places.yaml``: GeoNames state codes, where the land is around coastal cities, city regions.
 - ``demo_accounts.yaml``: the accounts to sign in with, and the demo provider's own listings.
+- ``reviews.yaml``: the demo customers' names and streets, and the words of their reviews, of the
+  providers' replies and of the providers' private notes about customers.
 """
 
 import reprlib
@@ -33,7 +35,16 @@ from listings.attributes import validate_attribute_schema
 from listings.models import RESERVED_SLUGS, Service
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
-FILES = ("catalogue.yaml", "offers.yaml", "providers.yaml", "places.yaml", "demo_accounts.yaml")
+FILES = (
+    "catalogue.yaml",
+    "offers.yaml",
+    "providers.yaml",
+    "places.yaml",
+    "demo_accounts.yaml",
+    "reviews.yaml",
+)
+# The tones of review words: good (4-5 stars), fair (3) and poor (1-2).
+TONES = ("good", "fair", "poor")
 
 FIXED, HOURLY, QUOTE = Service.PriceType.values
 # Words every title template may use besides the subcategory's required attributes.
@@ -169,10 +180,33 @@ class ServicePlan:
     instant_book: bool
     attributes: dict[str, object]
     status: str
-    rating_average: Decimal
-    rating_count: int
+    # How many past customers reviewed it (demo/reviews.py writes them) and the stars they
+    # give on average: a plan of rows, not a figure (reviews.aggregates computes the figures).
+    reviews: int
+    stars: float
     # A second picture (another subcategory of the same trade), or "" for one photo.
     extra_photo: str = ""
+
+
+@dataclass(frozen=True)
+class CustomerWords:
+    """How demo customers are named, where they live and what providers note about them."""
+
+    first_names: tuple[str, ...]
+    surnames: tuple[str, ...]
+    streets: tuple[str, ...]
+    notes: Mapping[str, tuple[str, ...]]  # "good" and "poor"
+
+
+@dataclass(frozen=True)
+class ReviewWords:
+    """What reviews and replies are written with, by tone (TONES); {name} is the provider's."""
+
+    openings: Mapping[str, tuple[str, ...]]
+    specifics: Mapping[str, Mapping[str, tuple[str, ...]]]  # category slug -> "good"/"poor"
+    general: Mapping[str, tuple[str, ...]]
+    closings: Mapping[str, tuple[str, ...]]
+    replies: Mapping[str, tuple[str, ...]]
 
 
 @dataclass(frozen=True)
@@ -206,6 +240,8 @@ class DemoData:
     places: PlaceData
     accounts: tuple[DemoAccount, ...]  # in the order the seed prints them
     demo_provider: DemoProvider
+    customer_words: CustomerWords
+    review_words: ReviewWords
 
     def category(self, slug: str) -> CategoryData:
         return next(category for category in self.categories if category.slug == slug)
@@ -317,7 +353,7 @@ def _frozen(value: object) -> object:
 
 
 def _typed(
-    catalogue: dict, offers: dict, providers: dict, places: dict, accounts: dict
+    catalogue: dict, offers: dict, providers: dict, places: dict, accounts: dict, reviews: dict
 ) -> DemoData:
     # Where a file's keys are a dataclass's fields (the schema holds them to that), ** passes them.
     trades = {slug: Trade(**trade) for slug, trade in providers["trades"].items()}
@@ -331,6 +367,8 @@ def _typed(
         places=PlaceData(**places),
         accounts=tuple(DemoAccount(**account) for account in accounts["accounts"]),
         demo_provider=_demo_provider(accounts["demo_provider"]),
+        customer_words=CustomerWords(**reviews["customers"]),
+        review_words=ReviewWords(**reviews["reviews"]),
     )
 
 
@@ -396,8 +434,8 @@ def _plan(raw: dict) -> ServicePlan:
         instant_book=raw["instant_book"],
         attributes=raw["attributes"],
         status=raw["status"],
-        rating_average=Decimal(str(raw["rating_average"])).quantize(Decimal("0.01")),
-        rating_count=raw["rating_count"],
+        reviews=raw["reviews"],
+        stars=raw["stars"],
     )
 
 
@@ -417,6 +455,7 @@ def _mistakes(data: DemoData) -> Iterator[str]:
         yield f"demo_accounts.yaml: accounts: expected one account for each of {', '.join(ROLES)}."
     for position, plan in enumerate(data.demo_provider.listings):
         yield from _plan_mistakes(position, plan, subcategories.get(plan.subcategory_slug))
+    yield from _review_word_mistakes(data.categories, data.review_words)
 
 
 def _catalogue_mistakes(categories: tuple[CategoryData, ...]) -> Iterator[str]:
@@ -487,6 +526,22 @@ def _trade_mistakes(categories: tuple[CategoryData, ...], trades: Mapping) -> It
             f"missing {', '.join(sorted(missing)) or 'none'}, "
             f"unknown {', '.join(sorted(unknown)) or 'none'}."
         )
+
+
+def _review_word_mistakes(
+    categories: tuple[CategoryData, ...], words: ReviewWords
+) -> Iterator[str]:
+    slugs = [category.slug for category in categories]
+    if sorted(words.specifics) != sorted(slugs):
+        missing, unknown = set(slugs) - set(words.specifics), set(words.specifics) - set(slugs)
+        yield (
+            f"reviews.yaml: reviews.specifics: expected one entry per category; "
+            f"missing {', '.join(sorted(missing)) or 'none'}, "
+            f"unknown {', '.join(sorted(unknown)) or 'none'}."
+        )
+    for part in ("openings", "general", "closings", "replies"):
+        if missing := [tone for tone in TONES if tone not in getattr(words, part)]:
+            yield f"reviews.yaml: reviews.{part}: no words for {', '.join(missing)}."
 
 
 def _plan_mistakes(position: int, plan: ServicePlan, sub: SubcategoryData | None) -> Iterator[str]:

@@ -5,7 +5,9 @@ whatever the scale, drawn from the offers and words of `data/offers.yaml`; the d
 listings are written by hand in `data/demo_accounts.yaml`. `services_seed` writes listings for
 the demo providers that have none yet,
 in chunks, with `bulk_create` and no per-row queries; then it points `ServicePhoto` rows at the
-shared demo pictures and refreshes search vectors and the search lexicon once.
+shared demo pictures and refreshes search vectors and the search lexicon once. Listings start
+with no rating: demo/reviews.py writes the reviews each plan asks for and reviews.aggregates
+computes the figures from them.
 """
 
 import random
@@ -16,7 +18,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.contrib.gis.geos import Point
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Q
 from django.utils.text import slugify
 
@@ -113,12 +115,22 @@ def _price(offer: Offer, attributes: dict, subcategory_slug: str, rng: random.Ra
     return Decimal(amount - (1 if rng.random() < 0.3 else 0))
 
 
-def _rating(rng: random.Random) -> tuple[Decimal, int]:
+# Reviews a listing has had: none for one in five, else about six and at most 120.
+REVIEWS_MEAN = 6
+REVIEWS_MAX = 120
+
+
+def _reviews_planned(rng: random.Random) -> tuple[int, float]:
+    """How many reviews the listing has had and the stars its customers give on average.
+
+    The same draws, in the same order, as the rating figures this replaced, so no other value
+    of the demo data changed (the figures are now computed from the reviews written).
+    """
     if rng.random() < 0.2:
-        return Decimal("0.00"), 0  # new on the site, no reviews yet
-    count = min(400, int(rng.expovariate(1 / 22)) + 1)
-    average = max(3.0, min(5.0, rng.gauss(4.62, 0.28)))
-    return Decimal(f"{average:.2f}"), count
+        return 0, 0.0  # new on the site, no reviews yet
+    count = min(REVIEWS_MAX, int(rng.expovariate(1 / REVIEWS_MEAN)) + 1)
+    stars = max(3.0, min(5.0, rng.gauss(4.62, 0.28)))
+    return count, round(stars, 2)
 
 
 def _status(provider_status: str, rng: random.Random) -> str:
@@ -188,7 +200,7 @@ def provider_service_plans(
             title = f"{title} ({number + 1})"
         used_titles.add(title)
         price = None if offer.price_type == QUOTE else _price(offer, attributes, sub.slug, rng)
-        rating_average, rating_count = _rating(rng)
+        reviews, stars = _reviews_planned(rng)
         others = [other.slug for other in category.subcategories if other.slug != sub.slug]
         plans.append(
             ServicePlan(
@@ -203,8 +215,8 @@ def provider_service_plans(
                 instant_book=offer.price_type != QUOTE and rng.random() < offer.instant_share,
                 attributes=attributes,
                 status=_status(provider_status, rng),
-                rating_average=rating_average,
-                rating_count=rating_count,
+                reviews=reviews,
+                stars=stars,
                 extra_photo=rng.choice(others) if others and rng.random() < 0.3 else "",
             )
         )
@@ -283,8 +295,6 @@ def _write(
                 status=plan.status,
                 instant_book=plan.instant_book,
                 cancellation_policy=_policy_for(plan.title),
-                rating_average=plan.rating_average,
-                rating_count=plan.rating_count,
             )
         )
     Service.objects.bulk_create(services, batch_size=2000)
@@ -305,21 +315,6 @@ def _write(
             )
     ServicePhoto.objects.bulk_create(rows, batch_size=5000)
     return len(services), len(rows)
-
-
-_PROVIDER_RATINGS_SQL = """
-UPDATE accounts_providerprofile AS p
-SET rating_count = agg.reviews,
-    rating_average = CASE WHEN agg.reviews = 0 THEN 0
-                          ELSE round(agg.weighted / agg.reviews, 2) END
-FROM (
-    SELECT provider_id, sum(rating_count) AS reviews, sum(rating_average * rating_count) AS weighted
-    FROM listings_service
-    WHERE status = 'active' AND provider_id = ANY(%s)
-    GROUP BY provider_id
-) AS agg
-WHERE p.id = agg.provider_id
-"""
 
 
 @transaction.atomic
@@ -380,8 +375,6 @@ def services_seed(*, log: Callable[[str], None] | None = None) -> ServicesReport
     report.timings["search vectors"] = time.perf_counter() - step
 
     step = time.perf_counter()
-    with connection.cursor() as cursor:
-        cursor.execute(_PROVIDER_RATINGS_SQL, [new_ids])
     search_terms_refresh()
-    report.timings["ratings and lexicon"] = time.perf_counter() - step
+    report.timings["lexicon"] = time.perf_counter() - step
     return report

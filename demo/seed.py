@@ -11,6 +11,7 @@ from accounts.models import ProviderProfile
 from chat.models import Conversation, Message
 from listings.models import Category, Service, ServicePhoto, Subcategory
 from places.models import City, Suburb
+from reviews.models import Review
 
 from .availability import availability_seed
 from .catalogue import catalogue_seed
@@ -21,6 +22,7 @@ from .demo_accounts import demo_accounts_seed
 from .listings import services_seed
 from .logos import provider_logos_seed
 from .providers import PROVIDER_EMAIL_DOMAIN, PROVIDERS_PER_SCALE, providers_seed
+from .reviews import reviews_seed
 from .suburbs import suburbs_seed
 
 
@@ -54,7 +56,9 @@ def demo_seed(
     stdout: TextIO | None = None,
 ) -> SeedReport:
     """Seed the catalogue, 30 cities and their suburbs, demo accounts, `providers_per_scale *
-    scale` providers (200 a scale step) and their listings (about 14 each, with photos).
+    scale` providers (200 a scale step) and their listings (about 14 each, with photos), and
+    their past customers' completed jobs and reviews (about 65 a provider), from which every
+    rating figure is computed.
 
     Deterministic (fixed seeds) and idempotent: each step creates only what is missing, so a
     second run changes nothing and a bigger scale later only adds providers. Steps run in order
@@ -123,6 +127,25 @@ def demo_seed(
         _log(stdout, f"Conversations: {report.created['conversations']} created.")
         lap("conversations")
 
+        # Last: past customers' completed jobs and reviews; every rating is computed from them.
+        reviews = reviews_seed(log=(lambda line: _log(stdout, line)) if stdout else None)
+        report.created["customers"] = reviews.customers
+        report.created["past jobs"] = reviews.bookings
+        report.created["reviews"] = reviews.reviews
+        report.created["replies"] = reviews.replies
+        report.created["customer ratings"] = reviews.customer_ratings
+        _log(
+            stdout,
+            f"Reviews: {reviews.reviews} created for {reviews.bookings} past jobs of "
+            f"{reviews.customers} new customers; {reviews.replies} replies, "
+            f"{reviews.customer_ratings} customer ratings.",
+        )
+        if reviews.timings:
+            report.timings.update(reviews.timings)
+            step = time.perf_counter()
+        else:
+            lap("reviews")
+
     report.timings["total"] = time.perf_counter() - started
     demo_providers = ProviderProfile.objects.filter(
         user__email__endswith=f"@{PROVIDER_EMAIL_DOMAIN}"
@@ -137,6 +160,7 @@ def demo_seed(
         "photos": ServicePhoto.objects.count(),
         "conversations": Conversation.objects.count(),
         "messages": Message.objects.count(),
+        "reviews": Review.objects.count(),
     }
     counts = dict(demo_providers.values_list("status").annotate(count=Count("pk")).order_by())
     report.provider_statuses = {

@@ -100,7 +100,7 @@ def test_titles_descriptions_and_prices_look_real(scale_one):
     assert "Emergency electrician \u2013 24/7 call-outs" in titles
     assert any(title.startswith("End of lease clean, ") for title in titles)
     assert set(Counter(s.price_type for _, s in listings)) == {"fixed", "hourly", "quote"}
-    for _, s in listings:
+    for provider, s in listings:
         assert slugify(s.title) and len(s.title) <= 120
         assert s.duration_minutes >= 15
         if s.price_type == "quote":
@@ -109,11 +109,15 @@ def test_titles_descriptions_and_prices_look_real(scale_one):
             assert Decimal(50) <= s.price <= Decimal(350), s.title
         else:
             assert Decimal(50) <= s.price <= Decimal(5000), s.title
-        assert (s.rating_count == 0) == (s.rating_average == 0)
-        assert Decimal(0) <= s.rating_average <= Decimal(5)
+        assert 0 <= s.reviews <= 120
+        assert (s.reviews == 0) == (s.stars == 0) or provider is None
+        assert s.reviews == 0 or 3 <= s.stars <= 5
     instant = [s.instant_book for _, s in listings]
     assert any(instant) and not all(instant)
-    assert 0.1 < sum(s.rating_count == 0 for _, s in listings) / len(listings) < 0.35
+    # A fifth of the listings have had no reviews; the others about six (exponential).
+    assert 0.1 < sum(s.reviews == 0 for _, s in listings) / len(listings) < 0.35
+    reviewed = [s.reviews for _, s in listings if s.reviews]
+    assert 5 < sum(reviewed) / len(reviewed) < 8
     # Cleaning is sold at fixed prices, renovations on quote, electricians by the hour.
     by_subcategory = {(s.subcategory_slug, s.price_type) for _, s in listings}
     assert {t for slug, t in by_subcategory if slug == "end-of-lease-cleaning"} == {"fixed"}

@@ -3,6 +3,8 @@ once for this module; the plans' own tests check the full scale-1 data without a
 
 import hashlib
 import re
+from collections import Counter
+from datetime import timedelta
 from io import StringIO
 from pathlib import Path
 from types import SimpleNamespace
@@ -12,23 +14,27 @@ from allauth.account.models import EmailAddress
 from django.contrib.auth import authenticate
 from django.core.management import call_command
 from django.db import connection, transaction
-from django.db.models import F
+from django.db.models import F, OuterRef, Subquery
 from django.test import override_settings
+from django.utils import timezone
 from PIL import Image
 
 from accounts.models import ProviderProfile, ProviderStatusEvent, User
-from bookings.models import WeeklyAvailability
+from bookings.models import Booking, BookingEvent, WeeklyAvailability
 from chat.models import Conversation, Message
 from demo.availability import availability_seed
 from demo.dataset import demo_data
 from demo.photos import PHOTO_SIZE, PHOTO_VARIANTS
 from demo.providers import provider_plans
+from demo.reviews import reviews_seed
 from demo.seed import demo_seed
 from demo.suburbs import SUBURB_RADIUS_KM, suburbs_near_cities
 from listings.models import Category, SearchTerm, Service, ServicePhoto, Subcategory
 from listings.selectors import service_public
 from listings.services import service_attributes_clean
 from places.models import City, Suburb
+from reviews.aggregates import ratings_drift
+from reviews.models import CustomerRating, Review, ReviewResponse
 
 from .plans import scale_plans
 
@@ -81,6 +87,12 @@ def _snapshot() -> dict[str, object]:
             "provider__slug", "subcategory__slug", "title", "slug", "description", "price",
             "attributes", "status", "instant_book", "rating_average", "cancellation_policy",
         ),
+        *Review.objects.order_by("text").values_list(
+            "text", "rating", "quality", "status", "author__email", "service__title"
+        ),
+        *ReviewResponse.objects.order_by("text", "review__text").values_list(
+            "review__text", "text"
+        ),
         *ServicePhoto.objects.order_by("service__provider__slug", "service__title", "position")
         .values_list("service__title", "image", "thumbnail", "position"),
     ]  # fmt: skip
@@ -93,6 +105,11 @@ def _snapshot() -> dict[str, object]:
         "services": Service.objects.count(),
         "photos": ServicePhoto.objects.count(),
         "working_hours": WeeklyAvailability.objects.count(),
+        "bookings": Booking.objects.count(),
+        "booking_events": BookingEvent.objects.count(),
+        "reviews": Review.objects.count(),
+        "replies": ReviewResponse.objects.count(),
+        "customer_ratings": CustomerRating.objects.count(),
         "checksum": hashlib.sha256(repr(rows).encode()).hexdigest(),
     }
 
@@ -126,6 +143,7 @@ def test_the_catalogue_cities_and_suburbs_are_seeded_in_full(seeded):
         "photos": ServicePhoto.objects.count(),
         "conversations": Conversation.objects.count(),
         "messages": Message.objects.count(),
+        "reviews": Review.objects.count(),
     }
     assert seeded.totals["conversations"] == seeded.created["conversations"] > 0
 
@@ -168,14 +186,13 @@ def test_seeded_listings_are_the_planned_ones_in_the_providers_place(seeded):
     plans = scale_plans(PER_SCALE)
     rows = Service.objects.values_list(
         "provider__user__email", "subcategory__slug", "title", "description", "price_type",
-        "price", "duration_minutes", "status", "instant_book", "rating_average", "rating_count",
+        "price", "duration_minutes", "status", "instant_book",
     )  # fmt: skip
     assert sorted(rows) == sorted(
         (
             provider.email if provider else "provider@nearhand.test",
             plan.subcategory_slug, plan.title, plan.description, plan.price_type, plan.price,
-            plan.duration_minutes, plan.status, plan.instant_book, plan.rating_average,
-            plan.rating_count,
+            plan.duration_minutes, plan.status, plan.instant_book,
         )
         for provider, plan in plans.listings
     )  # fmt: skip
@@ -280,6 +297,135 @@ def test_demo_providers_get_working_hours_so_their_listings_can_be_booked(seeded
     assert not WeeklyAvailability.objects.filter(provider=real).exists()
 
 
+# --- Past jobs and reviews: every rating is computed from them ------------------------------------
+
+
+def test_every_rating_figure_is_what_the_published_reviews_compute(seeded):
+    assert Review.objects.filter(status="published").count() > 100
+    assert ratings_drift() == []
+    # No listing or provider shows a rating without the reviews behind it.
+    assert not Service.objects.filter(rating_count__gt=0, reviews__isnull=True).exists()
+    assert not ProviderProfile.objects.filter(rating_count__gt=0, reviews__isnull=True).exists()
+    assert not Service.objects.filter(rating_count=0).exclude(rating_average=0).exists()
+    priya = ProviderProfile.objects.get(slug=demo_data().demo_provider.slug)
+    assert priya.rating_count == priya.reviews.filter(status="published").count() > 50
+
+
+def test_reviews_are_of_completed_past_jobs_with_their_timeline(seeded):
+    now = timezone.now()
+    reviews = Review.objects.select_related("booking")
+    for review in reviews:
+        booking = review.booking
+        assert (booking.status, booking.customer_id) == ("completed", review.author_id)
+        assert (booking.service_id, booking.provider_id) == (review.service_id, review.provider_id)
+    events = {}
+    for booking_id, action, at in BookingEvent.objects.filter(
+        booking__status="completed"
+    ).values_list("booking_id", "action", "at"):
+        events.setdefault(booking_id, []).append((at, action))
+    completed_at = {}
+    for booking in Booking.objects.filter(status="completed").exclude(service__provider__slug=""):
+        timeline = [action for _, action in sorted(events[booking.pk])]
+        assert timeline[0] in ("requested", "instant")
+        assert timeline[1:] in (
+            ["accepted", "completed"], ["accepted", "completed", "reviewed"],
+            ["completed"], ["completed", "reviewed"],
+        )  # fmt: skip
+        assert (timeline[0] == "instant") == ("accepted" not in timeline)
+        done = max(at for at, action in events[booking.pk] if action == "completed")
+        assert booking.created_at < booking.start < booking.end <= done < now
+        completed_at[booking.pk] = done
+    for review in reviews:
+        done = completed_at[review.booking_id]
+        assert done <= review.created_at <= done + timedelta(days=14)
+        assert review.created_at < now and review.published_at == review.created_at
+    # Within two years, and one provider's jobs never overlap, as on a real calendar.
+    assert min(completed_at.values()) > now - timedelta(days=731)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM bookings_booking AS a JOIN bookings_booking AS b "
+            "ON a.provider_id = b.provider_id AND a.id < b.id AND a.period && b.period"
+        )
+        assert cursor.fetchone()[0] == 0
+
+
+def test_review_texts_are_unique_varied_and_follow_the_stars(seeded):
+    texts = list(Review.objects.values_list("text", flat=True))
+    assert len(set(texts)) == len(texts)
+    assert all(20 <= len(text) <= 2000 and "{" not in text for text in texts)
+    stars = Counter(Review.objects.values_list("rating", flat=True))
+    total = sum(stars.values())
+    assert (stars[4] + stars[5]) / total > 0.8
+    assert stars[3] > 0 and stars[1] + stars[2] > 0
+    words = demo_data().review_words
+    poor = {*words.openings["poor"], *words.closings["poor"]}
+    for text in Review.objects.filter(rating__lte=2).values_list("text", flat=True):
+        assert any(sentence in text for sentence in poor), text
+    plumbers = Review.objects.filter(service__subcategory__category__slug="plumbers")
+    assert plumbers.filter(text__iregex=r"leak|hot water|drain|tap|toilet|shower|pressure").exists()
+    # Some have sub-ratings, others only the stars.
+    assert Review.objects.filter(quality__isnull=False).exists()
+    assert Review.objects.filter(quality__isnull=True, value__isnull=True).exists()
+
+
+def test_some_reviews_have_a_reply_and_some_customers_a_rating(seeded):
+    reviews = Review.objects.count()
+    replies = ReviewResponse.objects.select_related("review")
+    assert 0.15 < replies.count() / reviews < 0.5
+    for reply in replies:
+        assert reply.author_id == reply.review.provider.user_id
+        assert reply.review.created_at < reply.created_at < timezone.now()
+    # Complaints are answered more often than praise.
+    low = Review.objects.filter(rating__lte=3)
+    assert low.filter(response__isnull=False).count() / low.count() > 0.4
+    ratings = CustomerRating.objects.select_related("booking")
+    assert ratings.exists()
+    for rating in ratings:
+        assert rating.customer_id == rating.booking.customer_id
+        assert rating.provider_id == rating.booking.provider_id
+
+
+def test_past_customers_have_unique_names_and_cannot_sign_in(seeded):
+    customers = User.objects.filter(email__endswith="@customers.nearhand.test")
+    names = list(customers.values_list("name", flat=True))
+    assert len(names) == len(set(names)) > 20
+    assert all(re.fullmatch(r"[A-Z][a-z]+( [A-Z]\.)* [A-Z][A-Za-z']+", name) for name in names)
+    authors = User.objects.filter(reviews_written__isnull=False).distinct()
+    assert not authors.filter(provider_profile__isnull=False).exists()
+    assert not customers.filter(password__regex=r"^[^!]").exists()  # unusable passwords
+    first_job = Booking.objects.filter(customer=OuterRef("pk")).order_by("created_at")
+    assert (
+        not customers.annotate(first=Subquery(first_job.values("created_at")[:1]))
+        .filter(date_joined__gte=F("first"))
+        .exists()
+    )
+
+
+def test_the_demo_accounts_have_reviews_to_show(seeded):
+    now = timezone.now()
+    casey = User.objects.get(email=demo_data().account("customer").email)
+    completed = Booking.objects.filter(customer=casey, status="completed")
+    assert completed.filter(review__isnull=False).count() >= 1
+    # One finished three days ago that waits for Casey's review: the prompt shows.
+    waiting = completed.filter(review__isnull=True).get()
+    done = waiting.events.get(action="completed").at
+    assert now - timedelta(days=4) < done < now - timedelta(days=2)
+    priya = ProviderProfile.objects.get(slug=demo_data().demo_provider.slug)
+    reviews = Review.objects.filter(provider=priya)
+    assert reviews.filter(response__isnull=False).exists()
+    assert reviews.filter(response__isnull=True).exists()
+    latest = reviews.order_by("-created_at").first()
+    assert latest.created_at > now - timedelta(days=2) and not hasattr(latest, "response")
+    assert not Review.objects.exclude(provider=priya).filter(author=casey).exists()
+
+
+def test_a_second_reviews_run_is_one_query(seeded, django_assert_num_queries):
+    # The read of providers still without past jobs, inside its savepoint.
+    with django_assert_num_queries(3):
+        report = reviews_seed()
+    assert (report.bookings, report.reviews, report.customers) == (0, 0, 0)
+
+
 # --- Running it again -----------------------------------------------------------------------------
 
 
@@ -309,6 +455,13 @@ def test_a_bigger_scale_only_adds_providers(seeded):
     assert services == len(scale_plans(2 * PER_SCALE).listings) - services_before
     assert photos >= services
     assert created.pop("working hours") == 11 * PER_SCALE  # the demo week each
+    # Provider 2 (approved) gets its past customers and their reviews too.
+    reviews_created = {
+        name: created.pop(name)
+        for name in ("customers", "past jobs", "reviews", "replies", "customer ratings")
+    }
+    assert reviews_created["reviews"] > 0 and reviews_created["customers"] > 0
+    assert not ratings_drift()
     assert created == {
         "categories": 0,
         "subcategories": 0,

@@ -64,6 +64,9 @@ def format_report(report: SeedReport) -> str:
         f"  Photos         {report.totals['photos']:>7}  (+{report.created['photos']})",
         f"  Conversations  {report.totals['conversations']:>7}  "
         f"(+{report.created['conversations']}, {report.totals['messages']} messages)",
+        f"  Reviews        {report.totals['reviews']:>7}  (+{report.created['reviews']}, "
+        f"{report.created['past jobs']} past jobs, {report.created['customers']} customers, "
+        f"{report.created['replies']} replies)",
         "",
         "Timings: "
         + ", ".join(f"{name} {seconds:.1f} s" for name, seconds in report.timings.items()),
