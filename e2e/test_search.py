@@ -1,7 +1,7 @@
 """Browser journeys: search, filter in place, near me, open a listing."""
 
 import re
-from decimal import Decimal
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.contrib.gis.geos import Point
@@ -18,6 +18,8 @@ def catalogue(site):
     from listings.services import search_terms_refresh
     from listings.tests.factories import CategoryFactory, ServiceFactory, SubcategoryFactory
     from places.models import City, Suburb
+    from reviews.aggregates import ratings_refresh
+    from reviews.tests.factories import ReviewFactory
 
     sydney = City.objects.get(slug="sydney")
     Suburb.objects.create(city=sydney, name="Bondi", state="NSW", point=BONDI)
@@ -26,17 +28,23 @@ def catalogue(site):
         category=category, name="Emergency electricians", slug="emergency-electricians"
     )
 
-    def offer(title: str, km_north: float, rating: str) -> None:
+    def offer(title: str, km_north: float, stars: list[int]) -> None:
         point = Point(BONDI.x, BONDI.y + km_north / 111.195, srid=4326)
         provider = ProviderProfileFactory(approved=True, base_city=sydney, base_point=point)
-        ServiceFactory(
+        service = ServiceFactory(
             provider=provider, subcategory=emergency, title=title, point=point,
-            service_radius_km=30, rating_average=Decimal(rating), rating_count=12,
+            service_radius_km=30,
         )  # fmt: skip
+        # Its rating is computed from reviews of completed jobs, one a week back.
+        for weeks, rating in enumerate(stars, start=1):
+            start = now - timedelta(weeks=weeks)
+            ReviewFactory(booking__service=service, booking__start=start, rating=rating)
+        ratings_refresh(service_ids=[service.pk], provider_ids=[provider.pk])
 
-    offer("Bondi Sparks emergency electrician", 2, "4.9")
-    offer("Eastern Suburbs emergency electrician", 5, "3.4")
-    offer("Harbour emergency electrician", 9, "4.6")
+    now = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
+    offer("Bondi Sparks emergency electrician", 2, [5] * 11 + [4])  # 4.9 (12)
+    offer("Eastern Suburbs emergency electrician", 5, [3] * 7 + [4] * 5)  # 3.4 (12)
+    offer("Harbour emergency electrician", 9, [5] * 7 + [4] * 5)  # 4.6 (12)
     search_terms_refresh()
     return site
 
