@@ -172,28 +172,39 @@ def _customer_rating(rng: random.Random) -> tuple[int | None, str]:
     return rating, rng.choice(notes["good"]) if rng.random() < 0.35 else ""
 
 
+def _morning(day, zone: ZoneInfo, hour: int) -> datetime:
+    return datetime(day.year, day.month, day.day, hour, tzinfo=zone)
+
+
 def _schedule(
     rng: random.Random,
     listings: Sequence[Listing],
     *,
     window: tuple[datetime, datetime],
+    opened: datetime | None,
     zone: ZoneInfo,
 ) -> list[tuple[Listing, datetime, datetime]]:
     """The provider's past jobs, one after another: each listing's reviewed jobs spread over
-    `window`, starting in the morning or after lunch (local time), none overlapping the one
-    before. Jobs pushed past the window's end are left out (a provider new on the site has
-    had fewer customers)."""
+    `window`, starting in working hours (local time), none overlapping the one before. Jobs
+    that fall before the provider `opened` on the site, or are pushed past the window's end,
+    are left out: a provider new on the site has had fewer customers."""
     first, last = window
     span = (last - first).total_seconds()
     wanted = [(rng.random(), listing) for listing in listings for _ in range(listing.reviews)]
     wanted.sort(key=lambda item: item[0])
     jobs: list[tuple[Listing, datetime, datetime]] = []
-    free_from = first
+    free_from = max(first, opened or first)
     for fraction, listing in wanted:
+        hour = rng.choice((7, 8, 9, 10, 13))
         day = (first + timedelta(seconds=fraction * span)).astimezone(zone).date()
-        start = datetime(day.year, day.month, day.day, rng.choice((7, 8, 9, 10, 13)), tzinfo=zone)
-        while start < free_from:
-            start += timedelta(hours=math.ceil((free_from - start).total_seconds() / 3600))
+        start = _morning(day, zone, hour)
+        if opened and start < opened:
+            continue  # before the provider was on the site
+        while start < free_from or start.astimezone(zone).hour >= 16:
+            if start < free_from:
+                start += timedelta(hours=math.ceil((free_from - start).total_seconds() / 3600))
+            if start.astimezone(zone).hour >= 16:  # the next morning
+                start = _morning(start.astimezone(zone).date() + timedelta(days=1), zone, 8)
         end = start + timedelta(minutes=listing.duration_minutes)
         if end > last:
             continue
@@ -208,16 +219,21 @@ def provider_jobs(
     listings: Sequence[Listing],
     name: str,
     window: tuple[datetime, datetime],
+    opened: datetime | None = None,
     now: datetime,
     zone: ZoneInfo,
     customers: Callable[[random.Random], int],
     used: set[bytes],
 ) -> list[JobPlan]:
-    """The completed jobs of one provider (`key` seeds them) and what followed each: pure."""
+    """The completed jobs of one provider (`key` seeds them) and what followed each: pure.
+
+    The listings' reviews are spread over `window`; those before `opened` (when the provider
+    joined) never happened."""
     rng = random.Random(f"nearhand-demo-reviews-{key}")
     jobs = []
-    for listing, start, end in _schedule(rng, listings, window=window, zone=zone):
-        requested = max(window[0], start - timedelta(hours=rng.uniform(20, 14 * 24)))
+    earliest = max(window[0], opened or window[0])
+    for listing, start, end in _schedule(rng, listings, window=window, opened=opened, zone=zone):
+        requested = max(earliest, start - timedelta(hours=rng.uniform(20, 14 * 24)))
         requested = min(requested, start - timedelta(hours=2))
         accepted = None
         if not listing.instant_book:
@@ -649,16 +665,19 @@ def reviews_seed(
         planned = []
         for provider in chunk:
             zone = ZoneInfo(cities_data[provider.city_slug].timezone)
-            opened = now - timedelta(days=HISTORY_DAYS)
-            if provider.approved_at and provider.approved_at > opened:
-                opened = provider.approved_at
-            # The demo account keeps its last days free for the jobs _demo_account_jobs adds.
+            history = now - timedelta(days=HISTORY_DAYS)
+            opened = provider.approved_at
+            if provider.index == 0:
+                # The demo account's listings had all their reviews since she joined; her last
+                # days are kept free for the jobs _demo_account_jobs adds.
+                history, opened = max(history, opened or history), None
             closes = now - timedelta(days=5 if provider.index == 0 else 1)
             jobs = provider_jobs(
                 key=str(provider.index),
                 listings=listings[provider.pk],
                 name=provider.name,
-                window=(opened, closes),
+                window=(history, closes),
+                opened=opened,
                 now=now,
                 zone=zone,
                 customers=customers_of(provider),
