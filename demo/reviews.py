@@ -19,9 +19,10 @@ three days ago that is waiting for a review.
 import hashlib
 import math
 import random
+import re
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
@@ -130,19 +131,67 @@ def _sub_ratings(rng: random.Random, rating: int) -> dict[str, int]:
     }
 
 
-def _fingerprint(text: str) -> bytes:
-    return hashlib.blake2b(text.encode(), digest_size=8).digest()
+def _fingerprint(sentences: Iterable[str]) -> bytes:
+    """The same for the same sentences in any order (a text's words, not their order, make it
+    alike another)."""
+    return hashlib.blake2b("\n".join(sorted(sentences)).encode(), digest_size=8).digest()
+
+
+def trigrams(text: str) -> frozenset[str]:
+    """The text's trigrams as PostgreSQL's pg_trgm counts them: each lower-case word of letters
+    and digits, padded with two spaces in front and one behind."""
+    grams: set[str] = set()
+    for word in re.findall(r"[^\W_]+", text.lower()):
+        padded = f"  {word} "
+        grams.update(padded[n : n + 3] for n in range(len(padded) - 2))
+    return frozenset(grams)
+
+
+def similarity(one: frozenset[str], other: frozenset[str]) -> float:
+    """pg_trgm's similarity of two texts' trigrams."""
+    return len(one & other) / len(one | other) if one or other else 0.0
+
+
+@dataclass
+class TextMemory:
+    """What review_text has written: every text (to keep them unique), and the trigrams of the
+    recent ones by trade and tone, so that a new recent text is not a near-duplicate of another
+    to the fraud rules (which compare the texts of recent reviews with pg_trgm)."""
+
+    texts: set[bytes] = field(default_factory=set)
+    recent: dict[tuple[str, str], list[frozenset[str]]] = field(default_factory=dict)
+
+    def near(self, bucket: tuple[str, str], grams: frozenset[str]) -> bool:
+        return any(
+            similarity(grams, other) >= NEAR_SIMILARITY for other in self.recent.get(bucket, ())
+        )
+
+
+# Recent texts stay below this similarity to each other, with a margin under the fraud rules'
+# bar (FRAUD_DUPLICATE_SIMILARITY, 0.7).
+NEAR_SIMILARITY = 0.6
+# Reviews newer than this are kept apart from each other; older ones need only be unique (the
+# fraud rules compare a review with the most recent ones before it).
+RECENT_DAYS = 120
+_ATTEMPTS = 80
 
 
 def review_text(
-    rng: random.Random, *, rating: int, category: str, name: str, used: set[bytes]
+    rng: random.Random,
+    *,
+    rating: int,
+    category: str,
+    name: str,
+    memory: TextMemory,
+    recent: bool = False,
 ) -> str:
-    """A review of `rating` stars for a job of trade `category` done by `name`, unlike every
-    text in `used` (their fingerprints, added to as texts are drawn)."""
+    """A review of `rating` stars for a job of trade `category` done by `name`: unlike every
+    text in `memory`, and when `recent`, not near any other recent one of its trade and tone
+    (while the words allow: the last attempts settle for unique)."""
     words = demo_data().review_words
     tone = _tone(rating)
     specifics = words.specifics[category]
-    for attempt in range(60):
+    for attempt in range(_ATTEMPTS):
         sentences = [rng.choice(words.openings[tone])]
         if tone == "fair":
             sentences.append(rng.choice(specifics["good"]))
@@ -154,10 +203,18 @@ def review_text(
                 sentences.append(rng.choice(words.general[tone]))
         if rng.random() < 0.8:
             sentences.append(rng.choice(words.closings[tone]))
-        text = " ".join(sentences).replace("{name}", name)
-        if _fingerprint(text) not in used:
-            used.add(_fingerprint(text))
-            return text
+        sentences = [sentence.replace("{name}", name) for sentence in sentences]
+        fingerprint = _fingerprint(sentences)
+        if fingerprint in memory.texts:
+            continue
+        text = " ".join(sentences)
+        if recent:
+            grams, bucket = trigrams(text), (category, tone)
+            if attempt < _ATTEMPTS // 2 and memory.near(bucket, grams):
+                continue
+            memory.recent.setdefault(bucket, []).append(grams)
+        memory.texts.add(fingerprint)
+        return text
     raise ValueError(f"reviews.yaml: too few words to write another {tone} {category} review.")
 
 
@@ -230,7 +287,7 @@ def provider_jobs(
     now: datetime,
     zone: ZoneInfo,
     customers: Callable[[random.Random], int],
-    used: set[bytes],
+    memory: TextMemory,
 ) -> list[JobPlan]:
     """The completed jobs of one provider (`key` seeds them) and what followed each: pure.
 
@@ -248,10 +305,13 @@ def provider_jobs(
         completed = end + timedelta(minutes=rng.randint(5, 240))
         rating = _stars(rng, listing.stars)
         sub_ratings = _sub_ratings(rng, rating)
-        text = review_text(rng, rating=rating, category=listing.category, name=name, used=used)
         # Most reviews come within two days; none after the window closes.
         delay = min(rng.expovariate(1 / 36), REVIEW_WINDOW_DAYS * 24 - 1)
         reviewed = completed + timedelta(hours=delay)
+        text = review_text(
+            rng, rating=rating, category=listing.category, name=name, memory=memory,
+            recent=reviewed > now - timedelta(days=RECENT_DAYS),
+        )  # fmt: skip
         reply = _reply(rng, rating)
         replied = reviewed + timedelta(hours=rng.uniform(2, 96))
         review = None
@@ -292,7 +352,7 @@ def _demo_account_jobs(
     now: datetime,
     zone: ZoneInfo,
     customers: Callable[[random.Random], int],
-    used: set[bytes],
+    memory: TextMemory,
 ) -> list[JobPlan]:
     """Priya's jobs with Casey's: two of the older ones become Casey's (reviewed, answered),
     and two recent ones are added: a review from yesterday not answered yet, and Casey's job
@@ -307,7 +367,10 @@ def _demo_account_jobs(
         target = now - timedelta(days=days_ago)
         n = min(reviewed, key=lambda n: abs(jobs[n].completed_at - target))
         job = jobs[n]
-        text = review_text(rng, rating=rating, category=job.listing.category, name=name, used=used)
+        text = review_text(
+            rng, rating=rating, category=job.listing.category, name=name, memory=memory,
+            recent=days_ago < RECENT_DAYS,
+        )  # fmt: skip
         review = replace(
             job.review,
             rating=rating,
@@ -330,7 +393,9 @@ def _demo_account_jobs(
         completed = end + timedelta(minutes=20)
         review = None
         if customer != DEMO_CUSTOMER:
-            text = review_text(rng, rating=4, category=listing.category, name=name, used=used)
+            text = review_text(
+                rng, rating=4, category=listing.category, name=name, memory=memory, recent=True
+            )
             at = min(completed + timedelta(hours=20), now - timedelta(hours=1))
             review = ReviewPlan(rating=4, sub_ratings={}, text=text, at=at)
         requested = start - timedelta(days=6)
@@ -653,7 +718,7 @@ def reviews_seed(
         seen[plan.city_slug] += 1
         in_city[plan.index] = seen[plan.city_slug]
     demo_customer = User.objects.get(email=demo_data().account("customer").email).pk
-    used: set[bytes] = set()
+    memory = TextMemory()
 
     def customers_of(provider: _Provider) -> Callable[[random.Random], int]:
         pool = DEMO_PROVIDER_POOL if provider.index == 0 else customer_pool(
@@ -693,7 +758,7 @@ def reviews_seed(
                 now=now,
                 zone=zone,
                 customers=customers_of(provider),
-                used=used,
+                memory=memory,
             )
             if provider.index == 0:
                 jobs = _demo_account_jobs(
@@ -703,7 +768,7 @@ def reviews_seed(
                     now=now,
                     zone=zone,
                     customers=customers_of(provider),
-                    used=used,
+                    memory=memory,
                 )
             planned.append((provider, jobs))
         report.timings["reviews: plans"] = (

@@ -11,7 +11,15 @@ import pytest
 from demo import customers
 from demo.customers import customer_email, customer_name, customer_number, customer_pool
 from demo.dataset import demo_data
-from demo.reviews import Listing, provider_jobs, review_text
+from demo.reviews import (
+    NEAR_SIMILARITY,
+    Listing,
+    TextMemory,
+    provider_jobs,
+    review_text,
+    similarity,
+    trigrams,
+)
 
 NOW = datetime(2026, 12, 2, 3, 0, tzinfo=UTC)
 SYDNEY = ZoneInfo("Australia/Sydney")
@@ -25,7 +33,7 @@ def _listings() -> list[Listing]:
     ]
 
 
-def _jobs(key: str = "7", opened_days_ago: int | None = None, used: set | None = None):
+def _jobs(key: str = "7", opened_days_ago: int | None = None):
     return provider_jobs(
         key=key,
         listings=_listings(),
@@ -35,7 +43,7 @@ def _jobs(key: str = "7", opened_days_ago: int | None = None, used: set | None =
         now=NOW,
         zone=SYDNEY,
         customers=lambda rng: rng.randint(1, 90),
-        used=set() if used is None else used,
+        memory=TextMemory(),
     )
 
 
@@ -99,12 +107,12 @@ def test_a_provider_new_on_the_site_has_had_fewer_jobs_and_none_before_it_joined
 def test_review_texts_follow_the_stars_and_the_trade_and_are_never_repeated():
     words = demo_data().review_words
     rng = random.Random(1)
-    used: set[bytes] = set()
+    memory = TextMemory()
     texts = [
-        review_text(rng, rating=rating, category="cleaning", name="Mia", used=used)
+        review_text(rng, rating=rating, category="cleaning", name="Mia", memory=memory)
         for rating in [5, 4, 3, 2, 1] * 200
     ]
-    assert len(set(texts)) == len(texts) == len(used)
+    assert len(set(texts)) == len(texts) == len(memory.texts)
     for rating, text in zip([5, 4, 3, 2, 1] * 200, texts, strict=True):
         tone = "good" if rating >= 4 else "fair" if rating == 3 else "poor"
         assert text.startswith(tuple(o.replace("{name}", "Mia") for o in words.openings[tone]))
@@ -115,8 +123,32 @@ def test_review_texts_follow_the_stars_and_the_trade_and_are_never_repeated():
 
 
 def test_drawing_a_text_refuses_when_the_words_run_out():
-    used: set[bytes] = set()
+    memory = TextMemory()
     rng = random.Random(2)
     with pytest.raises(ValueError, match="too few words"):
         for _ in range(100_000):
-            review_text(rng, rating=2, category="locksmiths", name="Al", used=used)
+            review_text(rng, rating=2, category="locksmiths", name="Al", memory=memory)
+
+
+def test_recent_texts_are_not_near_duplicates_to_the_fraud_rules():
+    memory = TextMemory()
+    rng = random.Random(3)
+    texts = [
+        review_text(rng, rating=5, category="plumbers", name="Liam", memory=memory, recent=True)
+        for _ in range(300)
+    ]
+    grams = [trigrams(text) for text in texts]
+    for n, one in enumerate(grams):
+        assert all(similarity(one, other) < NEAR_SIMILARITY for other in grams[:n])
+    # Older ones need only be unique.
+    old = [review_text(rng, rating=5, category="plumbers", name="Liam", memory=memory)
+           for _ in range(300)]  # fmt: skip
+    assert len(set(texts + old)) == 600
+
+
+def test_trigrams_count_like_pg_trgm():
+    # SELECT show_trgm('Hot water!'): {"  h","  w"," ho"," wa","ate","hot","ot ","ter","wat","er "}
+    assert trigrams("Hot water!") == {
+        "  h", " ho", "hot", "ot ", "  w", " wa", "wat", "ate", "ter", "er ",
+    }  # fmt: skip
+    assert similarity(trigrams("a b"), trigrams("a b")) == 1.0
