@@ -38,16 +38,17 @@ from bookings.models import Booking, BookingEvent
 from listings.models import Service
 from reviews.aggregates import ratings_refresh
 from reviews.models import CustomerRating, Review, ReviewResponse
+from reviews.rules import REVIEW_WINDOW_DAYS
 
 from .cities import CityData, largest_cities
 from .customers import customer_number, customer_pool, customers_ensure
 from .dataset import ServicePlan, demo_data
+from .held_reviews import Suspect, held_reviews_write
 from .listings import provider_service_plans
 from .providers import PROVIDER_EMAIL_DOMAIN, provider_plans
 
-# How far back the demo's jobs go, and how long after a job its customer may review it.
+# How far back the demo's jobs go.
 HISTORY_DAYS = 730
-REVIEW_WINDOW_DAYS = 14
 PROVIDERS_PER_CHUNK = 300
 # The demo provider's own pool of customers in Sydney (hers does not grow with the scale).
 DEMO_PROVIDER_POOL = 150
@@ -60,6 +61,7 @@ SUSPECT_EVERY = 60
 
 Status = Booking.Status
 Action = BookingEvent.Action
+_APPROVED = ProviderProfile.Status.APPROVED
 
 
 # --- Plans (pure) --------------------------------------------------------------------------------
@@ -435,6 +437,7 @@ class ReviewsReport:
     customers: int = 0
     bookings: int = 0
     reviews: int = 0
+    held: int = 0  # of those, submitted through the review service and held by the fraud rules
     replies: int = 0
     customer_ratings: int = 0
     timings: dict[str, float] = field(default_factory=dict)
@@ -686,6 +689,37 @@ def _write(
     report.customer_ratings += len(ratings)
 
 
+def _held_reviews(
+    suspects: list[tuple[_Provider, ZoneInfo]], *, now: datetime, memory: TextMemory
+) -> int:
+    """The held reviews of the suspect providers (demo/held_reviews.py); how many it wrote
+    (one job and one account each)."""
+    services = {}
+    for service in (
+        Service.objects.filter(
+            provider_id__in=[provider.pk for provider, _ in suspects], status=Service.Status.ACTIVE
+        )
+        .select_related("city", "subcategory__category")
+        .order_by("-pk")
+    ):
+        services[service.provider_id] = service  # its first active listing
+    held = 0
+    for provider, zone in suspects:
+        service = services.get(provider.pk)
+        if service is None:
+            continue
+        rng = random.Random(f"nearhand-demo-held-{provider.index}")
+        text = review_text(
+            rng, rating=5, category=service.subcategory.category.slug, name=provider.name,
+            memory=memory, recent=True,
+        )  # fmt: skip
+        suspect = Suspect(
+            provider.index, provider.pk, provider.user_id, provider.name, zone, service
+        )
+        held += len(held_reviews_write(suspect=suspect, text=text, now=now))
+    return held
+
+
 def _chunks(items: Sequence, size: int) -> Iterator[Sequence]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
@@ -719,6 +753,7 @@ def reviews_seed(
         in_city[plan.index] = seen[plan.city_slug]
     demo_customer = User.objects.get(email=demo_data().account("customer").email).pk
     memory = TextMemory()
+    suspects: list[tuple[_Provider, ZoneInfo]] = []
 
     def customers_of(provider: _Provider) -> Callable[[random.Random], int]:
         pool = DEMO_PROVIDER_POOL if provider.index == 0 else customer_pool(
@@ -771,6 +806,8 @@ def reviews_seed(
                     memory=memory,
                 )
             planned.append((provider, jobs))
+            if provider_is_suspect(provider.index) and provider.status == _APPROVED:
+                suspects.append((provider, zone))
         report.timings["reviews: plans"] = (
             report.timings.get("reviews: plans", 0) + time.perf_counter() - step
         )
@@ -790,6 +827,13 @@ def reviews_seed(
         )
         if log:
             log(f"  ... {report.bookings} past jobs, {report.reviews} reviews")
+    step = time.perf_counter()
+    report.held = _held_reviews(suspects, now=now, memory=memory)
+    # Each held review is one more job, by an account of its own.
+    report.reviews += report.held
+    report.bookings += report.held
+    report.customers += report.held
+    report.timings["reviews: held"] = time.perf_counter() - step
     step = time.perf_counter()
     provider_ids = [provider.pk for provider in providers]
     ratings_refresh(

@@ -137,8 +137,8 @@ def demo_seed(
         _log(
             stdout,
             f"Reviews: {reviews.reviews} created for {reviews.bookings} past jobs of "
-            f"{reviews.customers} new customers; {reviews.replies} replies, "
-            f"{reviews.customer_ratings} customer ratings.",
+            f"{reviews.customers} new customers ({reviews.held} held by the fraud rules); "
+            f"{reviews.replies} replies, {reviews.customer_ratings} customer ratings.",
         )
         if reviews.timings:
             report.timings.update(reviews.timings)

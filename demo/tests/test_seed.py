@@ -324,7 +324,12 @@ def test_reviews_are_of_completed_past_jobs_with_their_timeline(seeded):
     ).values_list("booking_id", "action", "at"):
         events.setdefault(booking_id, []).append((at, action))
     completed_at = {}
-    for booking in Booking.objects.filter(status="completed").exclude(service__provider__slug=""):
+    suspicious = set(
+        Review.objects.filter(author__email__startswith="customer-5").values_list(
+            "booking_id", flat=True
+        )
+    )
+    for booking in Booking.objects.filter(status="completed"):
         timeline = [action for _, action in sorted(events[booking.pk])]
         assert timeline[0] in ("requested", "instant")
         assert timeline[1:] in (
@@ -333,12 +338,16 @@ def test_reviews_are_of_completed_past_jobs_with_their_timeline(seeded):
         )  # fmt: skip
         assert (timeline[0] == "instant") == ("accepted" not in timeline)
         done = max(at for at, action in events[booking.pk] if action == "completed")
-        assert booking.created_at < booking.start < booking.end <= done < now
         completed_at[booking.pk] = done
+        if booking.pk in suspicious:
+            continue  # "completed" before it started: one of the fraud rules' cases, below
+        assert booking.created_at < booking.start < booking.end <= done < now
     for review in reviews:
         done = completed_at[review.booking_id]
         assert done <= review.created_at <= done + timedelta(days=14)
-        assert review.created_at < now and review.published_at == review.created_at
+        assert review.created_at < now
+        if review.booking_id not in suspicious:
+            assert review.published_at == review.created_at
     # Within two years, and one provider's jobs never overlap, as on a real calendar.
     assert min(completed_at.values()) > now - timedelta(days=731)
     with connection.cursor() as cursor:
