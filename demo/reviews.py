@@ -158,15 +158,31 @@ def similarity(one: frozenset[str], other: frozenset[str]) -> float:
 class TextMemory:
     """What review_text has written: every text (to keep them unique), and the trigrams of the
     recent ones by trade and tone, so that a new recent text is not a near-duplicate of another
-    to the fraud rules (which compare the texts of recent reviews with pg_trgm)."""
+    to the fraud rules (which compare the texts of recent reviews with pg_trgm).
+
+    Trigram sets are kept as bit masks over the trigrams seen so far: intersecting two is one
+    AND and a bit count, which keeps comparing every new text with the others cheap.
+    """
 
     texts: set[bytes] = field(default_factory=set)
-    recent: dict[tuple[str, str], list[frozenset[str]]] = field(default_factory=dict)
+    recent: dict[tuple[str, str], list[tuple[int, int]]] = field(default_factory=dict)
+    _bits: dict[str, int] = field(default_factory=dict)
 
-    def near(self, bucket: tuple[str, str], grams: frozenset[str]) -> bool:
-        return any(
-            similarity(grams, other) >= NEAR_SIMILARITY for other in self.recent.get(bucket, ())
-        )
+    def mask(self, grams: frozenset[str]) -> tuple[int, int]:
+        """The trigrams as (bit mask, how many)."""
+        bits = self._bits
+        mask = 0
+        for gram in grams:
+            mask |= 1 << bits.setdefault(gram, len(bits))
+        return mask, len(grams)
+
+    def near(self, bucket: tuple[str, str], text: tuple[int, int]) -> bool:
+        mask, count = text
+        for other, other_count in self.recent.get(bucket, ()):
+            shared = (mask & other).bit_count()
+            if shared >= NEAR_SIMILARITY * (count + other_count - shared):
+                return True
+        return False
 
 
 # Recent texts stay below this similarity to each other, with a margin under the fraud rules'
@@ -211,10 +227,10 @@ def review_text(
             continue
         text = " ".join(sentences)
         if recent:
-            grams, bucket = trigrams(text), (category, tone)
-            if attempt < _ATTEMPTS // 2 and memory.near(bucket, grams):
+            masked, bucket = memory.mask(trigrams(text)), (category, tone)
+            if attempt < _ATTEMPTS // 2 and memory.near(bucket, masked):
                 continue
-            memory.recent.setdefault(bucket, []).append(grams)
+            memory.recent.setdefault(bucket, []).append(masked)
         memory.texts.add(fingerprint)
         return text
     raise ValueError(f"reviews.yaml: too few words to write another {tone} {category} review.")

@@ -500,6 +500,7 @@ def test_the_command_prints_counts_timings_and_the_demo_accounts(seeded):
     assert re.search(r"Providers\s+(\d+)", output).group(1) == str(PER_SCALE)
     assert re.search(r"Services\s+(\d+)", output).group(1) == str(Service.objects.count())
     assert re.search(r"Suburbs\s+(\d+)", output).group(1) == str(Suburb.objects.count())
+    assert re.search(r"Reviews\s+(\d+)", output).group(1) == str(Review.objects.count())
     assert "Timings:" in output and "total" in output
     for account in demo_data().accounts:
         assert account.email in output and account.password in output
