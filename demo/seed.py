@@ -132,6 +132,7 @@ def demo_seed(
         report.created["customers"] = reviews.customers
         report.created["past jobs"] = reviews.bookings
         report.created["reviews"] = reviews.reviews
+        report.created["held reviews"] = reviews.held
         report.created["replies"] = reviews.replies
         report.created["customer ratings"] = reviews.customer_ratings
         _log(

@@ -34,7 +34,8 @@ from listings.selectors import service_public
 from listings.services import service_attributes_clean
 from places.models import City, Suburb
 from reviews.aggregates import ratings_drift
-from reviews.models import CustomerRating, Review, ReviewResponse
+from reviews.fraud import fraud_scan
+from reviews.models import CustomerRating, FraudSignal, Review, ReviewResponse
 
 from .plans import scale_plans
 
@@ -428,6 +429,23 @@ def test_the_demo_accounts_have_reviews_to_show(seeded):
     assert not Review.objects.exclude(provider=priya).filter(author=casey).exists()
 
 
+def test_a_few_reviews_are_held_by_the_fraud_rules_with_their_signals(seeded, settings):
+    held = Review.objects.filter(status="held")
+    assert held.count() == seeded.created["held reviews"] == 2  # provider 1's two
+    for review in held:
+        assert review.fraud_score >= settings.FRAUD_HOLD_THRESHOLD
+        assert review.published_at is None and review.booking.events.filter(action="reviewed")
+    signals = FraudSignal.objects.filter(review__in=held)
+    assert {"shared_identity", "odd_booking", "new_account"} <= set(
+        signals.values_list("rule", flat=True)
+    )
+    # The other demo reviews trip no rule; a scan of the last weeks raises nothing new.
+    assert not FraudSignal.objects.exclude(review__in=held).exists()
+    assert fraud_scan(since=timedelta(days=30)).raised == {}
+    # Held reviews count in no figure.
+    assert ratings_drift() == []
+
+
 def test_a_second_reviews_run_is_one_query(seeded, django_assert_num_queries):
     # The read of providers still without past jobs, inside its savepoint.
     with django_assert_num_queries(3):
@@ -467,7 +485,14 @@ def test_a_bigger_scale_only_adds_providers(seeded):
     # Provider 2 (approved) gets its past customers and their reviews too.
     reviews_created = {
         name: created.pop(name)
-        for name in ("customers", "past jobs", "reviews", "replies", "customer ratings")
+        for name in (
+            "customers",
+            "past jobs",
+            "reviews",
+            "held reviews",
+            "replies",
+            "customer ratings",
+        )
     }
     assert reviews_created["reviews"] > 0 and reviews_created["customers"] > 0
     assert not ratings_drift()
