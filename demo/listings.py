@@ -16,6 +16,7 @@ import zlib
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Protocol
 
 from django.contrib.gis.geos import Point
 from django.db import transaction
@@ -224,6 +225,29 @@ def provider_service_plans(
     return plans
 
 
+class DemoProviderRow(Protocol):
+    """A demo provider as a seed step read it from the database."""
+
+    index: int  # 0 for the demo account
+    status: str
+    city_slug: str
+    radius_km: int
+
+
+def demo_provider_plans(provider: DemoProviderRow, trades: dict[int, str]) -> Sequence[ServicePlan]:
+    """The listings of a demo provider (its trade looked up in `trades` by index), or the demo
+    account's own, written by hand."""
+    if provider.index == 0:
+        return demo_data().demo_provider.listings
+    return provider_service_plans(
+        index=provider.index,
+        trade=trades[provider.index],
+        city_slug=provider.city_slug,
+        provider_status=provider.status,
+        radius_km=provider.radius_km,
+    )
+
+
 # --- Writing -------------------------------------------------------------------------------------
 
 
@@ -341,16 +365,7 @@ def services_seed(*, log: Callable[[str], None] | None = None) -> ServicesReport
     for chunk in _chunks(providers, PROVIDERS_PER_CHUNK):
         batch: list[tuple[_Provider, ServicePlan]] = []
         for provider in chunk:
-            if provider.index == 0:
-                plans = list(demo_data().demo_provider.listings)
-            else:
-                plans = provider_service_plans(
-                    index=provider.index,
-                    trade=trades[provider.index],
-                    city_slug=provider.city_slug,
-                    provider_status=provider.status,
-                    radius_km=provider.radius_km,
-                )
+            plans = demo_provider_plans(provider, trades)
             batch.extend((provider, plan) for plan in plans)
         # Each subcategory's picture is drawn the first time a listing needs it.
         drawn = time.perf_counter()

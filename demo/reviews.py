@@ -44,7 +44,7 @@ from .cities import CityData, largest_cities
 from .customers import customer_number, customer_pool, customers_ensure
 from .dataset import ServicePlan, demo_data
 from .held_reviews import Suspect, held_reviews_write
-from .listings import provider_service_plans
+from .listings import demo_provider_plans
 from .providers import PROVIDER_EMAIL_DOMAIN, provider_plans
 
 # How far back the demo's jobs go.
@@ -517,17 +517,7 @@ def _listings(providers: Sequence[_Provider], trades: dict[int, str]) -> dict[in
 
 
 def _service_plans(provider: _Provider, trades: dict[int, str]) -> dict[str, ServicePlan]:
-    if provider.index == 0:
-        plans = demo_data().demo_provider.listings
-    else:
-        plans = provider_service_plans(
-            index=provider.index,
-            trade=trades[provider.index],
-            city_slug=provider.city_slug,
-            provider_status=provider.status,
-            radius_km=provider.radius_km,
-        )
-    return {plan.title: plan for plan in plans}
+    return {plan.title: plan for plan in demo_provider_plans(provider, trades)}
 
 
 # --- Writing -------------------------------------------------------------------------------------
