@@ -139,6 +139,17 @@ def _fingerprint(sentences: Iterable[str]) -> bytes:
     return hashlib.blake2b("\n".join(sorted(sentences)).encode(), digest_size=8).digest()
 
 
+# Recent texts stay below this similarity to each other, with a margin under the fraud rules'
+# bar (FRAUD_DUPLICATE_SIMILARITY, 0.7).
+NEAR_SIMILARITY = 0.6
+# Reviews newer than this are kept apart from each other; older ones need only be unique (the
+# fraud rules compare a review with the 2,000 most recent ones before it: about 120 days of the
+# reviews of 200 providers).
+RECENT_DAYS = 120
+RECENT_FOR_PROVIDERS = 200
+_ATTEMPTS = 80
+
+
 def trigrams(text: str) -> frozenset[str]:
     """The text's trigrams as PostgreSQL's pg_trgm counts them: each lower-case word of letters
     and digits, padded with two spaces in front and one behind."""
@@ -164,6 +175,8 @@ class TextMemory:
     AND and a bit count, which keeps comparing every new text with the others cheap.
     """
 
+    # How far back texts count as recent (RECENT_DAYS, fewer when many providers are seeded).
+    recent_days: float = RECENT_DAYS
     texts: set[bytes] = field(default_factory=set)
     recent: dict[tuple[str, str], list[tuple[int, int]]] = field(default_factory=dict)
     _bits: dict[str, int] = field(default_factory=dict)
@@ -183,15 +196,6 @@ class TextMemory:
             if shared >= NEAR_SIMILARITY * (count + other_count - shared):
                 return True
         return False
-
-
-# Recent texts stay below this similarity to each other, with a margin under the fraud rules'
-# bar (FRAUD_DUPLICATE_SIMILARITY, 0.7).
-NEAR_SIMILARITY = 0.6
-# Reviews newer than this are kept apart from each other; older ones need only be unique (the
-# fraud rules compare a review with the most recent ones before it).
-RECENT_DAYS = 120
-_ATTEMPTS = 80
 
 
 def review_text(
@@ -328,7 +332,7 @@ def provider_jobs(
         reviewed = completed + timedelta(hours=delay)
         text = review_text(
             rng, rating=rating, category=listing.category, name=name, memory=memory,
-            recent=reviewed > now - timedelta(days=RECENT_DAYS),
+            recent=reviewed > now - timedelta(days=memory.recent_days),
         )  # fmt: skip
         reply = _reply(rng, rating)
         replied = reviewed + timedelta(hours=rng.uniform(2, 96))
@@ -387,7 +391,7 @@ def _demo_account_jobs(
         job = jobs[n]
         text = review_text(
             rng, rating=rating, category=job.listing.category, name=name, memory=memory,
-            recent=days_ago < RECENT_DAYS,
+            recent=days_ago < memory.recent_days,
         )  # fmt: skip
         review = replace(
             job.review,
@@ -758,7 +762,11 @@ def reviews_seed(
         seen[plan.city_slug] += 1
         in_city[plan.index] = seen[plan.city_slug]
     demo_customer = User.objects.get(email=demo_data().account("customer").email).pk
-    memory = TextMemory()
+    # Many providers at once (a benchmark's scale) write more reviews a day: the fraud rules'
+    # most recent reviews then span fewer days, and fewer texts need keeping apart.
+    memory = TextMemory(
+        recent_days=max(3.0, RECENT_DAYS * min(1.0, RECENT_FOR_PROVIDERS / len(providers)))
+    )
     suspects: list[tuple[_Provider, ZoneInfo]] = []
 
     def customers_of(provider: _Provider) -> Callable[[random.Random], int]:
