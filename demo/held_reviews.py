@@ -1,7 +1,8 @@
 """Demo reviews the fraud rules hold: written through `reviews.services.review_submit`, the way a
 customer's review arrives, from a client the rules can link to the provider.
 
-One demo provider in SUSPECT_EVERY (demo.reviews) gets two, from accounts of its own making:
+One demo provider in SUSPECT_EVERY of the first SUSPECTS_UNTIL (demo.reviews) gets two, from
+accounts of its own making:
 - a five-star review sent from the provider's own device and address (its sign-in recorded as a
   SignInEvent, as the site records it): the shared-identity rule;
 - a five-star review of a job marked completed twelve minutes after it was booked, before its

@@ -55,9 +55,10 @@ DEMO_PROVIDER_POOL = 150
 # Stands for the demo customer account in a plan (generated customers are numbered from 1).
 DEMO_CUSTOMER = 0
 SUB_RATINGS = ("quality", "punctuality", "communication", "value")
-# One demo provider in this many (1, 61, 121...) also gets reviews the fraud rules hold; its last
-# days are kept free for those jobs.
+# One demo provider in this many (1, 61, 121... up to 541: twenty held reviews at most, whatever
+# the scale) also gets reviews the fraud rules hold; its last days are kept free for those jobs.
 SUSPECT_EVERY = 60
+SUSPECTS_UNTIL = 600
 
 Status = Booking.Status
 Action = BookingEvent.Action
@@ -109,7 +110,7 @@ class JobPlan:
 
 
 def provider_is_suspect(index: int) -> bool:
-    return index % SUSPECT_EVERY == 1
+    return index % SUSPECT_EVERY == 1 and index < SUSPECTS_UNTIL
 
 
 def _tone(rating: int) -> str:

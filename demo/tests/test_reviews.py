@@ -15,6 +15,7 @@ from demo.reviews import (
     NEAR_SIMILARITY,
     Listing,
     TextMemory,
+    provider_is_suspect,
     provider_jobs,
     review_text,
     similarity,
@@ -152,3 +153,8 @@ def test_trigrams_count_like_pg_trgm():
         "  h", " ho", "hot", "ot ", "  w", " wa", "wat", "ate", "ter", "er ",
     }  # fmt: skip
     assert similarity(trigrams("a b"), trigrams("a b")) == 1.0
+
+
+def test_a_few_providers_get_held_reviews_whatever_the_scale():
+    suspects = [index for index in range(1, 7201) if provider_is_suspect(index)]
+    assert suspects[:3] == [1, 61, 121] and len(suspects) == 10
