@@ -105,7 +105,7 @@ def test_a_customer_reviews_the_provider_replies_another_user_reports(site, book
     expect(page.locator("label[for=id_photos]")).to_have_text("Photos (optional)")
     overall = page.get_by_role("group", name="Overall rating")
     overall.get_by_label("4 stars").check()
-    page.get_by_role("group", name="Punctuality (optional)").get_by_label("5 stars").check()
+    page.get_by_role("group", name="Punctuality").get_by_label("5 stars").check()
     page.get_by_label("Your review").fill(REVIEW_TEXT)
     page.get_by_role("button", name="Publish review").click()
 

@@ -32,10 +32,10 @@ def _stars_field(label: str, *, optional: bool) -> forms.CharField:
 
 class ReviewForm(forms.Form):
     rating = _stars_field("Overall rating", optional=False)
-    quality = _stars_field("Quality of the work (optional)", optional=True)
-    punctuality = _stars_field("Punctuality (optional)", optional=True)
-    communication = _stars_field("Communication (optional)", optional=True)
-    value = _stars_field("Value for money (optional)", optional=True)
+    quality = _stars_field("Quality of the work", optional=True)
+    punctuality = _stars_field("Punctuality", optional=True)
+    communication = _stars_field("Communication", optional=True)
+    value = _stars_field("Value for money", optional=True)
     # The service checks the length (with the count in its message); maxlength only saves
     # typing past it.
     text = forms.CharField(
