@@ -61,8 +61,9 @@ from django.utils import timezone
 from django.utils.crypto import get_random_string
 from psycopg.types.range import Range
 
+from accounts.models import User
 from accounts.tests.factories import PASSWORD, ProviderProfileFactory, UserFactory
-from bookings.models import AvailabilityException, Booking
+from bookings.models import AvailabilityException, Booking, BookingEvent
 from bookings.tests.factories import BookingFactory, open_all_week
 from jobs import services as job_services
 from listings.tests.factories import (
@@ -145,7 +146,7 @@ def _fills(world: World) -> dict[str, list[dict[str, str]]]:
     from allauth.account.utils import user_pk_to_url_str
 
     unverified = EmailAddress.objects.get(user=world.unverified)
-    return world.chat_fills | {
+    return world.fills | {
         "account_confirm_email": [{"key": EmailConfirmationHMAC(unverified).key}],
         "account_reset_password_from_key": [
             {
@@ -250,7 +251,8 @@ class World:
     good: dict[str, str] = field(default_factory=dict)
     # Path values of the chat pages no link reaches (unblock shows only once blocked; a
     # thumbnail is an <img>, not a link).
-    chat_fills: dict[str, list[dict[str, str]]] = field(default_factory=dict)
+    # Path values found while making the world (chat's and reviews' pages).
+    fills: dict[str, list[dict[str, str]]] = field(default_factory=dict)
 
 
 def _conversation(*, customer, provider, service) -> dict[str, list[dict[str, str]]]:
@@ -281,6 +283,60 @@ def _conversation(*, customer, provider, service) -> dict[str, list[dict[str, st
     return {
         "chat_unblock": [{"pk": resolve(page).kwargs["pk"]}],
         "chat_photo_thumb": [{"key": thumb}],
+    }
+
+
+def _completed(*, customer, service, days_ago: int) -> Booking:
+    """A job done `days_ago` days ago, booked a week before it, with its COMPLETED event: a
+    booking like real ones, which the fraud rules leave alone."""
+    start = datetime.now(UTC).replace(minute=0, second=0, microsecond=0) - timedelta(days=days_ago)
+    booking = BookingFactory(
+        customer=customer, service=service, start=start, status=Booking.Status.COMPLETED
+    )
+    Booking.objects.filter(pk=booking.pk).update(created_at=start - timedelta(days=7))
+    BookingEvent.objects.create(
+        booking=booking,
+        action=BookingEvent.Action.COMPLETED,
+        from_status=Booking.Status.ACCEPTED,
+        to_status=Booking.Status.COMPLETED,
+        actor=service.provider.user,
+    )
+    BookingEvent.objects.filter(booking=booking, action="completed").update(at=booking.period.upper)
+    return booking
+
+
+def _reviews(*, customer, service) -> dict[str, list[dict[str, str]]]:
+    """A published review with a photo (so the listing links its photo and the provider's
+    portal its reply form, the author's booking page its edit link) and a completed job still
+    waiting for one (the review form). Made through the review page, for the reason chat's
+    conversation is: reviews is a layer above jobs."""
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (400, 300), "#2a7f62").save(buffer, "PNG")
+    photo = SimpleUploadedFile("photo.png", buffer.getvalue(), content_type="image/png")
+    reviewed = _completed(customer=customer, service=service, days_ago=3)
+    _completed(customer=customer, service=service, days_ago=2)
+    author = Client()  # a browser of its own: one shared with the provider links the two
+    author.force_login(customer)
+    sent = author.post(
+        reverse("review_new", args=[reviewed.pk]),
+        {"rating": "4", "text": "Tidy work and on time, the board is labelled.", "photos": photo},
+    )
+    assert sent.status_code == 302, sent.content.decode()[:2000]
+    # The crawl opens one booking page per person, not the reviewed one that links these, and
+    # follows links, not images.
+    html = author.get(reverse("booking_detail", args=[reviewed.pk])).content.decode()
+    edit = re.search(r"/reviews/(\d+)/edit/", html)[1]
+    html = author.get(service.get_absolute_url()).content.decode()
+    thumb = re.search(r"/reviews/photos/([0-9a-f-]{36})-thumb\.jpg", html)[1]
+    return {
+        "portal_customer_rate": [{"pk": reviewed.pk}],
+        "review_edit": [{"pk": edit}],
+        "review_photo_thumb": [{"key": thumb}],
     }
 
 
@@ -358,6 +414,8 @@ def _world() -> World:
         description="Six LED downlights in the lounge.",
         place="Bondi",
     )
+    User.objects.filter(pk=customer.pk).update(date_joined=timezone.now() - timedelta(days=90))
+    review_fills = _reviews(customer=customer, service=service)
     chat_fills = _conversation(customer=customer, provider=profile, service=service)
     NotificationFactory(recipient=customer, url="/bookings/")
     NotificationFactory(recipient=profile.user, url="/portal/bookings/")
@@ -368,7 +426,7 @@ def _world() -> World:
         unverified=unverified,
         service=service,
         good=_good_values(today),
-        chat_fills=chat_fills,
+        fills=chat_fills | review_fills,
     )
 
 
