@@ -249,9 +249,8 @@ class World:
     unverified: object  # a person whose email address waits for its confirmation link
     service: object  # the public listing
     good: dict[str, str] = field(default_factory=dict)
-    # Path values of the chat pages no link reaches (unblock shows only once blocked; a
-    # thumbnail is an <img>, not a link).
-    # Path values found while making the world (chat's and reviews' pages).
+    # Path values of chat and review pages no link the crawl follows reaches (unblock shows
+    # only once blocked; a thumbnail is an <img>, not a link), found while making the world.
     fills: dict[str, list[dict[str, str]]] = field(default_factory=dict)
 
 
