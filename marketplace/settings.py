@@ -57,6 +57,10 @@ INSTALLED_APPS = [
     "channels",
     "csp",
     "django_filters",
+    "rest_framework",
+    "rest_framework_simplejwt.token_blacklist",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "import_export",
     "storages",
     "marketplace",
@@ -471,6 +475,64 @@ if BEHIND_PROXY:
     USE_X_FORWARDED_HOST = True
 # allauth's own reading of the header, for any of its code that does not ask our adapter.
 ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
+
+# The REST API (/api/): DRF on the same services, selectors and rules as the pages
+# (marketplace/api.py has the shared pieces; each app its api.py and api_urls.py).
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        # simplejwt loads the user on every request and refuses an inactive one, so a
+        # suspended person's tokens stop working at once, not at their expiry.
+        "rest_framework_simplejwt.authentication.JWTAuthentication",
+        # The site's own JavaScript: the session, with DRF's CSRF check.
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [
+        "rest_framework.parsers.JSONParser",
+        "rest_framework.parsers.MultiPartParser",
+        "rest_framework.parsers.FormParser",
+    ],
+    "DEFAULT_PAGINATION_CLASS": "marketplace.api.PagePagination",
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_THROTTLE_CLASSES": [
+        "marketplace.api_throttles.AnonThrottle",
+        "marketplace.api_throttles.UserThrottle",
+        "marketplace.api_throttles.ScopedThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": env.str("API_THROTTLE_ANON", default="120/min"),
+        "user": env.str("API_THROTTLE_USER", default="600/min"),
+        # Per address: sign-in (token), sign-up and password reset cost a password hash or
+        # an email each.
+        "auth": env.str("API_THROTTLE_AUTH", default="10/min"),
+        "sign_up": env.str("API_THROTTLE_SIGN_UP", default="5/hour"),
+        "password_reset": env.str("API_THROTTLE_PASSWORD_RESET", default="5/hour"),
+    },
+    "EXCEPTION_HANDLER": "marketplace.api.exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+
+SIMPLE_JWT = {
+    "ACCESS_TOKEN_LIFETIME": timedelta(minutes=15),
+    "REFRESH_TOKEN_LIFETIME": timedelta(days=14),
+    "ROTATE_REFRESH_TOKENS": True,
+    "BLACKLIST_AFTER_ROTATION": True,
+    "UPDATE_LAST_LOGIN": True,
+}
+
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Nearhand API",
+    "DESCRIPTION": "Local services: the catalogue, bookings, jobs and quotes, reviews, messages.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    # Swagger UI from our own static files (no CDN; the CSP allows only 'self').
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+}
 
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {

@@ -1,0 +1,3 @@
+"""The accounts API (views in accounts/api.py)."""
+
+urlpatterns: list = []

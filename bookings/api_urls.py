@@ -1,0 +1,3 @@
+"""The bookings API (views in bookings/api.py)."""
+
+urlpatterns: list = []

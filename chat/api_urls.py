@@ -1,0 +1,3 @@
+"""The chat API (views in chat/api.py)."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""The jobs API (views in jobs/api.py)."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""The listings API (views in listings/api.py)."""
+
+urlpatterns: list = []

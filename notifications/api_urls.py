@@ -1,0 +1,3 @@
+"""The notifications API (views in notifications/api.py)."""
+
+urlpatterns: list = []

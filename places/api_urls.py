@@ -1,0 +1,3 @@
+"""The places API (views in places/api.py)."""
+
+urlpatterns: list = []

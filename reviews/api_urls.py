@@ -1,0 +1,3 @@
+"""The reviews API (views in reviews/api.py)."""
+
+urlpatterns: list = []
