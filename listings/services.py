@@ -1,6 +1,6 @@
 """Writes to the catalogue: every change happens here, inside a transaction."""
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 
@@ -573,6 +573,24 @@ def service_photo_move(*, photo: ServicePhoto, direction: str) -> ServicePhoto:
     first.position, second.position = second.position, first.position
     ServicePhoto.objects.bulk_update([first, second], ["position"])
     return first
+
+
+@transaction.atomic
+def service_photos_order(*, service: Service, photo_ids: Sequence[int]) -> list[ServicePhoto]:
+    """Put every photo of a listing in this order (each once); the first is the cover."""
+    locked = (
+        Service.objects.select_for_update(of=("self",))
+        .select_related("provider")
+        .get(pk=service.pk)
+    )
+    _check_provider_may_change(locked.provider)
+    photos = {photo.pk: photo for photo in locked.photos.all()}
+    if sorted(photo_ids) != sorted(photos):
+        raise Invalid(fields={"photos": "List every photo of this listing once, in the new order."})
+    for position, pk in enumerate(photo_ids):
+        photos[pk].position = position
+    ServicePhoto.objects.bulk_update(list(photos.values()), ["position"])
+    return [photos[pk] for pk in photo_ids]
 
 
 @transaction.atomic

@@ -1,3 +1,9 @@
 """The places API (views in places/api.py)."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from . import api
+
+urlpatterns = [
+    path("cities/", api.CityListView.as_view(), name="api_city_list"),
+]
