@@ -213,6 +213,32 @@ class RemovalSerializer(serializers.Serializer):
     removal = serializers.ChoiceField(choices=[removal.value for removal in services.Removal])
 
 
+class ThumbnailSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ServicePhoto
+        fields = ["id", "thumbnail", "alt_text", "position"]
+        read_only_fields = fields
+
+
+class MineSerializer(serializers.ModelSerializer):
+    """A row of the provider's own list (what portal_service_list loads, nothing more)."""
+
+    url = serializers.CharField(source="get_absolute_url", read_only=True)
+    subcategory = NodeSerializer(read_only=True)
+    category = NodeSerializer(source="subcategory.category", read_only=True)
+    city = CityBriefSerializer(read_only=True)
+    photos = ThumbnailSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Service
+        fields = [
+            "id", "title", "slug", "url", "status", "subcategory", "category", "city",
+            "price_type", "price", "instant_book", "rating_average", "rating_count", "photos",
+            "updated_at",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+
 # --- Categories -------------------------------------------------------------------------------
 
 
@@ -503,7 +529,7 @@ class ServiceViewSet(viewsets.GenericViewSet):
     @extend_schema(
         tags=["services"],
         summary="The caller's own listings, whatever their status (archived ones too).",
-        responses=ServiceCardSerializer(many=True),
+        responses=MineSerializer(many=True),
     )
     @action(detail=False, methods=["get"], pagination_class=PagePagination, filter_backends=[])
     def mine(self, request: Request) -> Response:
@@ -567,29 +593,3 @@ def _renamed(error: Invalid, names: Mapping[str, str]) -> Invalid:
     """The same refusal with its fields named as the API names them."""
     fields = {names.get(name, name): messages for name, messages in error.fields.items()}
     return Invalid(error.general, fields=fields, code=error.code)
-
-
-class ThumbnailSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = ServicePhoto
-        fields = ["id", "thumbnail", "alt_text", "position"]
-        read_only_fields = fields
-
-
-class MineSerializer(serializers.ModelSerializer):
-    """A row of the provider's own list (what portal_service_list loads, nothing more)."""
-
-    url = serializers.CharField(source="get_absolute_url", read_only=True)
-    subcategory = NodeSerializer(read_only=True)
-    category = NodeSerializer(source="subcategory.category", read_only=True)
-    city = CityBriefSerializer(read_only=True)
-    photos = ThumbnailSerializer(many=True, read_only=True)
-
-    class Meta:
-        model = Service
-        fields = [
-            "id", "title", "slug", "url", "status", "subcategory", "category", "city",
-            "price_type", "price", "instant_book", "rating_average", "rating_count", "photos",
-            "updated_at",
-        ]  # fmt: skip
-        read_only_fields = fields

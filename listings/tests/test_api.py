@@ -524,3 +524,18 @@ def test_uploads_are_all_or_nothing_and_bounded(api, profile):
     assert not service.photos.exists()
     as_json = api.post(url, {"photos": ["x"]}, format="json")
     assert as_json.status_code == 415
+
+
+@pytest.mark.parametrize("count", [1, 5])
+def test_a_words_search_near_a_place_takes_constant_queries(
+    count, places, django_assert_num_queries
+):
+    for _ in range(count):
+        ServicePhotoFactory(service=ServiceFactory(title="Switchboard upgrade"))
+    # The place typed, the typo lexicon, the providers named, the ranked page, its photos.
+    with django_assert_num_queries(5):
+        response = APIClient().get(SERVICES, {"q": "switchboard", "where": "Bondi"})
+    body = response.json()
+    assert len(body["results"]) == count
+    assert body["meta"]["place"]["label"] == "Bondi, NSW"
+    assert body["meta"]["sort"] == "relevance"
