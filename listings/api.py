@@ -1,4 +1,3 @@
-# ruff: noqa: RUF001 - messages use the typographic apostrophe, as the templates do
 """The catalogue API: categories, search, a service's detail, and a provider's own services.
 
 Thin: the search runs through the search page's own functions (listings.filters and
@@ -33,13 +32,19 @@ from marketplace.api import PagePagination
 from marketplace.errors import Invalid
 from marketplace.params import MAX_ID, parse_id, parse_int
 from places.models import City
-from places.selectors import Place, place_from_point, place_resolve
 
 from . import selectors, services
 from .filters import ServiceSearchFilter, search_filters_bind
 from .models import Category, Service, ServicePhoto, Subcategory
 from .policies import CancellationPolicy
-from .search import ParsedQuery, SearchPage, providers_named, search_query_parse, service_search
+from .search import (
+    ParsedQuery,
+    SearchPage,
+    providers_named,
+    search_place_find,
+    search_query_parse,
+    service_search,
+)
 
 # "Search instead for ...": the words as typed, never corrected (the page's parameter too).
 AS_TYPED = "as_typed"
@@ -263,26 +268,6 @@ class CategoryListView(generics.ListAPIView):
 # --- Search -----------------------------------------------------------------------------------
 
 
-def _place_for(data: Mapping, notes: list[str]) -> tuple[Place | None, str]:
-    """The point searched around, as the search page finds it: lat/lng, else "where"."""
-    where = data.get("where") or ""
-    latitude, longitude = data.get("lat"), data.get("lng")
-    if latitude is not None and longitude is not None:
-        return place_from_point(latitude=float(latitude), longitude=float(longitude)), where
-    if latitude is not None or longitude is not None:
-        notes.append("Your location was incomplete. Press “Near me” again or type a suburb.")
-        return None, where
-    if not where:
-        return None, where
-    place = place_resolve(text=where)
-    if place is None:
-        notes.append(
-            f"We couldn’t find a place called “{where}”. Try a suburb or city, such as "
-            "Bondi or Parramatta. These results are not limited to a place."
-        )
-    return place, where
-
-
 def _as_typed_query(params: QueryDict) -> str:
     kept = params.copy()
     kept.pop("page", None)
@@ -295,7 +280,11 @@ def _search(params: QueryDict) -> tuple[SearchPage, dict]:
     about them: the correction, the place, the providers named, the notes."""
     filterset, notes = search_filters_bind(params, queryset=selectors.service_public())
     data = filterset.form.cleaned_data
-    place, where = _place_for(data, notes)
+    where = data.get("where") or ""
+    place, place_notes = search_place_find(
+        latitude=data.get("lat"), longitude=data.get("lng"), where=where
+    )
+    notes += place_notes
     query = data.get("q") or ""
     as_typed = params.get(AS_TYPED) == "1"
     parsed = ParsedQuery(text="")

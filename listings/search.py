@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from django.conf import settings
 from django.contrib.gis.geos import Point
@@ -45,7 +46,7 @@ from django.db.models import (
 from django.db.models.expressions import RawSQL
 
 from accounts.models import ProviderProfile
-from places.selectors import Place, places_named
+from places.selectors import Place, place_from_point, place_resolve, places_named
 
 from .models import Service
 from .selectors import service_cards
@@ -207,6 +208,30 @@ def _inflection(word: str, other: str) -> bool:
     """ "electrician" and "electricians": the same word with another ending, not a typo.
     ("emergancy" stems like "emergency" too, but it is a typo worth telling people about.)"""
     return word.startswith(other) or other.startswith(word)
+
+
+# --- The place searched around ----------------------------------------------------------------
+
+
+def search_place_find(
+    *, latitude: Decimal | None, longitude: Decimal | None, where: str
+) -> tuple[Place | None, list[str]]:
+    """The point a search is around, as the search form gives it: the browser's location
+    (both halves), else the place typed in "Where?"; and what to tell people when neither
+    could be used (the results are then not limited to a place)."""
+    if latitude is not None and longitude is not None:
+        return place_from_point(latitude=float(latitude), longitude=float(longitude)), []
+    if latitude is not None or longitude is not None:
+        return None, ["Your location was incomplete. Press “Near me” again or type a suburb."]
+    if not where:
+        return None, []
+    place = place_resolve(text=where)
+    if place is None:
+        return None, [
+            f"We couldn’t find a place called “{where}”. Try a suburb or city, such as "  # noqa: RUF001
+            "Bondi or Parramatta. These results are not limited to a place."
+        ]
+    return place, []
 
 
 # --- Parsing a query --------------------------------------------------------------------------

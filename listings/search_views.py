@@ -1,4 +1,3 @@
-# ruff: noqa: RUF001 - messages use the typographic apostrophe, as the templates do
 """The search page: words, place or "near me", filters, sorts; the results partial for fetch."""
 
 from dataclasses import dataclass, replace
@@ -10,7 +9,6 @@ from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET
 
 from marketplace.params import parse_int
-from places.selectors import place_from_point, place_resolve
 
 from .filters import RATING_CHOICES, search_filters_bind
 from .search import (
@@ -18,6 +16,7 @@ from .search import (
     ParsedQuery,
     SearchPage,
     providers_named,
+    search_place_find,
     search_query_parse,
     service_search,
 )
@@ -112,19 +111,10 @@ def search(request: HttpRequest) -> HttpResponse:
     query = data.get("q") or ""
     where = data.get("where") or ""
 
-    place = None
-    latitude, longitude = data.get("lat"), data.get("lng")
-    if latitude is not None and longitude is not None:
-        place = place_from_point(latitude=float(latitude), longitude=float(longitude))
-    elif latitude is not None or longitude is not None:
-        notes.append("Your location was incomplete. Press “Near me” again or type a suburb.")
-    elif where:
-        place = place_resolve(text=where)
-        if place is None:
-            notes.append(
-                f"We couldn’t find a place called “{where}”. Try a suburb or city, such as "
-                "Bondi or Parramatta. These results are not limited to a place."
-            )
+    place, place_notes = search_place_find(
+        latitude=data.get("lat"), longitude=data.get("lng"), where=where
+    )
+    notes += place_notes
 
     as_typed = request.GET.get(AS_TYPED) == "1"
     parsed = ParsedQuery(text="")
