@@ -539,3 +539,16 @@ def test_a_words_search_near_a_place_takes_constant_queries(
     assert len(body["results"]) == count
     assert body["meta"]["place"]["label"] == "Bondi, NSW"
     assert body["meta"]["sort"] == "relevance"
+
+
+def test_a_pending_provider_publishes_as_the_portal_allows_but_stays_off_the_public_api(
+    pests, city
+):
+    pending = ProviderProfileFactory()  # waiting for approval
+    client = as_user(pending.user)
+    created = client.post(SERVICES, payload(pests, city), format="json").json()
+    published = client.post(f"{SERVICES}{created['id']}/publish/")
+    assert published.status_code == 200 and published.json()["status"] == "active"
+    assert published.json()["is_public"] is False
+    assert APIClient().get(f"{SERVICES}{created['id']}/").status_code == 404
+    assert APIClient().get(SERVICES).json()["results"] == []
