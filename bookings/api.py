@@ -84,6 +84,9 @@ class EventSerializer(serializers.ModelSerializer):
 class BookingSerializer(serializers.ModelSerializer):
     """A booking as the caller sees it: every field is read-only (services write bookings)."""
 
+    # Text, not an enum: every app's models name their choices "Status", and the schema
+    # would need an ENUM_NAME_OVERRIDES entry (settings) for each of them.
+    status = serializers.CharField(help_text="One of: " + ", ".join(Booking.Status.values) + ".")
     start = serializers.DateTimeField()
     end = serializers.DateTimeField()
     when = serializers.SerializerMethodField()
