@@ -12,6 +12,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.http import Http404
+from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import generics, serializers
 from rest_framework.request import Request
@@ -356,12 +357,17 @@ class JobWithdrawView(APIView):
 # --- Quotes ------------------------------------------------------------------------------------
 
 
+class LocalDateTimeField(serializers.DateTimeField):
+    """A date and time kept naive when sent without an offset: the view reads it in the job's
+    city, as the quote page does."""
+
+    def enforce_timezone(self, value: datetime) -> datetime:
+        return value if timezone.is_naive(value) else super().enforce_timezone(value)
+
+
 class QuoteInputSerializer(serializers.Serializer):
     price = serializers.DecimalField(min_value=0, **PRICE, help_text="AUD, including GST.")
-    start = serializers.DateTimeField(
-        default_timezone=None,
-        help_text="ISO 8601; without an offset, the time in the job's city.",
-    )
+    start = LocalDateTimeField(help_text="ISO 8601; without an offset, the time in the job's city.")
     # The bounds keep numbers sane; jobs.services says which durations a job may take.
     duration_minutes = serializers.IntegerField(min_value=0, max_value=100_000, required=False)
     message = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")

@@ -208,6 +208,8 @@ def test_bad_quote_input_is_a_400(job, plumbers):
         {"price": "0"},
         {"price": "abc"},
         {"start": "9999-01-01T10:00:00"},
+        {"start": "9999-12-31T23:59:59-10:00"},
+        {"start": "0001-01-01T00:00:00+10:00"},
         {"start": "yesterday"},
         {"start": "2020-01-01T10:00:00Z"},
         {"duration_minutes": 2**70},
@@ -253,3 +255,12 @@ def test_the_quotes_on_a_job_ask_a_constant_number_of_queries(
     with django_assert_num_queries(2):  # the job, its quotes with their providers
         answer = client.get(f"/api/jobs/{job.pk}/quotes/")
     assert answer.json()["count"] == count
+
+
+def test_a_quote_time_without_an_offset_is_the_jobs_city_time(job, plumbers):
+    local = start_at().astimezone(job.zone).replace(tzinfo=None)
+    answer = as_user(plumbers[0].user).post(
+        f"/api/jobs/{job.pk}/quotes/", quote_body(start=local.isoformat()), format="json"
+    )
+    assert answer.status_code == 201, answer.json()
+    assert Quote.objects.get().start == local.replace(tzinfo=job.zone)
