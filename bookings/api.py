@@ -196,16 +196,6 @@ class SlotQuerySerializer(serializers.Serializer):
         required=False, help_text=f"Default and most: {SLOT_RANGE_DAYS} days from date_from."
     )
 
-    def validate(self, data: dict) -> dict:
-        first, last = data.get("date_from"), data.get("date_to")
-        if first and last and last < first:
-            raise serializers.ValidationError({"date_to": "Choose a day on or after date_from."})
-        if first and last and (last - first).days >= SLOT_RANGE_DAYS:
-            raise serializers.ValidationError(
-                {"date_to": f"Ask for {SLOT_RANGE_DAYS} days at most."}
-            )
-        return data
-
 
 class SlotSerializer(serializers.Serializer):
     value = serializers.CharField(help_text="What to send as `start` to book this time.")
@@ -237,6 +227,10 @@ class SlotsView(APIView):
             raise Http404("This service is not taking bookings.")
         first = query.validated_data.get("date_from") or local_today(service=service)
         last = query.validated_data.get("date_to") or first + timedelta(days=SLOT_RANGE_DAYS - 1)
+        if last < first:
+            raise Invalid(fields={"date_to": "Choose a day on or after date_from."})
+        if (last - first).days >= SLOT_RANGE_DAYS:
+            raise Invalid(fields={"date_to": f"Ask for {SLOT_RANGE_DAYS} days at most."})
         by_day = service_slots_between(service=service, first_day=first, last_day=last)
         days = [
             {

@@ -82,6 +82,9 @@ def test_the_slot_range_is_bounded_and_read_like_the_pages(service, customer):
     too_long = {"service": service.pk, "date_from": str(today), "date_to": str(last)}
     answer = client.get("/api/bookings/slots/", too_long)
     assert answer.status_code == 400 and "date_to" in answer.json()["fields"]
+    for query in [{"date_to": "2100-12-31"}, {"date_from": str(last), "date_to": str(today)}]:
+        answer = client.get("/api/bookings/slots/", {"service": service.pk, **query})
+        assert answer.status_code == 400 and "date_to" in answer.json()["fields"], query
     arabic_digits = "\u0662\u0660\u0662\u0666-01-01"
     for bad in ["2026-02-30", "1999-12-31", arabic_digits, "x" * 5000, "2026-1-1"]:
         answer = client.get("/api/bookings/slots/", {"service": service.pk, "date_from": bad})
