@@ -118,14 +118,18 @@ class InboxQuerySerializer(serializers.Serializer):
 
 
 class OpenInputSerializer(serializers.Serializer):
-    provider = serializers.IntegerField(min_value=1, max_value=MAX_ID, required=False)
-    customer = serializers.IntegerField(min_value=1, max_value=MAX_ID, required=False)
+    provider = serializers.IntegerField(
+        min_value=1, max_value=MAX_ID, required=False, allow_null=True
+    )
+    customer = serializers.IntegerField(
+        min_value=1, max_value=MAX_ID, required=False, allow_null=True
+    )
     about = serializers.CharField(
         max_length=ABOUT_MAX_LENGTH,
         required=False,
         allow_blank=True,
         default="",
-        help_text='What it is about, as the pages name it: "service:12", "booking:3", '
+        help_text='What it is about, as the pages name it: "listing:12", "booking:3", '
         '"job:7" or "quote:9".',
     )
 
@@ -223,13 +227,14 @@ class ConversationListView(APIView):
     )
     def post(self, request: Request) -> Response:
         data = _valid(OpenInputSerializer, request.data)
-        if ("provider" in data) == ("customer" in data):
+        provider_pk, customer_pk = data.get("provider"), data.get("customer")
+        if (provider_pk is None) == (customer_pk is None):
             raise serializers.ValidationError("Say who to message: a provider or a customer.")
         provider = customer = None
-        if "provider" in data:
-            provider = get_object_or_404(ProviderProfile, pk=data["provider"])
+        if provider_pk is not None:
+            provider = get_object_or_404(ProviderProfile, pk=provider_pk)
         else:
-            customer = get_object_or_404(User, pk=data["customer"], is_active=True)
+            customer = get_object_or_404(User, pk=customer_pk, is_active=True)
         about = selectors.about_lookup(data["about"])
         if data["about"] and about is None:
             raise Http404("No such thing to message about.")
