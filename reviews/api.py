@@ -277,13 +277,14 @@ class ReviewDetailView(APIView):
 
 
 def _provider_review(request: Request, pk: int) -> Review:
-    """The signed-in provider's own review (another provider's is a 404); 403 for a user
-    with no provider profile."""
+    """The signed-in provider's own published review (another provider's is a 404); 403 for
+    a user with no provider profile."""
     provider = provider_profile_for_user(user=request.user)
     if provider is None:
         raise exceptions.PermissionDenied("Only providers can reply to reviews.")
     review = selectors.review_for_provider(provider=provider, pk=_pk(pk))
-    if review is None:
+    if review is None or review.status != Review.Status.PUBLISHED:
+        # A held or hidden review is its author's and the moderators' only.
         raise Http404("No such review.")
     return review
 

@@ -288,6 +288,14 @@ def test_a_customer_may_not_reply_and_another_provider_gets_a_404(booking, autho
     assert not ReviewResponse.objects.exists()
 
 
+def test_a_held_review_is_a_404_to_its_provider_too(booking, pro):
+    review = reviewed(booking, status=Review.Status.HELD, published_at=None)
+
+    response = api(pro).post(f"/api/reviews/{review.pk}/reply/", {"text": "Hi"}, format="json")
+    assert response.status_code == 404
+    assert not ReviewResponse.objects.exists()
+
+
 def test_editing_a_reply_that_does_not_exist_is_a_404(booking, pro):
     review = reviewed(booking)
 
