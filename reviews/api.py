@@ -49,7 +49,7 @@ class ReviewPhotoSerializer(serializers.Serializer):
     full_url = serializers.SerializerMethodField()
 
     def get_thumb_url(self, photo) -> str:
-        return self.context["request"].build_absolute_uri(f"/reviews/photos/{photo.key}-thumb.jpg")
+        return reverse("review_photo_thumb", kwargs={"key": photo.key})
 
     def get_full_url(self, photo) -> str:
         return reverse("review_photo", kwargs={"key": photo.key})
@@ -340,43 +340,34 @@ class ReviewReportView(APIView):
         return Response(ReportSerializer(report).data, status=status.HTTP_201_CREATED)
 
 
-class _ReviewListView(APIView):
+def _review_list(request: Request, *, figures: Service | ProviderProfile, scope: dict) -> Response:
     """Published reviews, newest first, selectors.PAGE_SIZE a page, with the summary: the
     average and count (the figures reviews.aggregates keeps) and the 5-to-1 breakdown."""
+    page_number = _valid(PageQuerySerializer, request.query_params)["page"]
+    if figures.rating_count:
+        breakdown = selectors.rating_breakdown(**scope)
+        loader = selectors.service_reviews if "service" in scope else selectors.provider_reviews
+        page = loader(page=page_number, **scope)
+        reviews, has_next = page.reviews, page.has_next
+    else:  # no published review: nothing to query
+        breakdown, reviews, has_next = [], [], False
+    body = {
+        "summary": {
+            "average": figures.rating_average,
+            "count": figures.rating_count,
+            "breakdown": [{"stars": row.stars, "count": row.count} for row in breakdown]
+            or [{"stars": stars, "count": 0} for stars in range(5, 0, -1)],
+        },
+        "page": page_number,
+        "next": _page_url(request, page_number + 1) if has_next else None,
+        "previous": _page_url(request, page_number - 1) if page_number > 1 else None,
+        "results": reviews,
+    }
+    return Response(ReviewListSerializer(body, context={"request": request}).data)
 
-    permission_classes = [AllowAny]
 
-    def _figures(self, request: Request, **kwargs) -> Service | ProviderProfile:
-        raise NotImplementedError
-
-    def get(self, request: Request, **kwargs) -> Response:
-        query = _valid(PageQuerySerializer, request.query_params)
-        figures = self._figures(request, **kwargs)
-        scope = {"service": figures} if isinstance(figures, Service) else {"provider": figures}
-        if figures.rating_count:
-            breakdown = selectors.rating_breakdown(**scope)
-            loader = selectors.service_reviews if "service" in scope else selectors.provider_reviews
-            page = loader(page=query["page"], **scope)
-            reviews, has_next = page.reviews, page.has_next
-        else:  # no published review: nothing to query
-            breakdown, reviews, has_next = [], [], False
-        body = {
-            "summary": {
-                "average": figures.rating_average,
-                "count": figures.rating_count,
-                "breakdown": [{"stars": row.stars, "count": row.count} for row in breakdown]
-                or [{"stars": stars, "count": 0} for stars in range(5, 0, -1)],
-            },
-            "page": query["page"],
-            "next": self._page_url(request, query["page"] + 1) if has_next else None,
-            "previous": self._page_url(request, query["page"] - 1) if query["page"] > 1 else None,
-            "results": reviews,
-        }
-        return Response(ReviewListSerializer(body, context={"request": request}).data)
-
-    @staticmethod
-    def _page_url(request: Request, page: int) -> str:
-        return request.build_absolute_uri(f"{request.path}?page={page}")
+def _page_url(request: Request, page: int) -> str:
+    return request.build_absolute_uri(f"{request.path}?page={page}")
 
 
 _LIST_SCHEMA = {
@@ -387,12 +378,11 @@ _LIST_SCHEMA = {
 }
 
 
-class ServiceReviewListView(_ReviewListView):
+class ServiceReviewListView(APIView):
+    permission_classes = [AllowAny]
+
     @extend_schema(operation_id="services_reviews_list", **_LIST_SCHEMA)
     def get(self, request: Request, pk: int) -> Response:
-        return super().get(request, pk=pk)
-
-    def _figures(self, request: Request, *, pk: int) -> Service:
         service = (
             service_public().filter(pk=pk).only("pk", "rating_average", "rating_count").first()
             if pk <= MAX_ID
@@ -400,16 +390,15 @@ class ServiceReviewListView(_ReviewListView):
         )
         if service is None:
             raise Http404("No such service.")
-        return service
+        return _review_list(request, figures=service, scope={"service": service})
 
 
-class ProviderReviewListView(_ReviewListView):
+class ProviderReviewListView(APIView):
+    permission_classes = [AllowAny]
+
     @extend_schema(operation_id="providers_reviews_list", **_LIST_SCHEMA)
     def get(self, request: Request, slug: str) -> Response:
-        return super().get(request, slug=slug)
-
-    def _figures(self, request: Request, *, slug: str) -> ProviderProfile:
         provider = provider_public_get(slug=slug)
         if provider is None:
             raise Http404("No such provider.")
-        return provider
+        return _review_list(request, figures=provider, scope={"provider": provider})
