@@ -22,7 +22,7 @@ from marketplace.events import send_on_commit
 from places.selectors import place_resolve
 
 from .. import signals
-from ..locking import SlotTaken, period_taken, provider_lock, slot_guard
+from ..locking import SLOT_TAKEN_MESSAGE, SlotTaken, period_taken, provider_lock, slot_guard
 from ..models import Booking, BookingEvent
 from ..notifications import notify_booking_created
 from ..slots import slot_find
@@ -114,7 +114,9 @@ def booking_create(
         )
     slot = slot_find(service=service, start=start, now=now)
     if slot is None:
-        raise SlotTaken("That time is not available. Please pick one of the free times.")
+        # The page's message for a time that was free when shown (the usual case): the page,
+        # the API and the lock's race all say the same.
+        raise SlotTaken(SLOT_TAKEN_MESSAGE)
 
     instant = service.instant_book
     with slot_guard(), transaction.atomic():

@@ -4,6 +4,7 @@ from datetime import timedelta
 
 import pytest
 from django.contrib.messages import get_messages
+from django.urls import reverse
 from django.utils import timezone
 from psycopg.types.range import Range
 from rest_framework.test import APIClient
@@ -118,12 +119,21 @@ def test_status_owner_and_price_fields_posted_are_ignored(service, customer, pro
     assert booking.cancellation_fee is None and booking.pk != 424242
 
 
-def test_a_time_taken_before_booking_is_a_409(service, customer):
+def test_a_time_taken_before_booking_is_a_409_with_the_pages_message(client, service, customer):
     slot = free_slots(service)[0]
     BookingFactory(service=service, start=slot.start)
     answer = as_user(customer).post("/api/bookings/", booking_body(slot, service), format="json")
-    assert answer.status_code == 409 and answer.json()["code"] == "slot_taken"
+    assert answer.status_code == 409
+    assert answer.json() == {"code": "slot_taken", "message": SLOT_TAKEN_MESSAGE, "fields": {}}
     assert Booking.objects.count() == 1
+
+    client.force_login(customer)
+    page = client.post(
+        reverse("booking_new", args=[service.pk]),
+        {**booking_body(slot, service), "date": slot.start.date().isoformat()},
+    )
+    assert page.status_code == 409
+    assert SLOT_TAKEN_MESSAGE in page.content.decode()
 
 
 def test_a_lost_race_answers_409_with_the_pages_message(service, customer, monkeypatch):
