@@ -6,11 +6,35 @@ from django.db.models import Max, Q
 
 from .models import ProviderProfile, User, insurance_badge_today
 
+# The staff group moderation's migration creates: its members moderate from the admin.
+MODERATOR_GROUP = "Moderators"
+
 
 def provider_profile_for_user(*, user: User) -> ProviderProfile | None:
     if not user.is_authenticated:
         return None
     return ProviderProfile.objects.select_related("base_city", "user").filter(user=user).first()
+
+
+def user_roles(*, user: User) -> list[str]:
+    """The roles the API's access token claims: "provider" with a provider profile, else
+    "customer"; "moderator" for the Moderators group; "admin" for a superuser."""
+    roles = ["provider" if user.is_provider else "customer"]
+    if user.groups.filter(name=MODERATOR_GROUP).exists():
+        roles.append("moderator")
+    if user.is_superuser:
+        roles.append("admin")
+    return roles
+
+
+def provider_public_by_slug(*, slug: str) -> ProviderProfile | None:
+    """An approved provider's public profile (pending, rejected and suspended ones are not
+    public), with its city and person, for the API's provider page."""
+    return (
+        ProviderProfile.objects.filter(slug=slug, status=ProviderProfile.Status.APPROVED)
+        .select_related("base_city", "user")
+        .first()
+    )
 
 
 def user_needs_onboarding(*, user: User) -> bool:
