@@ -356,3 +356,27 @@ def test_a_provider_not_approved_is_not_found(api, status):
     assert response.status_code == 404
     assert response.json()["code"] == "not_found"
     assert api.get("/api/providers/no-such-one/").status_code == 404
+
+
+# --- Throttles ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("scope", "url", "body"),
+    [
+        ("sign_up", "/api/auth/signup/", {"email": "x", "password": "x", "name": "x"}),
+        ("auth", "/api/auth/token/", {"email": "nobody@example.com", "password": "x"}),
+        ("password_reset", "/api/auth/password/reset/", {"email": "nobody@example.com"}),
+    ],
+)
+def test_the_strict_scopes_answer_429_with_retry_after(api, monkeypatch, scope, url, body):
+    from rest_framework.throttling import ScopedRateThrottle
+
+    monkeypatch.setitem(ScopedRateThrottle.THROTTLE_RATES, scope, "2/hour")
+
+    answers = [api.post(url, body, format="json") for _ in range(3)]
+
+    assert [answer.status_code for answer in answers[:2]] != [429, 429]
+    assert answers[2].status_code == 429
+    assert answers[2].json()["code"] == "throttled"
+    assert int(answers[2]["Retry-After"]) > 0
