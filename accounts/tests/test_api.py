@@ -380,3 +380,45 @@ def test_the_strict_scopes_answer_429_with_retry_after(api, monkeypatch, scope, 
     assert answers[2].status_code == 429
     assert answers[2].json()["code"] == "throttled"
     assert int(answers[2]["Retry-After"]) > 0
+
+
+# --- The site's own JavaScript: the session, with CSRF --------------------------------------
+
+
+def test_the_session_works_too_with_its_csrf_check(customer):
+    from django.test import Client
+
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(customer)
+
+    assert browser.get("/api/users/me/").json()["email"] == customer.email
+    refused = browser.patch("/api/users/me/", {"name": "X"}, content_type="application/json")
+    assert refused.status_code == 403
+    customer.refresh_from_db()
+    assert customer.name == "Casey Customer"
+
+
+def test_a_wrong_content_type_or_a_list_is_a_clear_4xx(api):
+    text = api.post("/api/auth/token/", "email=x", content_type="text/plain")
+    listed = api.post("/api/auth/signup/", [1, 2], format="json")
+
+    assert text.status_code == 415
+    assert text.json()["code"] == "unsupported_media_type"
+    assert listed.status_code == 400
+    assert listed.json()["code"] == "invalid"
+
+
+def test_sign_up_where_confirmation_is_optional_still_sends_the_email(api, settings):
+    settings.ACCOUNT_EMAIL_VERIFICATION = "optional"
+
+    response = api.post(
+        "/api/auth/signup/",
+        {"email": "opt@example.com", "password": PASSWORD, "name": "Opt"},
+        format="json",
+    )
+
+    assert response.status_code == 201
+    assert len(mail.outbox) == 1
+    user = User.objects.get(email="opt@example.com")
+    assert not user.wants_to_offer_services
+    assert token_pair(api, user.email).status_code == 200  # no confirmation needed to sign in
