@@ -37,7 +37,8 @@ from rest_framework_simplejwt.serializers import (
     TokenObtainPairSerializer,
     TokenRefreshSerializer,
 )
-from rest_framework_simplejwt.tokens import AccessToken
+from rest_framework_simplejwt.settings import api_settings
+from rest_framework_simplejwt.tokens import AccessToken, RefreshToken
 from rest_framework_simplejwt.views import (
     TokenBlacklistView,
     TokenObtainPairView,
@@ -50,7 +51,6 @@ from . import services
 from .forms import AccountDetailsForm, AvatarForm, SignupDetailsForm
 from .models import ProviderProfile, User
 from .selectors import provider_public_by_slug, user_roles
-from .throttle import sign_in_username
 from .views import sign_in_locked_out
 
 # allauth checks passwords of any length; a bound keeps a hash's work bounded.
@@ -205,9 +205,8 @@ class SignInSerializer(TokenObtainPairSerializer):
         swap the JSON answer for the lockout page."""
         wait = int(sign_in_locked_out(http, credentials=credentials)["Retry-After"])
         http.axes_locked_out = False
-        email = sign_in_username(http, credentials)
         return exceptions.Throttled(
-            wait=wait, detail=f"Too many failed sign-ins for {email} from here."
+            wait=wait, detail="Too many failed sign-ins to this account from your address."
         )
 
     @staticmethod
@@ -232,14 +231,15 @@ class RoleRefreshSerializer(TokenRefreshSerializer):
     with the roles the person has now, not those of the day they signed in."""
 
     def validate(self, attrs):
-        data = super().validate(attrs)
-        access = AccessToken(data["access"])
-        user = User.objects.filter(pk=access["user_id"]).first()
+        # simplejwt's own lookup would fail with a server error for a deleted account.
+        user_id = RefreshToken(attrs["refresh"]).payload.get(api_settings.USER_ID_CLAIM)
+        user = User.objects.filter(pk=user_id).first()
         if user is None:
             raise exceptions.AuthenticationFailed(
                 self.error_messages["no_active_account"], "no_active_account"
             )
-        data["access"] = str(_with_roles(access, user))
+        data = super().validate(attrs)
+        data["access"] = str(_with_roles(AccessToken(data["access"]), user))
         return data
 
 

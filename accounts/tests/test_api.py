@@ -422,3 +422,15 @@ def test_sign_up_where_confirmation_is_optional_still_sends_the_email(api, setti
     user = User.objects.get(email="opt@example.com")
     assert not user.wants_to_offer_services
     assert token_pair(api, user.email).status_code == 200  # no confirmation needed to sign in
+
+
+def test_a_deleted_accounts_refresh_token_is_refused_not_a_server_error(api):
+    person = UserFactory()
+    refresh = token_pair(api, person.email).json()["refresh"]
+    person.delete()
+
+    response = api.post("/api/auth/token/refresh/", {"refresh": refresh}, format="json")
+
+    assert response.status_code == 401
+    bad = api.post("/api/auth/token/refresh/", {"refresh": "x" * 50}, format="json")
+    assert bad.status_code == 401
