@@ -219,11 +219,22 @@ class SignInSerializer(TokenObtainPairSerializer):
         return not EmailAddress.objects.filter(user=user, verified=True).exists()
 
 
+class TokenPairSerializer(serializers.Serializer):
+    refresh = serializers.CharField()
+    access = serializers.CharField(
+        help_text="Claims `roles`: customer or provider, then moderator and admin."
+    )
+
+
 class TokenView(TokenObtainPairView):
     """POST an email and password: a JWT pair (access 15 minutes, refresh 14 days)."""
 
     serializer_class = SignInSerializer
     throttle_scope = "auth"
+
+    @extend_schema(responses=TokenPairSerializer)
+    def post(self, request, *args, **kwargs):
+        return super().post(request, *args, **kwargs)
 
 
 class RoleRefreshSerializer(TokenRefreshSerializer):
@@ -245,6 +256,10 @@ class RoleRefreshSerializer(TokenRefreshSerializer):
 
 class TokenRefresh(TokenRefreshView):
     serializer_class = RoleRefreshSerializer
+
+    @extend_schema(responses=TokenPairSerializer)
+    def post(self, request, *args, **kwargs):
+        return super().post(request, *args, **kwargs)
 
 
 class LogoutView(TokenBlacklistView):
