@@ -16,6 +16,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
+from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 
 from marketplace.errors import Conflict, Invalid, NotAllowed, WrongState
 from marketplace.events import send_on_commit
@@ -552,3 +553,15 @@ def sign_in_record(
         user_agent=user_agent[:300],
         device_id=device_id[:64],
     )
+
+
+def user_tokens_revoke(*, user: User) -> int:
+    """Blacklist every refresh token of `user` that is still good (after a password change or
+    reset: whoever held the old password may hold a token too); returns how many."""
+    live = OutstandingToken.objects.filter(user=user, expires_at__gt=timezone.now()).exclude(
+        blacklistedtoken__isnull=False
+    )
+    revoked = BlacklistedToken.objects.bulk_create(
+        [BlacklistedToken(token=token) for token in live], ignore_conflicts=True
+    )
+    return len(revoked)

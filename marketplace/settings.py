@@ -532,6 +532,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Several models call their choices Status: name each in the schema.
+    "ENUM_NAME_OVERRIDES": {
+        "ServiceStatusEnum": "listings.models.Service.Status",
+        "ReviewStatusEnum": "reviews.models.Review.Status",
+    },
 }
 
 CONTENT_SECURITY_POLICY = {

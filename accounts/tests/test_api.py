@@ -216,6 +216,20 @@ def test_change_password_checks_the_current_one(api, customer):
     assert token_pair(APIClient(), customer.email, NEW_PASSWORD).status_code == 200
 
 
+def test_a_new_password_revokes_the_refresh_tokens_the_old_one_got(api, customer):
+    old = token_pair(APIClient(), customer.email).json()["refresh"]
+    signed_in(api, customer)
+
+    api.post(
+        "/api/auth/password/change/",
+        {"old_password": PASSWORD, "new_password": NEW_PASSWORD},
+        format="json",
+    )
+
+    refreshed = APIClient().post("/api/auth/token/refresh/", {"refresh": old}, format="json")
+    assert refreshed.status_code == 401
+
+
 def test_password_change_needs_a_sign_in(api):
     response = api.post("/api/auth/password/change/", {}, format="json")
     assert response.status_code == 401
