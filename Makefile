@@ -18,6 +18,8 @@ PYTEST_ARGS ?=
 # The unit tests run in this many processes (pytest-xdist), each with its own test database and
 # Redis database (15, 14, ...); 0 runs them in this process.
 TEST_WORKERS ?= 2
+# schemathesis' examples per API operation in the system step (the run stays near a minute).
+SCHEMATHESIS_EXAMPLES ?= 10
 
 .PHONY: help run test lint format provision system venv database redis migrate seed static check-env bench
 
@@ -86,9 +88,12 @@ test: provision static node_modules/.package-lock.json
 	$(BIN)/lint-imports
 	$(TEST_ENV) $(BIN)/python manage.py makemigrations --check --dry-run
 	$(TEST_ENV) $(BIN)/pytest -n $(TEST_WORKERS) -m "not system" $(PYTEST_ARGS)
-	@# Tests that start processes of their own (daphne, Celery, redis-server, probes); exit
-	@# code 5 only means PYTEST_ARGS selected none of them.
-	$(TEST_ENV) $(BIN)/pytest -n $(TEST_WORKERS) -m system $(PYTEST_ARGS) || [ $$? -eq 5 ]
+	@# Tests that start processes of their own (daphne, Celery, redis-server, probes), the
+	@# bad-input walk and schemathesis against /api/schema/ (SCHEMATHESIS_EXAMPLES generated
+	@# requests an operation, as a customer and as a provider); exit code 5 only means
+	@# PYTEST_ARGS selected none of them.
+	$(TEST_ENV) SCHEMATHESIS_EXAMPLES=$(SCHEMATHESIS_EXAMPLES) \
+		$(BIN)/pytest -n $(TEST_WORKERS) -m system $(PYTEST_ARGS) || [ $$? -eq 5 ]
 	$(TEST_ENV) DJANGO_ALLOW_ASYNC_UNSAFE=true $(BIN)/pytest e2e $(PYTEST_ARGS)
 
 # A database of its own (nearhand_bench, created and seeded once) and a Redis database of its own.
