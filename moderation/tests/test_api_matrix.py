@@ -24,7 +24,8 @@ from drf_spectacular.generators import SchemaGenerator
 from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import AccessToken
 
-from accounts.tests.factories import ProviderProfileFactory, UserFactory
+from accounts.services import user_suspend
+from accounts.tests.factories import PASSWORD, ProviderProfileFactory, UserFactory
 from accounts.tests.moderators import moderator_make
 from bookings.tests.factories import BookingFactory
 from chat import services as chat_services
@@ -96,6 +97,8 @@ def provider_only(**params: str) -> Row:
 
 
 SIGNED_IN = Row()
+# Anyone, signed in or not (signing up and in, resetting a password): an empty body is a 400.
+OPEN = Row(anonymous=PASSES)
 CONVERSATION = private(id="conversation.pk")
 BOOKING = private(id="booking.pk")
 BOOKING_PROVIDER = private("provider", id="booking.pk")
@@ -108,6 +111,14 @@ DRAFT = providers_own(id="draft_service.pk")
 
 # (path as in the schema, method) -> Row. Keep it in path order.
 ROWS: dict[tuple[str, str], Row] = {
+    ("/api/auth/logout/", "post"): OPEN,  # the refresh token is the credential
+    ("/api/auth/password/change/", "post"): SIGNED_IN,
+    ("/api/auth/password/reset/", "post"): OPEN,
+    ("/api/auth/password/reset/confirm/", "post"): OPEN,
+    ("/api/auth/signup/", "post"): OPEN,
+    ("/api/auth/token/", "post"): OPEN,
+    ("/api/auth/token/refresh/", "post"): OPEN,
+    ("/api/auth/verify-email/", "post"): OPEN,
     ("/api/bookings/", "get"): SIGNED_IN,
     ("/api/bookings/", "post"): SIGNED_IN,
     ("/api/bookings/slots/", "get"): Row(
@@ -136,6 +147,10 @@ ROWS: dict[tuple[str, str], Row] = {
     ("/api/jobs/{id}/quotes/", "get"): JOB_SEEN_BY_MATCHING_PROVIDERS,
     ("/api/jobs/{id}/quotes/", "post"): provider_only(id="job.pk"),
     ("/api/jobs/{id}/withdraw/", "post"): JOB,
+    ("/api/notifications/", "get"): SIGNED_IN,
+    ("/api/notifications/read-all/", "post"): SIGNED_IN,
+    ("/api/notifications/{id}/read/", "post"): private(id="notification.pk"),
+    ("/api/providers/{slug}/", "get"): public(slug="provider.provider_profile.slug"),
     ("/api/providers/{slug}/reviews/", "get"): public(slug="provider.provider_profile.slug"),
     ("/api/quotes/", "get"): provider_only(),
     ("/api/quotes/{id}/accept/", "post"): QUOTE,
@@ -165,6 +180,10 @@ ROWS: dict[tuple[str, str], Row] = {
     ),
     ("/api/services/{id}/publish/", "post"): DRAFT,
     ("/api/services/{id}/reviews/", "get"): public(id="service.pk"),
+    ("/api/users/me/", "get"): SIGNED_IN,
+    ("/api/users/me/", "patch"): SIGNED_IN,
+    ("/api/users/me/avatar/", "post"): SIGNED_IN,
+    ("/api/users/me/avatar/", "put"): SIGNED_IN,
 }
 
 
@@ -321,3 +340,49 @@ def test_each_role_gets_what_its_row_says(world, path, method, role):
     )
     if response.status_code in DENIALS:
         assert set(response.json()) == {"code", "message", "fields"}, response.content[:300]
+
+
+# --- Role claims and suspension, end to end --------------------------------------------------
+
+
+def _token_pair(client: APIClient, user) -> dict:
+    response = client.post(
+        "/api/auth/token/", {"email": user.email, "password": PASSWORD}, format="json"
+    )
+    assert response.status_code == 200, response.content[:300]
+    return response.json()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("person", "roles"),
+    [
+        ("customer", ["customer"]),
+        ("provider", ["provider"]),
+        ("moderator", ["customer", "moderator"]),
+    ],
+)
+def test_the_access_token_claims_the_roles(world, person, roles):
+    pair = _token_pair(APIClient(), getattr(world, person))
+    assert AccessToken(pair["access"])["roles"] == roles
+
+
+@pytest.mark.django_db
+def test_a_suspended_users_token_stops_working_at_once(world):
+    client = APIClient()
+    pair = _token_pair(client, world.provider)
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {pair['access']}")
+    assert client.get("/api/users/me/").status_code == 200
+
+    user_suspend(user=world.provider, actor=world.moderator, reason="Fake reviews")
+
+    refused = client.get("/api/users/me/")
+    assert refused.status_code == 401
+    assert set(refused.json()) == {"code", "message", "fields"}
+    client.credentials()
+    refresh = client.post("/api/auth/token/refresh/", {"refresh": pair["refresh"]}, format="json")
+    assert refresh.status_code == 401
+    again = client.post(
+        "/api/auth/token/", {"email": world.provider.email, "password": PASSWORD}, format="json"
+    )
+    assert again.status_code == 401
