@@ -140,18 +140,19 @@ class BookingSerializer(serializers.ModelSerializer):
     def get_status_label(self, booking: Booking) -> str:
         return selectors.booking_status_label(booking=booking, viewer=self._viewer())
 
-    @extend_schema_field(OpenApiTypes.DATETIME)
+    @extend_schema_field(serializers.DateTimeField(allow_null=True))
     def get_proposed_start(self, booking: Booking):
         return booking.proposed_period.lower if booking.proposed_period else None
 
-    @extend_schema_field(OpenApiTypes.DATETIME)
+    @extend_schema_field(serializers.DateTimeField(allow_null=True))
     def get_proposed_end(self, booking: Booking):
         return booking.proposed_period.upper if booking.proposed_period else None
 
     def get_proposed_by_me(self, booking: Booking) -> bool:
         return booking.proposed_by_id is not None and booking.proposed_by_id == self._viewer().pk
 
-    @extend_schema_field(OpenApiTypes.DECIMAL)
+    # Money as text ("120.00"), as DRF writes decimals; null when the price is on quote.
+    @extend_schema_field(serializers.DecimalField(max_digits=12, decimal_places=2, allow_null=True))
     def get_total(self, booking: Booking):
         total = booking_total(booking=booking)
         return None if total is None else f"{total:.2f}"

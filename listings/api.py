@@ -14,6 +14,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404, QueryDict
+from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import (
     OpenApiParameter,
     extend_schema,
@@ -392,8 +393,20 @@ class IsProvider(permissions.BasePermission):
         return profile is not None
 
 
+class _SearchIsOneObject(AutoSchema):
+    """The search (the viewset's `list`) answers one object, its page of results inside with
+    `meta`, not a bare array: drf-spectacular takes every `list` action for an array."""
+
+    def _is_list_view(self, serializer=None) -> bool:
+        if getattr(self.view, "action", None) == "list":
+            return False
+        return super()._is_list_view(serializer)
+
+
 class ServiceViewSet(viewsets.GenericViewSet):
     """Public search and detail; a provider's own listings and photos."""
+
+    schema = _SearchIsOneObject()
 
     queryset = Service.objects.none()  # every action reads through the selectors
     serializer_class = ServiceDetailSerializer
@@ -436,6 +449,7 @@ class ServiceViewSet(viewsets.GenericViewSet):
         summary="Search public services: the search page's words, place, filters and sorts.",
         parameters=_SEARCH_PARAMETERS,
         responses=SearchResultsSerializer,
+        operation_id="services_list",
     )
     def list(self, request: Request) -> Response:
         page, meta = _search(request.query_params)
