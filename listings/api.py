@@ -14,6 +14,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404, QueryDict
+from django.urls import reverse
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -136,14 +137,21 @@ class ServiceDetailSerializer(ServiceCardSerializer):
     subcategory = SubcategorySerializer(read_only=True)
     photos = PhotoSerializer(many=True, read_only=True)
     is_public = serializers.BooleanField(read_only=True)
+    # Reviewed by name (reverse), so listings imports nothing of the reviews app above it.
+    reviews_url = serializers.SerializerMethodField(
+        help_text="The reviews, newest first, with the 5-to-1 breakdown in their summary."
+    )
 
     class Meta(ServiceCardSerializer.Meta):
         fields = [
             *ServiceCardSerializer.Meta.fields,
             "description", "attributes", "photos", "cancellation_policy", "service_radius_km",
-            "status", "is_public", "created_at", "updated_at",
+            "status", "is_public", "reviews_url", "created_at", "updated_at",
         ]  # fmt: skip
         read_only_fields = fields
+
+    def get_reviews_url(self, service: Service) -> str:
+        return reverse("api_service_reviews", args=[service.pk])
 
 
 class ServiceWriteSerializer(serializers.Serializer):

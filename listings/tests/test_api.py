@@ -228,6 +228,9 @@ def test_a_public_service_shows_its_photos_attributes_and_rating_figures(pests):
     assert len(body["photos"]) == 1 and body["photos"][0]["width"] == 800
     assert body["rating_average"] == "0.00" and body["rating_count"] == 0
     assert body["is_public"] is True
+    reviews = APIClient().get(body["reviews_url"])
+    assert reviews.status_code == 200
+    assert [row["stars"] for row in reviews.json()["summary"]["breakdown"]] == [5, 4, 3, 2, 1]
 
 
 def test_a_draft_is_a_404_to_everyone_but_its_provider(customer):
