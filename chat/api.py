@@ -19,6 +19,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.models import ProviderProfile, User
+from marketplace.api import validated
 from marketplace.params import MAX_ID
 
 from . import selectors, services
@@ -169,12 +170,6 @@ class ReadInputSerializer(serializers.Serializer):
     )
 
 
-def _valid(serializer_class, data) -> dict:
-    serializer = serializer_class(data=data)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
-
-
 def _conversation(request: Request, pk: int) -> Conversation:
     conversation = selectors.conversation_for_participant(user=request.user, pk=pk)
     if conversation is None:
@@ -202,7 +197,7 @@ class ConversationListView(APIView):
         responses={200: InboxPageSerializer},
     )
     def get(self, request: Request) -> Response:
-        query = _valid(InboxQuerySerializer, request.query_params)
+        query = validated(InboxQuerySerializer, request.query_params)
         page = query["page"]
         rows = selectors.conversation_inbox(
             user=request.user,
@@ -226,7 +221,7 @@ class ConversationListView(APIView):
         "`customer` (user id); the one conversation between the two, created when new.",
     )
     def post(self, request: Request) -> Response:
-        data = _valid(OpenInputSerializer, request.data)
+        data = validated(OpenInputSerializer, request.data)
         provider_pk, customer_pk = data.get("provider"), data.get("customer")
         if (provider_pk is None) == (customer_pk is None):
             raise serializers.ValidationError("Say who to message: a provider or a customer.")
@@ -258,7 +253,7 @@ class MessageListView(APIView):
     )
     def get(self, request: Request, pk: int) -> Response:
         conversation = _conversation(request, pk)
-        query = _valid(MessagesQuerySerializer, request.query_params)
+        query = validated(MessagesQuerySerializer, request.query_params)
         before = query.get("before")
         last = conversation.last_seq if before is None else min(before - 1, conversation.last_seq)
         first = max(0, last - query["page_size"])
@@ -284,7 +279,7 @@ class MessageListView(APIView):
     )
     def post(self, request: Request, pk: int) -> Response:
         conversation = _conversation(request, pk)
-        data = _valid(MessageInputSerializer, request.data)
+        data = validated(MessageInputSerializer, request.data)
         about = selectors.about_for_conversation(conversation=conversation, token=data["about"])
         message = services.message_send(
             conversation=conversation,
@@ -309,7 +304,7 @@ class ConversationReadView(APIView):
     )
     def post(self, request: Request, pk: int) -> Response:
         conversation = _conversation(request, pk)
-        data = _valid(ReadInputSerializer, request.data)
+        data = validated(ReadInputSerializer, request.data)
         seq = services.conversation_mark_read(
             conversation=conversation,
             reader=request.user,

@@ -29,6 +29,14 @@ from .pages import error_status
 _GENERAL = "non_field_errors"
 
 
+def validated(serializer_class: type, data: Any) -> dict:
+    """`data` checked by `serializer_class`: its validated data, or a ValidationError that
+    the handler below answers in the one format."""
+    serializer = serializer_class(data=data)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
+
+
 def error_body(*, code: str, message: str, fields: Mapping[str, list[str]] | None = None) -> dict:
     return {"code": code, "message": message, "fields": dict(fields or {})}
 

@@ -23,6 +23,7 @@ from accounts.selectors import provider_profile_for_user
 from bookings.models import Booking
 from listings.models import Service
 from listings.selectors import provider_public_get, service_public
+from marketplace.api import validated
 from marketplace.client_address import client_info
 from marketplace.params import MAX_ID
 
@@ -187,12 +188,6 @@ class PageQuerySerializer(serializers.Serializer):
     page = serializers.IntegerField(min_value=1, max_value=MAX_PAGE, required=False, default=1)
 
 
-def _valid(serializer_class, data) -> dict:
-    serializer = serializer_class(data=data)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
-
-
 def _pk(pk: int) -> int:
     if pk > MAX_ID:
         raise Http404("No such review.")
@@ -217,7 +212,7 @@ class ReviewCreateView(APIView):
         description="Published, or held for the moderators (`status` says which).",
     )
     def post(self, request: Request) -> Response:
-        data = _valid(ReviewSubmitSerializer, request.data)
+        data = validated(ReviewSubmitSerializer, request.data)
         booking = (
             Booking.objects.filter(pk=data["booking"], customer=request.user)
             .select_related("service", "provider")
@@ -268,7 +263,7 @@ class ReviewDetailView(APIView):
         review = selectors.review_for_author(user=request.user, pk=_pk(pk))
         if review is None:
             raise Http404("No such review.")
-        data = _valid(ReviewEditSerializer, request.data)
+        data = validated(ReviewEditSerializer, request.data)
         given = {name: data.get(name, getattr(review, name)) for name in STAR_FIELDS}
         review = services.review_edit(
             review=review, author=request.user, text=data.get("text", review.text), **given
@@ -299,7 +294,7 @@ class ReviewReplyView(APIView):
     )
     def post(self, request: Request, pk: int) -> Response:
         review = _provider_review(request, pk)
-        data = _valid(ReplyInputSerializer, request.data)
+        data = validated(ReplyInputSerializer, request.data)
         response = services.review_reply(review=review, user=request.user, text=data["text"])
         return Response(ReplySerializer(response).data, status=status.HTTP_201_CREATED)
 
@@ -314,7 +309,7 @@ class ReviewReplyView(APIView):
             response = review.response
         except ReviewResponse.DoesNotExist:
             raise Http404("This review has no reply yet.") from None
-        data = _valid(ReplyInputSerializer, request.data)
+        data = validated(ReplyInputSerializer, request.data)
         response = services.review_reply_edit(
             response=response, user=request.user, text=data["text"]
         )
@@ -333,7 +328,7 @@ class ReviewReportView(APIView):
         review = selectors.review_public_get(pk=_pk(pk))
         if review is None or review.author_id == request.user.pk:
             raise Http404("No such review.")
-        data = _valid(ReportInputSerializer, request.data)
+        data = validated(ReportInputSerializer, request.data)
         report = services.review_report(
             review=review, reporter=request.user, reason=data["reason"], details=data["details"]
         )
@@ -343,7 +338,7 @@ class ReviewReportView(APIView):
 def _review_list(request: Request, *, figures: Service | ProviderProfile, scope: dict) -> Response:
     """Published reviews, newest first, selectors.PAGE_SIZE a page, with the summary: the
     average and count (the figures reviews.aggregates keeps) and the 5-to-1 breakdown."""
-    page_number = _valid(PageQuerySerializer, request.query_params)["page"]
+    page_number = validated(PageQuerySerializer, request.query_params)["page"]
     if figures.rating_count:
         breakdown = selectors.rating_breakdown(**scope)
         loader = selectors.service_reviews if "service" in scope else selectors.provider_reviews
