@@ -8,12 +8,23 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 HOST ?= 127.0.0.1
 
+# Offline Stripe: localstripe on this port (scripts/provision.sh stripe starts it) unless real
+# keys are configured (STRIPE_SECRET_KEY set): then STRIPE_API_BASE stays empty, Stripe itself.
+STRIPE_API_BASE ?= $(if $(STRIPE_SECRET_KEY),,http://127.0.0.1:8420)
+export STRIPE_API_BASE
+# localstripe sends its webhooks to the site being served.
+LOCALSTRIPE_WEBHOOK_URL ?= http://$(HOST):$(PORT)/payments/webhooks/stripe/
+# Tests get a localstripe of their own, from scratch, its store in memory.
+TEST_STRIPE_API_BASE ?= http://127.0.0.1:8421
+
 # Tests get their own Redis database: they clear the cache between tests.
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 TEST_ENV := DJANGO_SECRET_KEY=test-only-secret-key-not-for-production \
 	DJANGO_ALLOWED_HOSTS=localhost,127.0.0.1,testserver \
 	DJANGO_SECURE_SSL_REDIRECT=0 \
-	REDIS_URL=$(TEST_REDIS_URL)
+	REDIS_URL=$(TEST_REDIS_URL) \
+	STRIPE_API_BASE=$(TEST_STRIPE_API_BASE) STRIPE_SECRET_KEY=sk_test_localstripe \
+	STRIPE_PUBLISHABLE_KEY=pk_test_localstripe STRIPE_WEBHOOK_SECRET=whsec_test_only
 PYTEST_ARGS ?=
 # The unit tests run in this many processes (pytest-xdist), each with its own test database and
 # Redis database (15, 14, ...); 0 runs them in this process.
@@ -21,7 +32,7 @@ TEST_WORKERS ?= 2
 # schemathesis' examples per API operation in the system step (the run stays near a minute).
 SCHEMATHESIS_EXAMPLES ?= 10
 
-.PHONY: help run test lint format provision system venv database redis migrate seed static check-env bench
+.PHONY: help run test lint format provision system venv database redis stripe migrate seed static check-env bench
 
 help:
 	@echo "make run     install what is missing, then serve the whole site on http://$(HOST):$(PORT)/"
@@ -48,7 +59,10 @@ database: system
 redis: system
 	@scripts/provision.sh redis
 
-provision: system venv database redis
+stripe: venv
+	@LOCALSTRIPE_WEBHOOK_URL=$(LOCALSTRIPE_WEBHOOK_URL) scripts/provision.sh stripe
+
+provision: system venv database redis stripe
 
 migrate: provision
 	DJANGO_DEBUG=1 $(BIN)/python manage.py migrate --noinput
@@ -83,6 +97,8 @@ node_modules/.package-lock.json: package-lock.json | system
 
 test: provision static node_modules/.package-lock.json
 	@REDIS_URL=$(TEST_REDIS_URL) scripts/provision.sh redis
+	@STRIPE_API_BASE=$(TEST_STRIPE_API_BASE) LOCALSTRIPE_STORE= LOCALSTRIPE_WEBHOOK_URL= \
+		scripts/provision.sh stripe
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports

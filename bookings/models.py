@@ -113,6 +113,8 @@ class Booking(models.Model):
     price_type = models.CharField(max_length=6)
     price = models.DecimalField(max_digits=9, decimal_places=2, null=True, blank=True)
     cancellation_policy = models.CharField(max_length=8, choices=CancellationPolicy)
+    # The platform's commission on this job, from its category (or PLATFORM_FEE_PERCENT).
+    platform_fee_percent = models.DecimalField(max_digits=4, decimal_places=2, default=0)
     notes = models.TextField(blank=True)
     status = models.CharField(max_length=9, choices=Status, default=Status.PENDING)
     cancelled_by = models.ForeignKey(

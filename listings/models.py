@@ -2,7 +2,7 @@ from django.contrib.gis.db import models
 from django.contrib.postgres.indexes import GinIndex, GistIndex
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db.models import F
 from django.urls import reverse
 
@@ -47,6 +47,17 @@ class CatalogueNode(models.Model):
 
 
 class Category(CatalogueNode):
+    # The marketplace's commission on a job in this category; blank takes PLATFORM_FEE_PERCENT.
+    # Bookings snapshot it (bookings.Booking.platform_fee_percent) like the price.
+    platform_fee_percent = models.DecimalField(
+        max_digits=4,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0), MaxValueValidator(50)],
+        help_text="The platform fee on jobs in this category, in percent (blank: the default).",
+    )
+
     class Meta(CatalogueNode.Meta):
         verbose_name_plural = "categories"
 

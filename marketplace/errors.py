@@ -52,6 +52,12 @@ class Conflict(DomainError):
     code = "conflict"
 
 
+class Unavailable(DomainError):
+    """A service we depend on (the payment provider) cannot be reached now; try again later."""
+
+    code = "unavailable"
+
+
 class Invalid(DomainError):
     """What was given is not acceptable: a general message and/or errors per input."""
 

@@ -15,13 +15,14 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.http import url_has_allowed_host_and_scheme
 
-from .errors import Conflict, DomainError, Invalid, NotAllowed, WrongState
+from .errors import Conflict, DomainError, Invalid, NotAllowed, Unavailable, WrongState
 
 _STATUS: tuple[tuple[type[DomainError], int], ...] = (
     (Invalid, 400),
     (NotAllowed, 403),
     (WrongState, 409),
     (Conflict, 409),
+    (Unavailable, 503),
 )
 
 

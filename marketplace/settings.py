@@ -4,6 +4,7 @@ Safe for production unless DJANGO_DEBUG=1. Every variable is listed in README.md
 """
 
 from datetime import timedelta
+from decimal import Decimal
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -71,6 +72,9 @@ INSTALLED_APPS = [
     "jobs",
     "reviews",
     "chat",
+    "payments",
+    # Support cases: above payments (a case refunds through it).
+    "support",
     "notifications",
     # The moderation dashboard: above reviews and chat (the Moderators group, the start page).
     "moderation",
@@ -539,6 +543,39 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
+# --- Payments (payments/, docs/payments.md) -------------------------------------------------
+# Stripe's keys. In development and tests `make` starts localstripe (a Stripe stand-in) and sets
+# STRIPE_API_BASE to it; with real keys, leave STRIPE_API_BASE unset.
+STRIPE_SECRET_KEY = env("STRIPE_SECRET_KEY", default="sk_test_localstripe" if DEBUG else "")
+STRIPE_PUBLISHABLE_KEY = env(
+    "STRIPE_PUBLISHABLE_KEY", default="pk_test_localstripe" if DEBUG else ""
+)
+STRIPE_WEBHOOK_SECRET = env(
+    "STRIPE_WEBHOOK_SECRET", default="whsec_localstripe_development" if DEBUG else ""
+)
+STRIPE_API_BASE = env("STRIPE_API_BASE", default="")
+# Where the browser reaches localstripe (its Stripe.js stand-in talks to it directly); the
+# same as STRIPE_API_BASE unless that is a name only the server resolves.
+STRIPE_JS_API_BASE = env("STRIPE_JS_API_BASE", default=STRIPE_API_BASE)
+STRIPE_TIMEOUT_SECONDS = env.int("STRIPE_TIMEOUT_SECONDS", default=10)
+PAYMENTS_CURRENCY = "aud"
+# The platform fee when a category sets none, in percent of the job's price.
+PLATFORM_FEE_PERCENT = Decimal(env("PLATFORM_FEE_PERCENT", default="10"))
+if not Decimal(0) <= PLATFORM_FEE_PERCENT <= Decimal(50):
+    raise ImproperlyConfigured("PLATFORM_FEE_PERCENT must be a percentage from 0 to 50.")
+# A card is authorised this many days before the job at the earliest: authorisations expire
+# after 7 days, so a booking further ahead is authorised later, off-session.
+PAYMENTS_AUTHORISE_DAYS_AHEAD = env.int("PAYMENTS_AUTHORISE_DAYS_AHEAD", default=6)
+# A completed job's earning becomes available for payout this many days after completion (the
+# window in which either side can report a problem).
+PAYOUT_HOLD_DAYS = env.int("PAYOUT_HOLD_DAYS", default=7)
+# The weekly payout batch is drawn up on this weekday (0 = Monday) at this hour, UTC.
+PAYOUT_WEEKDAY = env.int("PAYOUT_WEEKDAY", default=0)
+PAYOUT_HOUR = env.int("PAYOUT_HOUR", default=20)
+# The platform's own details on the fee receipts it issues to providers.
+PLATFORM_LEGAL_NAME = env("PLATFORM_LEGAL_NAME", default="Nearhand Pty Ltd")
+PLATFORM_ABN = env("PLATFORM_ABN", default="51 824 753 556")
+
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],
@@ -553,6 +590,15 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": [NONE],
     }
 }
+# Card entry: Stripe.js and its frames with real keys; offline, the site serves localstripe's
+# stand-in (payments.views.stripe_js), which talks to localstripe from the browser.
+_csp = CONTENT_SECURITY_POLICY["DIRECTIVES"]
+if STRIPE_API_BASE:
+    _csp["connect-src"] = [SELF, _tile_origin(STRIPE_JS_API_BASE)]
+else:
+    _csp["script-src"] = [SELF, "https://js.stripe.com"]
+    _csp["frame-src"] = ["https://js.stripe.com", "https://hooks.stripe.com"]
+    _csp["connect-src"] = [SELF, "https://api.stripe.com"]
 
 # Browser features: only "Near me" asks for the location, on our own pages; nothing else.
 PERMISSIONS_POLICY = {
@@ -591,5 +637,7 @@ LOGGING = {
         "psycopg.pool": {"level": "WARNING"},
         # axes logs every sign-in attempt at INFO; SignInEvent already records them.
         "axes": {"level": "WARNING"},
+        # The stripe library logs every request at INFO.
+        "stripe": {"level": "WARNING"},
     },
 }

@@ -3,6 +3,8 @@
 #   scripts/provision.sh system    apt packages (as root, or through sudo)
 #   scripts/provision.sh database  a local PostgreSQL role, database and extensions (unless DATABASE_URL is set)
 #   scripts/provision.sh redis     a local Redis when nothing answers at REDIS_URL
+#   scripts/provision.sh stripe    localstripe (the offline Stripe) when STRIPE_API_BASE is local
+#                                  and nothing answers there
 set -euo pipefail
 
 APT_PACKAGES=(
@@ -10,6 +12,7 @@ APT_PACKAGES=(
   postgresql-15 postgresql-15-postgis-3 postgresql-contrib
   libgdal32 libgeos-c1v5 libproj25
   redis-server redis-tools
+  curl
   chromium fonts-liberation
 )
 # The browser tests' npm packages (axe-core). Only when there is no npm at all: a Node.js from
@@ -109,9 +112,52 @@ provision_redis() {
   die "Redis did not start (see var/redis.log)"
 }
 
+# localstripe (pinned in requirements.txt) stands in for Stripe offline: `make run` keeps its
+# state in var/ between runs (it saves on exit); `make test` starts a second one from scratch on
+# its own port. With real Stripe keys, STRIPE_API_BASE is empty and nothing is started.
+provision_stripe() {
+  local base="${STRIPE_API_BASE:-}"
+  [ -n "$base" ] || return 0
+  if curl -fsS -o /dev/null "$base/v1/customers?limit=1" -u sk_test_probe: 2>/dev/null; then
+    register_localstripe_webhook "$base"
+    return 0
+  fi
+  local hostport host port
+  hostport="${base#*://}"; hostport="${hostport%%/*}"
+  host="${hostport%%:*}"; port="${hostport##*:}"
+  case "$host" in
+    127.0.0.1|localhost) ;;
+    *) die "nothing answers at STRIPE_API_BASE=$base" ;;
+  esac
+  say "Starting localstripe (offline Stripe) on port $port"
+  mkdir -p var
+  # scripts/run_localstripe.py keeps the store at LOCALSTRIPE_STORE (in memory when it is empty).
+  LOCALSTRIPE_STORE="${LOCALSTRIPE_STORE-$(pwd)/var/localstripe.pickle}" \
+    nohup setsid .venv/bin/python scripts/run_localstripe.py --port "$port" \
+    >"var/localstripe-$port.log" 2>&1 &
+  for _ in $(seq 1 40); do
+    if curl -fsS -o /dev/null "$base/v1/customers?limit=1" -u sk_test_probe: 2>/dev/null; then
+      register_localstripe_webhook "$base"
+      return 0
+    fi
+    sleep 0.25
+  done
+  die "localstripe did not start (see var/localstripe-$port.log)"
+}
+
+# localstripe keeps webhook endpoints in memory: tell it where the site listens, each start.
+register_localstripe_webhook() {
+  [ -n "${LOCALSTRIPE_WEBHOOK_URL:-}" ] || return 0
+  curl -fsS -o /dev/null -X POST "$1/_config/webhooks/nearhand" \
+    -d "url=$LOCALSTRIPE_WEBHOOK_URL" \
+    -d "secret=${STRIPE_WEBHOOK_SECRET:-whsec_localstripe_development}" \
+    || die "localstripe did not take the webhook endpoint"
+}
+
 case "${1:-}" in
   system) provision_system ;;
   database) provision_database ;;
   redis) provision_redis ;;
-  *) die "usage: $0 system|database|redis" ;;
+  stripe) provision_stripe ;;
+  *) die "usage: $0 system|database|redis|stripe" ;;
 esac

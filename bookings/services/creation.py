@@ -14,6 +14,7 @@ from django.utils import timezone
 from psycopg.types.range import Range
 
 from accounts.models import User
+from listings.fees import platform_fee_percent
 from listings.models import Service
 from listings.search import services_covering
 from listings.selectors import service_public
@@ -61,6 +62,7 @@ def _insert_booking(
         price_type=price_type,
         price=price,
         cancellation_policy=service.cancellation_policy,
+        platform_fee_percent=platform_fee_percent(subcategory_id=service.subcategory_id),
         notes=notes.strip(),
         status=status,
     )

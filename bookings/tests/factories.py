@@ -1,4 +1,5 @@
 from datetime import UTC, datetime, time, timedelta
+from decimal import Decimal
 
 import factory
 from django.contrib.gis.geos import Point
@@ -38,6 +39,7 @@ class BookingFactory(factory.django.DjangoModelFactory):
     price_type = factory.SelfAttribute("service.price_type")
     price = factory.SelfAttribute("service.price")
     cancellation_policy = "moderate"
+    platform_fee_percent = Decimal("10.00")
     status = Booking.Status.PENDING
 
     @factory.post_generation

@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+
+
+class PaymentsConfig(AppConfig):
+    name = "payments"
+
+    def ready(self) -> None:
+        # Bookings' domain events open, authorise, capture and release payments.
+        from . import (
+            receivers,  # noqa: F401
+            stripe_api,
+        )
+
+        stripe_api.configure()
