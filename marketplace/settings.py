@@ -249,6 +249,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "chat.tasks.send_unread_message_emails",
         "schedule": crontab(minute="*/2"),
     },
+    "authorise-due-payments": {
+        "task": "payments.tasks.authorise_due_payments",
+        "schedule": crontab(minute="*/15"),
+    },
     "fraud-scan": {
         "task": "reviews.tasks.fraud_scan_daily",
         "schedule": crontab(hour=2, minute=41),

@@ -1,0 +1,48 @@
+"""Celery tasks: thin, each calls one service with ids. The beat task also sweeps up work whose
+task was never queued (the broker was down when the booking changed)."""
+
+import logging
+
+from celery import shared_task
+
+from .errors import PaymentsUnavailable
+from .services import lifecycle
+
+logger = logging.getLogger(__name__)
+
+
+@shared_task(name="payments.tasks.payment_authorise")
+def payment_authorise(*, payment_id: int) -> None:
+    lifecycle.payment_authorise(payment_id=payment_id)
+
+
+@shared_task(name="payments.tasks.payment_capture")
+def payment_capture(*, payment_id: int) -> None:
+    lifecycle.payment_capture(payment_id=payment_id)
+
+
+@shared_task(name="payments.tasks.payment_settle_cancellation")
+def payment_settle_cancellation(*, payment_id: int) -> None:
+    lifecycle.payment_settle_cancellation(payment_id=payment_id)
+
+
+@shared_task(name="payments.tasks.payment_release")
+def payment_release(*, payment_id: int) -> None:
+    lifecycle.payment_release(payment_id=payment_id)
+
+
+@shared_task(name="payments.tasks.payment_reschedule")
+def payment_reschedule(*, payment_id: int) -> None:
+    lifecycle.payment_reschedule(payment_id=payment_id)
+
+
+@shared_task(name="payments.tasks.authorise_due_payments")
+def authorise_due_payments() -> int:
+    """Authorise the confirmed bookings whose day came near (PAYMENTS_AUTHORISE_DAYS_AHEAD)."""
+    due = lifecycle.payments_due_for_authorisation()
+    for payment_id in due:
+        try:
+            lifecycle.payment_authorise(payment_id=payment_id)
+        except PaymentsUnavailable:  # Stripe is down: the next run tries again
+            logger.warning("Could not authorise payment %s now", payment_id)
+    return len(due)
