@@ -16,4 +16,7 @@ urlpatterns = [
     path("", include("jobs.api_urls")),
     path("", include("reviews.api_urls")),
     path("", include("chat.api_urls")),
+    path("", include("payments.api_urls")),
+    path("", include("payments.api_earnings_urls")),
+    path("", include("support.api_urls")),
 ]

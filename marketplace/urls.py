@@ -32,6 +32,10 @@ urlpatterns = [
     path("", include("listings.search_urls")),
     path("notifications/", include("notifications.urls")),
     path("messages/", include("chat.urls")),
+    path("", include("payments.urls")),
+    path("payments/webhooks/", include("payments.webhook_urls")),
+    path("portal/earnings/", include("payments.portal_urls")),
+    path("", include("support.urls")),
 ]
 
 if settings.DEBUG or not settings.AWS_STORAGE_BUCKET_NAME:
@@ -44,6 +48,8 @@ if settings.DEBUG or not settings.AWS_STORAGE_BUCKET_NAME:
         path(f"{media}/", include("listings.media_urls")),
         path(f"{media}/", include("chat.media_urls")),
         path(f"{media}/", include("reviews.media_urls")),
+        path(f"{media}/", include("payments.media_urls")),
+        path(f"{media}/", include("support.media_urls")),
         path(f"{media}/<path:path>", serve, {"document_root": settings.MEDIA_ROOT}),
     ]
 

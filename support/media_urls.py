@@ -1,0 +1,3 @@
+"""Filled in by the support app: case photos are served only through their checked views."""
+
+urlpatterns = []
