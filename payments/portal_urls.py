@@ -1,3 +1,10 @@
-"""Filled in by its app: see the module docstrings of the views it routes."""
+"""The provider portal's Earnings pages, included at /portal/earnings/."""
 
-urlpatterns = []
+from django.urls import path
+
+from . import portal_views
+
+urlpatterns = [
+    path("", portal_views.portal_earnings, name="portal_earnings"),
+    path("payout-details/", portal_views.portal_payout_account, name="portal_payout_account"),
+]

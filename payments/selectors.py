@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
-from accounts.models import User
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from enum import StrEnum
 
-from .models import Invoice
+from django.conf import settings
+from django.db.models import Case, CharField, OuterRef, Q, QuerySet, Subquery, Sum, Value, When
+from django.db.models.functions import Coalesce
+
+from accounts.models import ProviderProfile, User
+from bookings.models import Booking
+
+from .models import Invoice, LedgerEntry, Payment, Payout, PayoutAccount
 
 
 def invoice_for_party(*, user: User, invoice_id: int) -> Invoice | None:
@@ -18,3 +27,159 @@ def invoice_for_party(*, user: User, invoice_id: int) -> Invoice | None:
     if is_provider or (is_customer and invoice.kind == Invoice.Kind.TAX_INVOICE):
         return invoice
     return None
+
+
+# --- Earnings and payouts ----------------------------------------------------------------------
+
+EARNINGS_PAGE_SIZE = 20
+PAYOUTS_SHOWN = 10
+
+
+class EarningStatus(StrEnum):
+    """Where a paid job's earning is on its way to the provider's bank."""
+
+    HELD = "held"
+    AVAILABLE = "available"
+    NEXT_TRANSFER = "next_transfer"
+    PAID_OUT = "paid_out"
+
+    @property
+    def label(self) -> str:
+        return EARNING_STATUS_LABELS[self]
+
+
+EARNING_STATUS_LABELS = {
+    EarningStatus.HELD: "Held",
+    EarningStatus.AVAILABLE: "Available",
+    EarningStatus.NEXT_TRANSFER: "In the next transfer",
+    EarningStatus.PAID_OUT: "Paid out",
+}
+
+
+def _hold_cutoff(now: datetime) -> datetime:
+    """Earnings captured after this moment are still within PAYOUT_HOLD_DAYS."""
+    return now - timedelta(days=settings.PAYOUT_HOLD_DAYS)
+
+
+def _status_case(*, prefix: str, now: datetime) -> Case:
+    """The earning's status as SQL, from the payment's fields (`prefix` is the path to the
+    payment: "" on payments, "transaction__payment__" on ledger entries)."""
+    return Case(
+        When(**{f"{prefix}payout__state": Payout.State.PAID}, then=Value(EarningStatus.PAID_OUT)),
+        When(**{f"{prefix}payout__isnull": False}, then=Value(EarningStatus.NEXT_TRANSFER)),
+        When(
+            Q(**{f"{prefix}payout_held": True})
+            | Q(**{f"{prefix}captured_at__gt": _hold_cutoff(now)}),
+            then=Value(EarningStatus.HELD),
+        ),
+        default=Value(EarningStatus.AVAILABLE),
+        output_field=CharField(),
+    )
+
+
+def _earned_subquery() -> Subquery:
+    """What each payment owes its provider (after refunds), from the ledger: the same sum as
+    payments.ledger.provider_earned_cents, as a column."""
+    owed = (
+        LedgerEntry.objects.filter(
+            transaction__payment=OuterRef("pk"), account=LedgerEntry.Account.PROVIDER_PAYABLE
+        )
+        .order_by()
+        .values("transaction__payment")
+        .annotate(total=Sum("amount_cents"))
+        .values("total")
+    )
+    return Coalesce(Subquery(owed), 0) * -1
+
+
+def provider_paid_payments(*, provider: ProviderProfile, now: datetime) -> QuerySet[Payment]:
+    """The provider's charged payments, newest first, each with `earned_cents` and
+    `earning_status` (EarningStatus values)."""
+    return (
+        Payment.objects.filter(provider=provider, state=Payment.State.PAID)
+        .annotate(earned_cents=_earned_subquery(), earning_status=_status_case(prefix="", now=now))
+        .order_by("-captured_at", "-id")
+    )
+
+
+@dataclass(frozen=True)
+class EarningRow:
+    payment: Payment
+    completed_on: date
+    status: EarningStatus
+    paid_out_on: date | None
+
+    @property
+    def booking(self) -> Booking:
+        return self.payment.booking
+
+    @property
+    def fee_cents(self) -> int:
+        """The platform's fee on what was charged, after refunds."""
+        return self.payment.net_cents - self.payment.earned_cents
+
+
+@dataclass(frozen=True)
+class EarningsPage:
+    rows: list[EarningRow]
+    page_number: int
+    has_previous: bool
+    has_next: bool
+
+
+def _row(payment: Payment) -> EarningRow:
+    zone = payment.booking.zone
+    payout = payment.payout
+    paid_out = payout.paid_at if payout is not None and payout.paid_at else None
+    return EarningRow(
+        payment=payment,
+        completed_on=payment.captured_at.astimezone(zone).date(),
+        status=EarningStatus(payment.earning_status),
+        paid_out_on=paid_out.astimezone(zone).date() if paid_out else None,
+    )
+
+
+def provider_earnings(*, provider: ProviderProfile, page: int = 1, now: datetime) -> EarningsPage:
+    """One page of the provider's earnings, newest first (1 query; PAGE_SIZE + 1 rows say
+    whether there is a next page, no COUNT)."""
+    page = max(1, page)
+    offset = (page - 1) * EARNINGS_PAGE_SIZE
+    payments = list(
+        provider_paid_payments(provider=provider, now=now).select_related(
+            "booking__service__city", "payout"
+        )[offset : offset + EARNINGS_PAGE_SIZE + 1]
+    )
+    return EarningsPage(
+        rows=[_row(payment) for payment in payments[:EARNINGS_PAGE_SIZE]],
+        page_number=page,
+        has_previous=page > 1,
+        has_next=len(payments) > EARNINGS_PAGE_SIZE,
+    )
+
+
+def provider_earning_totals(*, provider: ProviderProfile, now: datetime) -> dict[str, int]:
+    """What the provider has earned in each status, in cents (one grouped query over the
+    ledger; every status is present, 0 when empty)."""
+    rows = (
+        LedgerEntry.objects.filter(
+            account=LedgerEntry.Account.PROVIDER_PAYABLE,
+            provider=provider,
+            transaction__payment__state=Payment.State.PAID,
+        )
+        .annotate(status=_status_case(prefix="transaction__payment__", now=now))
+        .order_by()
+        .values("status")
+        .annotate(total=Sum("amount_cents"))
+    )
+    totals = {status.value: 0 for status in EarningStatus}
+    totals.update({row["status"]: -row["total"] for row in rows})
+    return totals
+
+
+def provider_payouts(*, provider: ProviderProfile) -> QuerySet[Payout]:
+    """The provider's payouts, newest first, with their batch."""
+    return Payout.objects.filter(provider=provider).select_related("batch").order_by("-id")
+
+
+def payout_account_for(*, provider: ProviderProfile) -> PayoutAccount | None:
+    return PayoutAccount.objects.filter(provider=provider).first()
