@@ -576,6 +576,17 @@ PAYOUT_HOLD_DAYS = env.int("PAYOUT_HOLD_DAYS", default=7)
 # The weekly payout batch is drawn up on this weekday (0 = Monday) at this hour, UTC.
 PAYOUT_WEEKDAY = env.int("PAYOUT_WEEKDAY", default=0)
 PAYOUT_HOUR = env.int("PAYOUT_HOUR", default=20)
+if not (0 <= PAYOUT_WEEKDAY <= 6 and 0 <= PAYOUT_HOUR <= 23):
+    raise ImproperlyConfigured("PAYOUT_WEEKDAY is 0 (Monday) to 6, PAYOUT_HOUR 0 to 23.")
+CELERY_BEAT_SCHEDULE["payout-batch-weekly"] = {
+    "task": "payments.tasks.payout_batch_create",
+    # crontab counts weekdays from Sunday (0), Python from Monday.
+    "schedule": crontab(minute=0, hour=PAYOUT_HOUR, day_of_week=(PAYOUT_WEEKDAY + 1) % 7),
+}
+CELERY_BEAT_SCHEDULE["issue-missing-invoices"] = {
+    "task": "payments.tasks.invoices_issue_missing",
+    "schedule": crontab(minute="*/15"),
+}
 # The platform's own details on the fee receipts it issues to providers.
 PLATFORM_LEGAL_NAME = env("PLATFORM_LEGAL_NAME", default="Nearhand Pty Ltd")
 PLATFORM_ABN = env("PLATFORM_ABN", default="51 824 753 556")

@@ -6,7 +6,9 @@ class PaymentsConfig(AppConfig):
 
     def ready(self) -> None:
         # Bookings' domain events open, authorise, capture and release payments.
+        # A charged payment issues its invoices.
         from . import (
+            invoice_receivers,  # noqa: F401
             receivers,  # noqa: F401
             stripe_api,
         )

@@ -46,3 +46,35 @@ def authorise_due_payments() -> int:
         except PaymentsUnavailable:  # Stripe is down: the next run tries again
             logger.warning("Could not authorise payment %s now", payment_id)
     return len(due)
+
+
+# --- Earnings: weekly payouts and invoices (payments/services/payouts.py, invoices.py) --------
+
+
+@shared_task(name="payments.tasks.payout_batch_create")
+def payout_batch_create() -> int | None:
+    """Beat, weekly (PAYOUT_WEEKDAY at PAYOUT_HOUR): draw up the payout batch; its id."""
+    from .services.payouts import payout_batch_create as create
+
+    batch = create()
+    return batch.pk if batch else None
+
+
+@shared_task(name="payments.tasks.invoices_issue")
+def invoices_issue(*, payment_id: int) -> None:
+    """The payment was charged: its tax invoice and fee receipt (once each)."""
+    from .services.invoices import invoices_issue as issue
+
+    issue(payment_id=payment_id)
+
+
+@shared_task(name="payments.tasks.invoices_issue_missing")
+def invoices_issue_missing() -> int:
+    """Beat: issue the invoices whose task was lost (the broker was down at the charge)."""
+    from .services.invoices import invoices_issue as issue
+    from .services.invoices import payments_missing_invoices
+
+    missing = payments_missing_invoices()
+    for payment_id in missing:
+        issue(payment_id=payment_id)
+    return len(missing)
