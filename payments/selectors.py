@@ -127,7 +127,8 @@ class EarningsPage:
     has_next: bool
 
 
-def _row(payment: Payment) -> EarningRow:
+def earning_row(payment: Payment) -> EarningRow:
+    """A charged payment of `provider_paid_payments` as the Earnings page and API show it."""
     zone = payment.booking.zone
     payout = payment.payout
     paid_out = payout.paid_at if payout is not None and payout.paid_at else None
@@ -150,7 +151,7 @@ def provider_earnings(*, provider: ProviderProfile, page: int = 1, now: datetime
         )[offset : offset + EARNINGS_PAGE_SIZE + 1]
     )
     return EarningsPage(
-        rows=[_row(payment) for payment in payments[:EARNINGS_PAGE_SIZE]],
+        rows=[earning_row(payment) for payment in payments[:EARNINGS_PAGE_SIZE]],
         page_number=page,
         has_previous=page > 1,
         has_next=len(payments) > EARNINGS_PAGE_SIZE,

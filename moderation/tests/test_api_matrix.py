@@ -34,6 +34,7 @@ from jobs.tests.support import send_quote
 from listings.models import Service
 from listings.tests.factories import ServiceFactory, ServicePhotoFactory, SubcategoryFactory
 from notifications.tests.factories import NotificationFactory
+from payments.services.payout_accounts import payout_account_save
 from reviews import services as review_services
 from reviews.tests.factories import ReviewFactory, completed_booking
 
@@ -108,6 +109,8 @@ JOB_SEEN_BY_MATCHING_PROVIDERS = Row(401, 404, 200, 200, 404, params=JOB.params)
 QUOTE = private(id="quote.pk")  # the customer's, whose job it answers
 QUOTE_PROVIDER = private("provider", id="quote.pk")
 DRAFT = providers_own(id="draft_service.pk")
+# The owner has payout details; the other provider has none yet (404 until set).
+PAYOUT_ACCOUNT = Row(401, 403, 404, PASSES, 403, owner_is="provider")
 
 # (path as in the schema, method) -> Row. Keep it in path order.
 ROWS: dict[tuple[str, str], Row] = {
@@ -150,6 +153,10 @@ ROWS: dict[tuple[str, str], Row] = {
     ("/api/notifications/", "get"): SIGNED_IN,
     ("/api/notifications/read-all/", "post"): SIGNED_IN,
     ("/api/notifications/{id}/read/", "post"): private(id="notification.pk"),
+    ("/api/portal/earnings/", "get"): provider_only(),
+    ("/api/portal/payout-account/", "get"): PAYOUT_ACCOUNT,
+    ("/api/portal/payout-account/", "put"): provider_only(),
+    ("/api/portal/payouts/", "get"): provider_only(),
     ("/api/providers/{slug}/", "get"): public(slug="provider.provider_profile.slug"),
     ("/api/providers/{slug}/reviews/", "get"): public(slug="provider.provider_profile.slug"),
     ("/api/quotes/", "get"): provider_only(),
@@ -260,7 +267,7 @@ def test_every_operation_has_a_row():
 def world(places) -> SimpleNamespace:
     """Two customers, two approved providers and a moderator; the customer's booking, job
     (with the provider's quote), conversation, notification and review (with the provider's
-    reply); the provider's draft service with a photo."""
+    reply); the provider's draft service with a photo and payout details."""
     trade = SubcategoryFactory(name="Tap repair")
     profile = ProviderProfileFactory(approved=True, business_name="Owner Plumbing")
     other_profile = ProviderProfileFactory(approved=True, business_name="Other Plumbing")
@@ -280,6 +287,9 @@ def world(places) -> SimpleNamespace:
     )
     draft_service = ServiceFactory(
         provider=profile, subcategory=trade, title="Gutters", status=Service.Status.DRAFT
+    )
+    payout_account_save(
+        provider=profile, account_name="Owner Plumbing", bsb="062-000", account_number="12345678"
     )
     return SimpleNamespace(
         customer=customer,

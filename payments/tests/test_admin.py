@@ -14,7 +14,7 @@ from listings.models import Category
 from payments.models import Payout, PayoutBatch, WebhookEvent
 from payments.services.payouts import payout_batch_create
 from payments.services.refunds import payment_refund
-from payments.tests.paid import paid_payment, payout_account, with_card
+from payments.tests.paid import payout_account
 
 MODELS = [
     "payment", "refund", "ledgertransaction", "payoutbatch", "payout", "invoice",
@@ -23,10 +23,9 @@ MODELS = [
 
 
 @pytest.fixture
-def paid(django_capture_on_commit_callbacks, service, customer):
-    with_card(customer)
+def paid(pay, service):
     payout_account(service.provider)
-    return paid_payment(django_capture_on_commit_callbacks, service=service, customer=customer)
+    return pay()
 
 
 @pytest.fixture

@@ -18,19 +18,7 @@ from payments.services.payouts import (
     payout_batch_mark_paid,
 )
 from payments.services.refunds import payment_refund
-from payments.tests.paid import paid_payment, payout_account, with_card
-
-
-@pytest.fixture
-def paying_customer(customer):
-    return with_card(customer)
-
-
-@pytest.fixture
-def paid(django_capture_on_commit_callbacks, service, paying_customer):
-    return paid_payment(
-        django_capture_on_commit_callbacks, service=service, customer=paying_customer
-    )
+from payments.tests.paid import payout_account
 
 
 def test_a_paid_job_shows_its_price_fee_and_earning(client, paid):
@@ -82,21 +70,15 @@ def test_the_status_follows_the_money(paid, admin_user, settings):
 
 def test_the_page_pins_its_queries_and_pages(
     client,
-    django_capture_on_commit_callbacks,
+    pay,
     service,
-    paying_customer,
     monkeypatch,
     django_assert_num_queries,
     admin_user,
 ):
     monkeypatch.setattr(selectors, "EARNINGS_PAGE_SIZE", 2)
     for days in (3, 4, 5):
-        paid_payment(
-            django_capture_on_commit_callbacks,
-            service=service,
-            customer=paying_customer,
-            days_ahead=days,
-        )
+        pay(days_ahead=days)
     provider = service.provider
     payout_account(provider)
     batch = payout_batch_create(now=timezone.now() + timedelta(days=30))

@@ -13,7 +13,7 @@ from payments import invoice_pdf
 from payments.models import Invoice
 from payments.services.invoices import gst_included, invoices_issue, payments_missing_invoices
 from payments.services.refunds import payment_refund
-from payments.tests.paid import paid_payment, payout_account, with_card
+from payments.tests.paid import payout_account
 
 
 def pdf_text(data: bytes) -> str:
@@ -40,18 +40,6 @@ def stored_text(invoice: Invoice) -> str:
 def built_in_font(monkeypatch):
     """Helvetica, whose text reads straight from the PDF (DejaVu's is glyph ids)."""
     monkeypatch.setattr(invoice_pdf, "UNICODE_FONTS", None)
-
-
-@pytest.fixture
-def pay(django_capture_on_commit_callbacks, service, customer):
-    with_card(customer)
-
-    def paid(**kwargs):
-        return paid_payment(
-            django_capture_on_commit_callbacks, service=service, customer=customer, **kwargs
-        )
-
-    return paid
 
 
 def test_gst_is_a_rounded_eleventh():

@@ -18,19 +18,7 @@ from payments.services.payouts import (
     payout_batch_mark_paid,
 )
 from payments.services.refunds import payment_refund
-from payments.tests.paid import paid_payment, payout_account, with_card
-
-
-@pytest.fixture
-def paying_customer(customer):
-    return with_card(customer)
-
-
-@pytest.fixture
-def paid(django_capture_on_commit_callbacks, service, paying_customer):
-    return paid_payment(
-        django_capture_on_commit_callbacks, service=service, customer=paying_customer
-    )
+from payments.tests.paid import paid_payment, payout_account
 
 
 @pytest.fixture
@@ -38,15 +26,8 @@ def after_hold(settings):
     return timezone.now() + timedelta(days=settings.PAYOUT_HOLD_DAYS, minutes=1)
 
 
-def test_a_batch_pays_each_provider_their_available_earnings(
-    django_capture_on_commit_callbacks, service, paying_customer, after_hold
-):
-    first = paid_payment(
-        django_capture_on_commit_callbacks, service=service, customer=paying_customer
-    )
-    second = paid_payment(
-        django_capture_on_commit_callbacks, service=service, customer=paying_customer, days_ahead=4
-    )
+def test_a_batch_pays_each_provider_their_available_earnings(pay, service, after_hold):
+    first, second = pay(), pay(days_ahead=4)
     payout_account(service.provider)
     batch = payout_batch_create(now=after_hold)
     [payout] = batch.payouts.all()
