@@ -343,6 +343,27 @@ def _reviews(*, customer, service) -> dict[str, list[dict[str, str]]]:
     }
 
 
+def _invoices(*, customer, service) -> dict[str, list[dict[str, str]]]:
+    """A completed job's charged payment and the invoices it issues (the customer's and the
+    provider's fee receipt): their download links are sent by email. Payments is a layer above
+    jobs, so its models and services are reached by name, as migrations reach models."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    booking = _completed(customer=customer, service=service, days_ago=4)
+    payment = apps.get_model("payments", "Payment").objects.create(
+        booking=booking, customer=customer, provider=booking.provider, amount_cents=18000,
+        fee_cents=1800, state="paid", captured_cents=18000, captured_at=booking.period.upper,
+        authorise_after=booking.period.lower - timedelta(days=6),
+    )  # fmt: skip
+    import_module("payments.ledger").ledger_charge(
+        payment=payment, amount_cents=18000, memo="Job completed"
+    )
+    issued = import_module("payments.services.invoices").invoices_issue(payment_id=payment.pk)
+    return {"invoice_download": [{"pk": invoice.pk} for invoice in issued]}
+
+
 def _world() -> World:
     sydney = CityFactory()
     SuburbFactory(city=sydney)
@@ -420,6 +441,7 @@ def _world() -> World:
     User.objects.filter(pk=customer.pk).update(date_joined=timezone.now() - timedelta(days=90))
     review_fills = _reviews(customer=customer, service=service)
     chat_fills = _conversation(customer=customer, provider=profile, service=service)
+    invoice_fills = _invoices(customer=customer, service=service)
     NotificationFactory(recipient=customer, url="/bookings/")
     NotificationFactory(recipient=profile.user, url="/portal/bookings/")
     unverified = UserFactory(verified=False)
@@ -429,7 +451,7 @@ def _world() -> World:
         unverified=unverified,
         service=service,
         good=_good_values(today),
-        fills=chat_fills | review_fills,
+        fills=chat_fills | review_fills | invoice_fills,
     )
 
 
