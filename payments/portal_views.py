@@ -59,7 +59,8 @@ def _initial(account) -> dict:
 @require_http_methods(["GET", "POST"])
 def portal_payout_account(request: HttpRequest, provider: ProviderProfile) -> HttpResponse:
     account = selectors.payout_account_for(provider=provider)
-    form = PayoutAccountForm(request.POST or None, initial=_initial(account))
+    posted = request.POST if request.method == "POST" else None  # an empty POST is checked too
+    form = PayoutAccountForm(posted, initial=_initial(account))
     status = 200
     if request.method == "POST":
         if form.is_valid():

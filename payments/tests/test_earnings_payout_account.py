@@ -100,6 +100,13 @@ def test_the_page_shows_each_mistake_beside_its_input(client, profile):
     assert not PayoutAccount.objects.exists()
 
 
+def test_an_empty_form_says_what_is_missing(client, profile):
+    client.force_login(profile.user)
+    response = client.post(reverse("portal_payout_account"), {})
+    assert response.status_code == 400
+    assert "Enter the name on the bank account" in response.content.decode()
+
+
 def test_an_overlong_input_is_a_form_error_not_a_crash(client, profile):
     client.force_login(profile.user)
     response = client.post(reverse("portal_payout_account"), {**GOOD, "bsb": "1" * 10_000})
