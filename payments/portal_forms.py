@@ -10,6 +10,16 @@ from .services.payout_accounts import ACCOUNT_NAME_MAX_LENGTH
 _TYPED_MAX_LENGTH = 20
 
 
+def _digits_field(label: str, help_text: str, *, autocomplete: str = "off") -> forms.CharField:
+    return forms.CharField(
+        label=label,
+        max_length=_TYPED_MAX_LENGTH,
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": autocomplete}),
+        help_text=help_text,
+    )
+
+
 class PayoutAccountForm(forms.Form):
     account_name = forms.CharField(
         label="Account name",
@@ -18,26 +28,12 @@ class PayoutAccountForm(forms.Form):
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
         help_text="As your bank shows it.",
     )
-    bsb = forms.CharField(
-        label="BSB",
-        max_length=_TYPED_MAX_LENGTH,
-        required=False,
-        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
-        help_text="6 digits, like 062-000.",
-    )
-    account_number = forms.CharField(
-        label="Account number",
-        max_length=_TYPED_MAX_LENGTH,
-        required=False,
-        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
-        help_text="5 to 9 digits.",
-    )
-    abn = forms.CharField(
-        label="ABN",
-        max_length=_TYPED_MAX_LENGTH,
-        required=False,
-        widget=forms.TextInput(attrs={"inputmode": "numeric"}),
-        help_text="Your 11-digit Australian Business Number: your tax invoices show it.",
+    bsb = _digits_field("BSB", "6 digits, like 062-000.")
+    account_number = _digits_field("Account number", "5 to 9 digits.")
+    abn = _digits_field(
+        "ABN",
+        "Your 11-digit Australian Business Number: your tax invoices show it.",
+        autocomplete="on",
     )
     gst_registered = forms.BooleanField(
         label="I am registered for GST",

@@ -31,6 +31,12 @@ from ..money import dollars
 _BATCH_LOCK = 0x4E485041  # "NHPA"
 
 
+def _batch_lock() -> None:
+    """Held until the transaction ends: a second run waits here for the first to commit."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_BATCH_LOCK])
+
+
 def _available_payments(cutoff: datetime) -> list[Payment]:
     """Charged payments not yet in a payout, not held by a support case, captured at least
     PAYOUT_HOLD_DAYS before `cutoff`, whose provider has payout details: locked, so a
@@ -78,8 +84,7 @@ def payout_batch_create(*, now: datetime | None = None) -> PayoutBatch | None:
     Safe to run twice at once: the second waits for the first, then finds nothing left."""
     now = now or timezone.now()
     with transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_BATCH_LOCK])
+        _batch_lock()
         payments = _available_payments(now)
         earned = _earned_by_payment(payments)
         by_provider: dict[int, list[Payment]] = defaultdict(list)
