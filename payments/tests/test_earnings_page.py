@@ -1,6 +1,7 @@
 """The Earnings page: each paid job with its price, fee, earning and status, totals per status,
 the payout history, pages, and a prompt to set up payout details."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -118,8 +119,12 @@ def test_a_customer_is_sent_to_onboarding(db, client):
     assert response.status_code == 302 and response.url == reverse("portal_onboarding")
 
 
-def test_the_portal_nav_links_to_earnings(db, client):
+@pytest.mark.parametrize(
+    ("name", "current"), [("portal_earnings", "page"), ("portal_payout_account", "true")]
+)
+def test_the_portal_nav_marks_earnings(db, client, name, current):
     provider = ProviderProfileFactory(approved=True)
     client.force_login(provider.user)
-    page = client.get(reverse("portal_earnings")).content.decode()
-    assert f'href="{reverse("portal_earnings")}" aria-current="page">Earnings' in page
+    page = client.get(reverse(name)).content.decode()
+    nav = page[page.index('aria-label="Provider portal"') :].split("</nav>")[0]
+    assert re.findall(r'aria-current="(page|true)">([^<]+)</a>', nav) == [(current, "Earnings")]
