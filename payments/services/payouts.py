@@ -65,6 +65,20 @@ def _earned_by_payment(payments: list[Payment]) -> dict[int, int]:
     return {row["transaction__payment"]: -row["total"] for row in rows}
 
 
+def _owed_by_provider(payments: list[Payment]) -> dict[int, tuple[int, list[int]]]:
+    """provider id -> (what their payments earned in all, the payments' ids), for providers
+    owed more than $0."""
+    earned = _earned_by_payment(payments)
+    by_provider: dict[int, list[int]] = defaultdict(list)
+    for payment in payments:
+        by_provider[payment.provider_id].append(payment.pk)
+    owed = {
+        provider_id: (sum(earned.get(pk, 0) for pk in ids), ids)
+        for provider_id, ids in by_provider.items()
+    }
+    return {provider_id: row for provider_id, row in owed.items() if row[0] > 0}
+
+
 def _payout_create(batch: PayoutBatch, account: PayoutAccount, amount_cents: int) -> Payout:
     return Payout.objects.create(
         batch=batch,
@@ -85,25 +99,14 @@ def payout_batch_create(*, now: datetime | None = None) -> PayoutBatch | None:
     now = now or timezone.now()
     with transaction.atomic():
         _batch_lock()
-        payments = _available_payments(now)
-        earned = _earned_by_payment(payments)
-        by_provider: dict[int, list[Payment]] = defaultdict(list)
-        for payment in payments:
-            by_provider[payment.provider_id].append(payment)
-        owed = {
-            provider_id: sum(earned.get(p.pk, 0) for p in group)
-            for provider_id, group in by_provider.items()
-        }
-        owed = {provider_id: cents for provider_id, cents in owed.items() if cents > 0}
+        owed = _owed_by_provider(_available_payments(now))
         if not owed:
             return None
         batch = PayoutBatch.objects.create(cutoff=now)
         accounts = PayoutAccount.objects.in_bulk(owed, field_name="provider_id")
-        for provider_id, amount_cents in owed.items():
+        for provider_id, (amount_cents, payment_ids) in owed.items():
             payout = _payout_create(batch, accounts[provider_id], amount_cents)
-            Payment.objects.filter(pk__in=[p.pk for p in by_provider[provider_id]]).update(
-                payout=payout, updated_at=now
-            )
+            Payment.objects.filter(pk__in=payment_ids).update(payout=payout, updated_at=now)
     return batch
 
 
