@@ -1,5 +1,6 @@
 """Weekly payouts: a batch draws up one payout per provider from their available earnings; an
 admin exports it as the bank's bulk-payment file, pays it from the bank, and marks it paid.
+A refund of a job already drawn up or paid out is taken off the provider's next payout.
 
 Localstripe has no Stripe Connect, so payouts are bank transfers from the platform's account,
 recorded in the ledger (`provider_payable +P, stripe -P`). With Connect, each payout would be a
@@ -65,15 +66,41 @@ def _earned_by_payment(payments: list[Payment]) -> dict[int, int]:
     return {row["transaction__payment"]: -row["total"] for row in rows}
 
 
+def _overpaid_by_provider(provider_ids: list[int]) -> dict[int, int]:
+    """provider id -> how much more their payouts came to than what the payments in them
+    earn now: a refund after a payment was drawn up or paid out. It is taken off their next
+    payout, so the ledger's balance owed to them comes back to what they earned."""
+    paid_out = dict(
+        Payout.objects.filter(provider__in=provider_ids)
+        .values("provider")
+        .annotate(total=Sum("amount_cents"))
+        .values_list("provider", "total")
+    )
+    earned = dict(
+        LedgerEntry.objects.filter(
+            account=LedgerEntry.Account.PROVIDER_PAYABLE,
+            provider__in=provider_ids,
+            transaction__payment__payout__isnull=False,
+        )
+        .values("provider")
+        .annotate(total=Sum("amount_cents"))
+        .values_list("provider", "total")
+    )
+    over = {pk: paid_out[pk] + earned.get(pk, 0) for pk in paid_out}  # earned is negative
+    return {pk: cents for pk, cents in over.items() if cents > 0}
+
+
 def _owed_by_provider(payments: list[Payment]) -> dict[int, tuple[int, list[int]]]:
-    """provider id -> (what their payments earned in all, the payments' ids), for providers
-    owed more than $0."""
+    """provider id -> (what to pay them: what their payments earned, less any overpayment;
+    the payments' ids), for providers owed more than $0. The others' payments wait for a
+    later batch."""
     earned = _earned_by_payment(payments)
     by_provider: dict[int, list[int]] = defaultdict(list)
     for payment in payments:
         by_provider[payment.provider_id].append(payment.pk)
+    overpaid = _overpaid_by_provider(list(by_provider))
     owed = {
-        provider_id: (sum(earned.get(pk, 0) for pk in ids), ids)
+        provider_id: (sum(earned.get(pk, 0) for pk in ids) - overpaid.get(provider_id, 0), ids)
         for provider_id, ids in by_provider.items()
     }
     return {provider_id: row for provider_id, row in owed.items() if row[0] > 0}

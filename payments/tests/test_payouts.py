@@ -144,3 +144,36 @@ def test_marking_paid_records_the_payout_once_and_tells_the_provider(paid, after
     assert sum(owed.values_list("amount_cents", flat=True)) == 0
     [told] = paid.provider.user.notifications.filter(kind="payout_paid")
     assert "$162.00" in told.title and "•••678" in told.body
+
+
+def test_a_refund_after_a_payout_comes_off_the_next_one(pay, service, after_hold, admin_user):
+    payout_account(service.provider)
+    first = pay()
+    batch = payout_batch_create(now=after_hold)
+    payout_batch_export(batch=batch)
+    payout_batch_mark_paid(batch=batch, actor=admin_user)
+    # A moderator refunds $50 of the paid-out job: the provider was paid $45 too much.
+    payment_refund(payment_id=first.pk, amount_cents=5000, reason="Scratched", actor=admin_user)
+    pay(days_ahead=4)
+    later = after_hold + timedelta(days=7)
+    second = payout_batch_create(now=later)
+    assert second.payouts.get().amount_cents == 16200 - 4500
+    payout_batch_export(batch=second)
+    payout_batch_mark_paid(batch=second, actor=admin_user)
+    owed = LedgerEntry.objects.filter(account="provider_payable", provider=service.provider)
+    assert sum(owed.values_list("amount_cents", flat=True)) == 0
+
+
+def test_an_overpayment_larger_than_the_new_earnings_waits(
+    pay, service, paying_customer, django_capture_on_commit_callbacks, after_hold, admin_user
+):
+    payout_account(service.provider)
+    first = pay()
+    payout_batch_create(now=after_hold)  # $162 drawn up
+    payment_refund(payment_id=first.pk, amount_cents=18000, reason="Not done", actor=admin_user)
+    small = ServiceFactory(provider=service.provider, price="20.00", price_type="fixed")
+    job = paid_payment(django_capture_on_commit_callbacks, service=small, customer=paying_customer)
+    # The $18 it earns is less than the $162 paid too much: nothing is paid, the job waits.
+    assert payout_batch_create(now=after_hold + timedelta(days=7)) is None
+    job.refresh_from_db()
+    assert job.payout is None
