@@ -177,15 +177,18 @@ def payment_capture(*, payment_id: int, now: datetime | None = None) -> Payment:
     return payment
 
 
-def _release_reason(booking: Booking, fee_cents: int) -> str:
+def _release_reason(booking: Booking, fee_cents: int, amount_cents: int = 0) -> str:
     who = "the provider" if booking.cancelled_by_id == booking.provider.user_id else "you"
     if booking.status != Booking.Status.CANCELLED:
         return f"The booking was {booking.get_status_display().lower()}: nothing is charged."
     if not fee_cents:
         return f"Cancelled by {who}: no cancellation fee applies, nothing is charged."
+    policy = booking.get_cancellation_policy_display().lower()
+    if fee_cents >= amount_cents:
+        return f"Cancelled by {who}: the full price is charged under the {policy} policy."
     return (
         f"Cancelled by {who}: the cancellation fee of {dollars(fee_cents)} is charged under the "
-        f"{booking.get_cancellation_policy_display().lower()} policy; the rest is released."
+        f"{policy} policy; the rest is released."
     )
 
 
@@ -202,7 +205,7 @@ def payment_settle_cancellation(*, payment_id: int, now: datetime | None = None)
             return payment
         # A free cancellation records Decimal("0.00"), which is falsy: keep it a Decimal.
         fee = min(cents(booking.cancellation_fee or Decimal(0)), payment.amount_cents)
-        reason = _release_reason(booking, fee)
+        reason = _release_reason(booking, fee, payment.amount_cents)
         if payment.state == State.HELD:
             intent = stripe_api.intent_retrieve(payment.stripe_payment_intent_id)
             if intent.status in ("requires_capture", "succeeded", "canceled"):

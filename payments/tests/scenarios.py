@@ -17,6 +17,7 @@ from bookings.tests.factories import BookingFactory
 from payments import stripe_api
 from payments.ledger import Account, payment_balances
 from payments.models import LedgerEntry, Payment
+from payments.services.opening import payment_open
 from payments.services.reconcile import stripe_net_cents
 
 
@@ -26,11 +27,13 @@ def hour_from_now(*, days: float = 3) -> datetime:
 
 
 def booking_at(service, customer, *, start: datetime, policy: str = "moderate") -> Booking:
-    """A waiting request for `service` (180.00 AUD in these tests) from `start`."""
+    """A waiting request for `service` (180.00 AUD in these tests) from `start`, with its
+    payment opened (on the customer's default card, if they saved one)."""
     booking = BookingFactory(
         service=service, customer=customer, start=start, cancellation_policy=policy
     )
     booking.refresh_from_db()
+    payment_open(booking=booking)
     return booking
 
 
@@ -108,10 +111,9 @@ class StripeCalls:
         return self.counts[name]
 
 
-@pytest.fixture
-def broker_down(monkeypatch):
-    """Every payment task the receivers queue is lost (the broker is down): what was lost is
-    listed, nothing runs."""
+def lose_payment_tasks(monkeypatch) -> list[tuple[str, dict]]:
+    """From now on every payment task the receivers queue is lost (the broker is down): the
+    list returned names what was lost; nothing runs."""
     lost: list[tuple[str, dict]] = []
 
     def enqueue(task, **kwargs):
