@@ -6,6 +6,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+import requests
 
 from bookings.models import Booking
 from bookings.services import booking_cancel, booking_create, booking_decline, booking_expire
@@ -204,7 +205,7 @@ def test_a_late_release_task_never_lets_a_completed_jobs_hold_go(
 
 
 def test_a_card_refused_when_saved_writes_nothing(booking, customer):
-    with pytest.raises(Exception, match="402"):
+    with pytest.raises(requests.HTTPError, match="402"):
         card_saved(customer, CARD_DECLINED)
 
     assert not SavedCard.objects.exists()
