@@ -174,16 +174,20 @@ def payment_sync(*, payment_id: int, intent_id: str, now: datetime | None = None
             _record_direct_refunds(payment, intent)
     if payment.state == State.SCHEDULED:
         payment = payment_authorise(payment_id=payment_id, now=now)
-    if payment.booking.status == Booking.Status.COMPLETED and payment.state == State.HELD:
+    completed = payment.booking.status == Booking.Status.COMPLETED
+    if completed and payment.state in (State.HELD, State.SCHEDULED):
         payment = payment_capture(payment_id=payment_id, now=now)
     return payment
 
 
 def _adopt_hold(payment: Payment, intent: Any, *, now: datetime) -> None:
+    """Record a hold Stripe made for this payment (its own metadata, as Stripe has it, says
+    so) when our commit of it was lost."""
     adoptable = (State.SCHEDULED, State.FAILED, State.NEEDS_CARD)
     if intent.status != "requires_capture" or payment.state not in adoptable:
         return
-    if intent.amount != payment.amount_cents:
+    metadata = intent.to_dict().get("metadata") or {}
+    if metadata.get("payment_id") != str(payment.pk) or intent.amount != payment.amount_cents:
         return
     payment.stripe_payment_intent_id = intent.id
     payment.state = State.HELD
