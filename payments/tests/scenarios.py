@@ -12,7 +12,7 @@ import pytest
 from django.db.models import Sum
 
 from bookings.models import Booking
-from bookings.services import booking_accept, booking_complete
+from bookings.services import booking_accept, booking_cancel, booking_complete
 from bookings.tests.factories import BookingFactory
 from payments import stripe_api
 from payments.ledger import Account, payment_balances
@@ -53,6 +53,18 @@ def completed(booking: Booking, commit) -> Payment:
     with commit(execute=True):
         booking_complete(
             booking=booking, actor=booking.provider.user, now=booking.start + timedelta(hours=1)
+        )
+    return payment_of(booking)
+
+
+def cancelled_late(booking: Booking, commit) -> Payment:
+    """The customer cancels an hour before the start (moderate: half the price is the fee)."""
+    with commit(execute=True):
+        booking_cancel(
+            booking=booking,
+            actor=booking.customer,
+            reason="Sick",
+            now=booking.start - timedelta(hours=1),
         )
     return payment_of(booking)
 

@@ -2,12 +2,9 @@
 Stripe, one ledger transaction), and a step that succeeded on Stripe but whose commit was lost
 is recorded, not repeated."""
 
-from datetime import timedelta
-
 import pytest
 
 from bookings.models import Booking
-from bookings.services import booking_cancel
 from marketplace.errors import Invalid
 from payments import stripe_api
 from payments.models import Payment
@@ -18,6 +15,7 @@ from payments.tests.scenarios import (
     StripeCalls,
     accepted,
     booking_at,
+    cancelled_late,
     completed,
     hour_from_now,
     ledger_checked,  # noqa: F401 (autouse)
@@ -66,14 +64,7 @@ def test_settling_a_cancellation_twice_charges_the_fee_once(
     booking, calls, django_capture_on_commit_callbacks
 ):
     accepted(booking, django_capture_on_commit_callbacks)
-    with django_capture_on_commit_callbacks(execute=True):
-        booking_cancel(
-            booking=booking,
-            actor=booking.customer,
-            reason="Sick",
-            now=booking.start - timedelta(hours=1),
-        )
-    payment = payment_of(booking)
+    payment = cancelled_late(booking, django_capture_on_commit_callbacks)
 
     lifecycle.payment_settle_cancellation(payment_id=payment.pk)
 
@@ -119,13 +110,7 @@ def test_a_fee_capture_whose_commit_was_lost_is_recorded_not_repeated(
 ):
     payment = accepted(booking, django_capture_on_commit_callbacks)
     monkeypatch.setattr("payments.receivers.enqueue", lambda task, **kwargs: False)
-    with django_capture_on_commit_callbacks(execute=True):
-        booking_cancel(
-            booking=booking,
-            actor=booking.customer,
-            reason="Sick",
-            now=booking.start - timedelta(hours=1),
-        )
+    cancelled_late(booking, django_capture_on_commit_callbacks)
     stripe_api.intent_capture(
         payment_intent_id=payment.stripe_payment_intent_id,
         amount_cents=9000,

@@ -4,10 +4,11 @@ beat sweep does the step instead, and one payment Stripe cannot take does not st
 from datetime import timedelta
 
 import pytest
+from celery.schedules import crontab
 
 from bookings.models import Booking
 from bookings.services import booking_cancel, booking_complete, booking_decline, booking_expire
-from payments import stripe_api
+from payments import stripe_api, tasks
 from payments.errors import PaymentsUnavailable
 from payments.models import Payment
 from payments.services.lifecycle import payments_sweep
@@ -84,16 +85,19 @@ def test_each_lost_step_is_done_by_the_sweep(
     assert payments_sweep().handled == {"capture": 0, "settle": 0, "release": 0, "authorise": 0}
 
 
-def test_a_lost_authorisation_is_done_by_the_sweep(
-    service, customer, monkeypatch, django_capture_on_commit_callbacks
+def test_the_beat_sweep_does_a_lost_authorisation_every_15_minutes(
+    service, customer, monkeypatch, settings, django_capture_on_commit_callbacks
 ):
+    entry = settings.CELERY_BEAT_SCHEDULE["payments-sweep"]
+    assert (entry["task"], entry["schedule"]) == (tasks.payments_sweep.name, crontab(minute="*/15"))
     card_saved(customer)
-    lose_payment_tasks(monkeypatch)
     booking = booking_at(service, customer, start=hour_from_now(days=3))
+    lose_payment_tasks(monkeypatch)
 
     assert accepted(booking, django_capture_on_commit_callbacks).state == State.SCHEDULED
-    payments_sweep()
+    handled = tasks.payments_sweep.delay().get()
 
+    assert handled == {"capture": 0, "settle": 0, "release": 0, "authorise": 1}
     assert stripe_status(payment_of(booking)) == "requires_capture"
 
 

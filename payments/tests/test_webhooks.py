@@ -10,12 +10,13 @@ from datetime import timedelta
 from itertools import count
 
 import pytest
+from celery.schedules import crontab
 from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
 from bookings.models import Booking
-from payments import stripe_api
+from payments import stripe_api, tasks
 from payments.errors import PaymentsUnavailable
 from payments.models import Payment, WebhookEvent
 from payments.services import webhooks
@@ -321,3 +322,17 @@ def test_a_completed_jobs_lapsed_hold_is_charged_anew(
     payment = payment_of(held.booking)
     assert (payment.state, payment.captured_cents) == (State.PAID, 18000)
     assert stripe_net(payment) == 18000
+
+
+def test_the_beat_sweeps_waiting_events_every_5_minutes(
+    client, held, monkeypatch, settings, django_capture_on_commit_callbacks
+):
+    entry = settings.CELERY_BEAT_SCHEDULE["stripe-webhooks-sweep"]
+    assert (entry["task"], entry["schedule"]) == (tasks.webhooks_sweep.name, crontab(minute="*/5"))
+    monkeypatch.setattr(webhooks, "enqueue_on_commit", lambda task, **kwargs: None)
+    body = event_body("payment_intent.amount_capturable_updated", intent_snapshot(held))
+    deliver(client, body, django_capture_on_commit_callbacks)
+    WebhookEvent.objects.update(received_at=timezone.now() - timedelta(minutes=3))
+
+    assert tasks.webhooks_sweep.delay().get() == 1
+    assert WebhookEvent.objects.get().processed_at is not None
