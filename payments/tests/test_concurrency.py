@@ -4,13 +4,15 @@ with a clear message), so Stripe moves the money once and the ledger records it 
 
 import threading
 from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
 
 import pytest
 from django.db import connection
 
 from bookings.models import Booking
-from marketplace.errors import Invalid
+from marketplace.errors import DomainError, Invalid
 from marketplace.testing import database_pool
+from payments import stripe_api
 from payments.models import Payment
 from payments.services import lifecycle
 from payments.services.refunds import payment_refund
@@ -37,13 +39,37 @@ def a_connection_for_every_thread(transactional_db):
 
 
 @pytest.fixture
-def payment(service, customer, monkeypatch):
-    """A confirmed booking's payment whose steps only the test runs (no task is queued)."""
+def confirmed(service, customer, monkeypatch):
+    """Make confirmed bookings' payments whose steps only the test runs (no task is queued)."""
     lose_payment_tasks(monkeypatch)
     card_saved(customer)
-    booking = booking_at(service, customer, start=hour_from_now(days=3))
-    Booking.objects.filter(pk=booking.pk).update(status=Booking.Status.ACCEPTED)
-    return payment_of(booking)
+    made = []
+
+    def make() -> Payment:
+        start = hour_from_now(days=3) + timedelta(hours=len(made))
+        booking = booking_at(service, customer, start=start)
+        made.append(booking)
+        Booking.objects.filter(pk=booking.pk).update(status=Booking.Status.ACCEPTED)
+        return payment_of(booking)
+
+    return make
+
+
+@pytest.fixture
+def payment(confirmed):
+    return confirmed()
+
+
+def _completed_and_held(payment: Payment) -> None:
+    lifecycle.payment_authorise(payment_id=payment.pk)
+    Booking.objects.filter(pk=payment.booking_id).update(status=Booking.Status.COMPLETED)
+
+
+def _unlocked(payment_id: int) -> Payment:
+    """payment_lock without the lock (the control of the race)."""
+    return Payment.objects.select_related("booking", "customer", "provider", "card").get(
+        pk=payment_id
+    )
 
 
 def _at_once(step, times: int = AT_ONCE) -> list:
@@ -54,7 +80,7 @@ def _at_once(step, times: int = AT_ONCE) -> list:
         try:
             ready.wait()
             return step()
-        except Invalid as refused:
+        except DomainError as refused:
             return refused
         finally:
             connection.close()
@@ -75,9 +101,30 @@ def test_authorisations_at_once_make_one_intent(payment, monkeypatch):
     assert payment_of(payment.booking).state == State.HELD
 
 
-def test_captures_at_once_charge_once(payment, monkeypatch):
-    lifecycle.payment_authorise(payment_id=payment.pk)
-    Booking.objects.filter(pk=payment.booking_id).update(status=Booking.Status.COMPLETED)
+def test_captures_at_once_charge_once(confirmed, monkeypatch):
+    control, payment = confirmed(), confirmed()
+    _completed_and_held(control)
+    _completed_and_held(payment)
+
+    # --- Control: the same captures without the row lock, each thread held after it read the
+    # intent until all have: every one finds it capturable and asks Stripe to capture (here
+    # localstripe refuses all but the first; nothing of ours would have stopped them).
+    read = threading.Barrier(AT_ONCE, timeout=30)
+    retrieve = stripe_api.intent_retrieve
+
+    def retrieve_then_wait(intent_id):
+        intent = retrieve(intent_id)
+        read.wait()
+        return intent
+
+    with monkeypatch.context() as unlocked:
+        calls = StripeCalls(unlocked, "intent_capture")
+        unlocked.setattr(stripe_api, "intent_retrieve", retrieve_then_wait)
+        unlocked.setattr(lifecycle, "payment_lock", _unlocked)
+        _at_once(lambda: lifecycle.payment_capture(payment_id=control.pk))
+    assert calls["intent_capture"] == AT_ONCE, "the race did not happen"
+
+    # --- The real thing: the row lock lets one capture through.
     calls = StripeCalls(monkeypatch, "intent_capture", "intent_authorise")
 
     results = _at_once(lambda: lifecycle.payment_capture(payment_id=payment.pk))
@@ -90,8 +137,7 @@ def test_captures_at_once_charge_once(payment, monkeypatch):
 
 
 def test_refunds_of_everything_at_once_refund_once(payment, monkeypatch):
-    lifecycle.payment_authorise(payment_id=payment.pk)
-    Booking.objects.filter(pk=payment.booking_id).update(status=Booking.Status.COMPLETED)
+    _completed_and_held(payment)
     lifecycle.payment_capture(payment_id=payment.pk)
     calls = StripeCalls(monkeypatch, "refund_create")
 
