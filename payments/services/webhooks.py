@@ -22,7 +22,7 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
-from stripe import SignatureVerificationError
+from stripe import InvalidRequestError, SignatureVerificationError
 
 from bookings.models import Booking
 from marketplace.errors import Invalid
@@ -78,8 +78,9 @@ def webhook_receive(*, payload: bytes, signature: str) -> tuple[WebhookEvent, bo
         # With no secret anyone could sign; refuse everything until one is configured.
         raise Invalid("Webhooks are not configured here.")
     try:
-        stripe_api.webhook_event(payload=payload, signature=signature)
+        # Parsed first: the library assumes a JSON object and fails on anything else.
         event = _parsed(payload)
+        stripe_api.webhook_event(payload=payload, signature=signature)
     except SignatureVerificationError as error:
         raise Invalid("The Stripe signature does not match.") from error
     except ValueError as error:  # bad JSON or bad UTF-8
@@ -111,14 +112,23 @@ def webhook_process(*, event_id: int, now: datetime | None = None) -> bool:
         try:
             with transaction.atomic():
                 _dispatch(event, now=now)
+            event.error = ""
         except PaymentsUnavailable as error:
-            event.error = error.message
-            event.save(update_fields=["error"])
-            return False
+            if not _unknown_to_stripe(error):
+                event.error = error.message
+                event.save(update_fields=["error"])
+                return False
+            # Trying again would never help: done, with the reason kept.
+            event.error = "Stripe does not know this event's payment intent."
         event.processed_at = now
-        event.error = ""
         event.save(update_fields=["processed_at", "error"])
     return True
+
+
+def _unknown_to_stripe(error: PaymentsUnavailable) -> bool:
+    """Stripe answered 404: the intent is not in this Stripe account (or localstripe lost it)."""
+    cause = error.__cause__
+    return isinstance(cause, InvalidRequestError) and cause.http_status == 404
 
 
 def webhooks_sweep(*, now: datetime | None = None, batch: int = SWEEP_BATCH) -> int:

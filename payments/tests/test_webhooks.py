@@ -123,6 +123,7 @@ def test_a_replay_is_stored_once_and_processed_once(
 def _refused_requests():
     body = event_body("payment_intent.succeeded", {"id": "pi_x", "object": "payment_intent"})
     no_id = json.dumps({"type": "payment_intent.succeeded", "data": {"object": {}}}).encode()
+    no_object = json.dumps({"id": "evt_1", "type": "x", "data": {"object": []}}).encode()
     return [
         pytest.param(body, {"Stripe-Signature": ""}, id="unsigned"),
         pytest.param(body, {"Stripe-Signature": signature(body, secret="whsec_other")}, id="wrong"),
@@ -133,6 +134,9 @@ def _refused_requests():
         pytest.param(b"{not json", {"Stripe-Signature": signature(b"{not json")}, id="bad-json"),
         pytest.param(b"\xff\xfe", {"Stripe-Signature": signature(b"\xff\xfe")}, id="bad-utf8"),
         pytest.param(no_id, {"Stripe-Signature": signature(no_id)}, id="no-event-id"),
+        pytest.param(no_object, {"Stripe-Signature": signature(no_object)}, id="no-object"),
+        pytest.param(b"[]", {"Stripe-Signature": signature(b"[]")}, id="not-an-object"),
+        pytest.param(b"null", {"Stripe-Signature": signature(b"null")}, id="null"),
     ]
 
 
@@ -336,3 +340,22 @@ def test_the_beat_sweeps_waiting_events_every_5_minutes(
 
     assert tasks.webhooks_sweep.delay().get() == 1
     assert WebhookEvent.objects.get().processed_at is not None
+
+
+def test_an_intent_stripe_does_not_know_is_not_tried_forever(
+    client, held, django_capture_on_commit_callbacks
+):
+    Payment.objects.filter(pk=held.pk).update(stripe_payment_intent_id="pi_unknown")
+    snapshot = intent_snapshot(held) | {"id": "pi_unknown"}
+
+    deliver(
+        client, event_body("payment_intent.canceled", snapshot), django_capture_on_commit_callbacks
+    )
+
+    event = WebhookEvent.objects.get()
+    assert event.processed_at is not None
+    assert event.error == "Stripe does not know this event's payment intent."
+    assert payment_of(held.booking).state == State.HELD
+    Payment.objects.filter(pk=held.pk).update(
+        stripe_payment_intent_id=held.stripe_payment_intent_id
+    )
