@@ -6,8 +6,12 @@ Every function locks the payment row (payments.services.locking) and is idempote
 again, or concurrently, it finds the payment already moved on and does nothing. Stripe is called
 under the lock with an idempotency key derived from the row (`payment-<id>-<step>-<attempt>`),
 so a retry of a step that reached Stripe is the same request on Stripe. Before a capture the
-intent is read back from Stripe, so a capture that succeeded on Stripe but whose commit was
-lost is recorded instead of attempted again.
+intent is read back from Stripe, so a capture (or a fee capture, or a release) that succeeded
+on Stripe but whose commit was lost is recorded instead of attempted again.
+
+Each step is queued by payments.receivers when the booking changes; `payments_sweep` (beat,
+every 15 minutes) does the steps whose task was lost and authorises the payments whose day came
+near.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 from django.db import transaction
 from django.db.models import Q, QuerySet
@@ -231,9 +236,7 @@ def _charge_fee(payment: Payment, *, fee: int, reason: str, now: datetime) -> Pa
     return payment
 
 
-def _settle_held(
-    payment: Payment, *, intent: object, fee: int, reason: str, now: datetime
-) -> Payment:
+def _settle_held(payment: Payment, *, intent: Any, fee: int, reason: str, now: datetime) -> Payment:
     """Capture the fee from the hold and let the rest go (or let all of it go). An intent
     already captured or cancelled on Stripe is a step whose commit was lost: it is recorded,
     not repeated."""
