@@ -12,7 +12,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -20,9 +19,8 @@ from django.utils import timezone
 from accounts.models import User
 from bookings.models import Booking
 from chat.text import text_clean
-from listings.images import photo_files_from_upload, photo_rules
+from listings.photo_uploads import photos_check, photos_delete, photos_store
 from marketplace.errors import Invalid, WrongState
-from marketplace.images import image_check_bytes, image_check_header
 from payments.models import Refund
 from payments.money import dollars
 from payments.services.refunds import payment_payout_hold, payment_refund
@@ -40,6 +38,8 @@ from .models import (
     CaseMessage,
     CasePhoto,
 )
+
+NOTHING_SENT = "Nothing was sent."
 
 
 def _one_open_case() -> WrongState:
@@ -61,46 +61,14 @@ def _text(value: object, *, field: str, minimum: int, maximum: int, what: str) -
 
 
 def _check_photos(photos: Sequence[UploadedFile]) -> None:
-    """Count, bytes, then headers, before anything is decoded."""
-    if len(photos) > CASE_MAX_PHOTOS:
-        raise Invalid(fields={"photos": f"Attach at most {CASE_MAX_PHOTOS} photos at a time."})
-    image_rules = photo_rules()
-    for check in (image_check_bytes, image_check_header):
-        errors: list[str] = []
-        for upload in photos:
-            try:
-                check(upload=upload, rules=image_rules)
-            except Invalid as error:
-                errors.extend(error.messages)
-        if errors:
-            raise Invalid(fields={"photos": [*errors, "Nothing was sent."]})
+    photos_check(photos, most=CASE_MAX_PHOTOS, refused=NOTHING_SENT)
 
 
 def _store_photos(photos: Sequence[UploadedFile]) -> list[CasePhoto]:
-    """Decode, re-encode (no EXIF, no location) and store each photo, one decoded at a time;
-    rows not saved yet."""
-    stored: list[CasePhoto] = []
-    try:
-        for position, upload in enumerate(photos):
-            try:
-                image_file, thumbnail_file = photo_files_from_upload(upload=upload)
-            except Invalid as error:
-                raise Invalid(fields={"photos": [*error.messages, "Nothing was sent."]}) from error
-            photo = CasePhoto(position=position)
-            stored.append(photo)
-            photo.image.save(image_file.name, image_file, save=False)
-            photo.thumbnail.save(thumbnail_file.name, thumbnail_file, save=False)
-    except BaseException:
-        _delete_files(stored)
-        raise
-    return stored
-
-
-def _delete_files(photos: Sequence[CasePhoto]) -> None:
-    for photo in photos:
-        for name in (photo.image.name, photo.thumbnail.name):
-            if name:
-                default_storage.delete(name)
+    """Rows not saved yet: the case (and message) are set when they are."""
+    return photos_store(
+        photos, make=lambda position: CasePhoto(position=position), refused=NOTHING_SENT
+    )
 
 
 def _save_photos(photos: list[CasePhoto], *, case: Case, message: CaseMessage | None) -> None:
@@ -173,7 +141,7 @@ def case_open(
             booking=booking, user=user, reason=reason, description=description, photos=stored
         )
     except BaseException:
-        _delete_files(stored)
+        photos_delete(stored)
         raise
     return case
 
@@ -234,7 +202,7 @@ def case_post(
             moderator = not rules.is_party(booking=locked.booking, user=author)
             notifications.notify_case_message(case=locked, author=author, moderator=moderator)
     except BaseException:
-        _delete_files(stored)
+        photos_delete(stored)
         raise
     return message
 
