@@ -24,8 +24,10 @@ urlpatterns = [
     path("portal/listings/", include("listings.portal_urls")),
     path("portal/bookings/", include("bookings.portal_urls")),
     path("portal/reviews/", include("reviews.portal_urls")),
-    # Before bookings: /bookings/<id>/review/ is the reviews app's.
+    # Before bookings: /bookings/<id>/review/ is the reviews app's, /bookings/<id>/report/
+    # the support app's.
     path("", include("reviews.urls")),
+    path("", include("support.urls")),
     path("bookings/", include("bookings.urls")),
     path("jobs/", include("jobs.urls")),
     path("portal/jobs/", include("jobs.portal_urls")),
@@ -35,7 +37,6 @@ urlpatterns = [
     path("", include("payments.urls")),
     path("payments/webhooks/", include("payments.webhook_urls")),
     path("portal/earnings/", include("payments.portal_urls")),
-    path("", include("support.urls")),
 ]
 
 if settings.DEBUG or not settings.AWS_STORAGE_BUCKET_NAME:

@@ -347,6 +347,37 @@ def _reviews(*, customer, service) -> dict[str, list[dict[str, str]]]:
     }
 
 
+def _support(*, customer, service) -> dict[str, list[dict[str, str]]]:
+    """A support case with a photo on a job done yesterday, and another job done today with
+    none yet (the report form). Made through the support pages, for the reason chat's
+    conversation is: support is a layer above jobs."""
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (400, 300), "#2a7f62").save(buffer, "PNG")
+    photo = SimpleUploadedFile("photo.png", buffer.getvalue(), content_type="image/png")
+    reported = _completed(customer=customer, service=service, days_ago=1)
+    reportable = _completed(customer=customer, service=service, days_ago=4)
+    person = Client()
+    person.force_login(customer)
+    sent = person.post(
+        reverse("case_new", args=[reported.pk]),
+        {"reason": "damage", "description": "The ladder scratched the fence.", "photos": photo},
+    )
+    assert sent.status_code == 302, sent.content.decode()[:2000]
+    html = person.get(sent.url).content.decode()
+    key = re.search(r"/support/photos/([0-9a-f-]{36})-thumb\.jpg", html)[1]
+    return {
+        "case_new": [{"pk": reportable.pk}],
+        "case_detail": [{"pk": resolve(sent.url).kwargs["pk"]}],
+        "case_photo": [{"key": key}],
+        "case_photo_thumb": [{"key": key}],
+    }
+
+
 def _world() -> World:
     sydney = CityFactory()
     SuburbFactory(city=sydney)
@@ -424,6 +455,7 @@ def _world() -> World:
     User.objects.filter(pk=customer.pk).update(date_joined=timezone.now() - timedelta(days=90))
     review_fills = _reviews(customer=customer, service=service)
     chat_fills = _conversation(customer=customer, provider=profile, service=service)
+    support_fills = _support(customer=customer, service=service)
     NotificationFactory(recipient=customer, url="/bookings/")
     NotificationFactory(recipient=profile.user, url="/portal/bookings/")
     unverified = UserFactory(verified=False)
@@ -433,7 +465,7 @@ def _world() -> World:
         unverified=unverified,
         service=service,
         good=_good_values(today),
-        fills=chat_fills | review_fills,
+        fills=chat_fills | review_fills | support_fills,
     )
 
 

@@ -36,6 +36,7 @@ from listings.tests.factories import ServiceFactory, ServicePhotoFactory, Subcat
 from notifications.tests.factories import NotificationFactory
 from reviews import services as review_services
 from reviews.tests.factories import ReviewFactory, completed_booking
+from support.tests.factories import CaseFactory
 
 PASSES = "passes"
 ROLES = ("anonymous", "other_customer", "other_provider", "owner", "moderator")
@@ -108,6 +109,8 @@ JOB_SEEN_BY_MATCHING_PROVIDERS = Row(401, 404, 200, 200, 404, params=JOB.params)
 QUOTE = private(id="quote.pk")  # the customer's, whose job it answers
 QUOTE_PROVIDER = private("provider", id="quote.pk")
 DRAFT = providers_own(id="draft_service.pk")
+# A support case: its booking's two parties and the moderators; anyone else as if it were not.
+CASE = Row(401, 404, 404, PASSES, PASSES, params=_from_world({"id": "case.pk"}))
 
 # (path as in the schema, method) -> Row. Keep it in path order.
 ROWS: dict[tuple[str, str], Row] = {
@@ -180,6 +183,11 @@ ROWS: dict[tuple[str, str], Row] = {
     ),
     ("/api/services/{id}/publish/", "post"): DRAFT,
     ("/api/services/{id}/reviews/", "get"): public(id="service.pk"),
+    ("/api/support/cases/", "get"): SIGNED_IN,
+    ("/api/support/cases/", "post"): SIGNED_IN,
+    ("/api/support/cases/{id}/", "get"): CASE,
+    ("/api/support/cases/{id}/messages/", "get"): CASE,
+    ("/api/support/cases/{id}/messages/", "post"): CASE,
     ("/api/users/me/", "get"): SIGNED_IN,
     ("/api/users/me/", "patch"): SIGNED_IN,
     ("/api/users/me/avatar/", "post"): SIGNED_IN,
@@ -260,7 +268,8 @@ def test_every_operation_has_a_row():
 def world(places) -> SimpleNamespace:
     """Two customers, two approved providers and a moderator; the customer's booking, job
     (with the provider's quote), conversation, notification and review (with the provider's
-    reply); the provider's draft service with a photo."""
+    reply), a support case on the reviewed booking; the provider's draft service with a
+    photo."""
     trade = SubcategoryFactory(name="Tap repair")
     profile = ProviderProfileFactory(approved=True, business_name="Owner Plumbing")
     other_profile = ProviderProfileFactory(approved=True, business_name="Other Plumbing")
@@ -298,6 +307,7 @@ def world(places) -> SimpleNamespace:
         ),
         notification=NotificationFactory(recipient=customer),
         review=review,
+        case=CaseFactory(booking=review.booking, opened_by=customer),
     )
 
 
