@@ -13,6 +13,7 @@ lost is recorded instead of attempted again.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
@@ -190,7 +191,8 @@ def payment_settle_cancellation(*, payment_id: int, now: datetime | None = None)
             return payment
         if booking.status != Booking.Status.CANCELLED:
             return payment
-        fee = min(cents(booking.cancellation_fee or 0), payment.amount_cents)
+        # No fee is None or Decimal("0.00"); cents() takes a Decimal.
+        fee = min(cents(booking.cancellation_fee or Decimal(0)), payment.amount_cents)
         reason = _release_reason(booking, fee)
         if payment.state == State.HELD:
             return _settle_held(payment, fee=fee, reason=reason, now=now)
