@@ -28,6 +28,11 @@
     postal_code: ["Postcode", "postal-code"],
   };
   let mounted = false;
+  // Stripe's Element says in its change events whether the card is complete.
+  let complete = false;
+  element.on("change", (event) => {
+    if (event) complete = Boolean(event.complete);
+  });
 
   root.querySelector("[data-card-nojs]").hidden = true;
   root.querySelectorAll("[data-js-only]").forEach((item) => {
@@ -93,7 +98,16 @@
     return answer;
   };
 
+  const cardEntered = () => {
+    const inputs = [...mountPoint.querySelectorAll("input")];
+    if (inputs.length) return inputs.every((input) => input.value.trim() !== "");
+    return complete;
+  };
+
   const saveNewCard = async () => {
+    if (!cardEntered()) {
+      throw new Error("Enter your card number, expiry date, security code and postcode.");
+    }
     const { client_secret: secret } = await post(root.dataset.setupUrl);
     const result = await stripe.confirmCardSetup(secret, { payment_method: { card: element } });
     if (result.error) {
