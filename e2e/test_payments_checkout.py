@@ -109,3 +109,41 @@ def test_a_declined_card_shows_why_and_books_nothing(site, listing, page: Page):
     assert page.url.endswith(f"/bookings/new/{listing.pk}/")
     assert not Booking.objects.exists()
     assert not SavedCard.objects.exists()
+
+
+def test_a_failed_payment_is_paid_again_with_a_new_card(site, listing, page: Page):
+    """The held card declined: the customer opens the booking, pays again with a new card and
+    the payment is held; the saved cards page lists both cards."""
+    from accounts.tests.factories import UserFactory
+    from bookings.models import Booking
+    from bookings.tests.factories import BookingFactory
+    from payments.models import Payment
+    from payments.services.lifecycle import payment_authorise
+    from payments.services.opening import payment_open
+    from payments.testing import CARD_CHARGE_DECLINED, card_saved
+
+    customer = UserFactory(name="Casey Customer")
+    card_saved(customer, CARD_CHARGE_DECLINED)
+    booking = BookingFactory(service=listing, customer=customer, status=Booking.Status.ACCEPTED)
+    booking.refresh_from_db()
+    payment = payment_authorise(payment_id=payment_open(booking=booking).pk)
+    assert payment.state == Payment.State.FAILED
+
+    sign_in(page, site.url, customer.email)
+    page.goto(site.url + booking.get_absolute_url())
+    panel = page.locator("[data-payment-panel]")
+    expect(panel.locator("[data-payment-state]")).to_have_text("Payment failed")
+    panel.get_by_role("link", name="Pay again").click()
+    page.get_by_label("Use a new card").check()
+    enter_card(page)
+    page.get_by_role("button", name="Pay with this card").click()
+
+    expect(panel.locator("[data-payment-state]")).to_have_text("Payment held")
+    payment.refresh_from_db()
+    assert payment.state == Payment.State.HELD and payment.card.last4 == "4242"
+
+    page.goto(site.url + "/")
+    page.locator("[data-account-menu] summary").click()
+    page.get_by_role("link", name="Payment methods").click()
+    expect(page.locator(".saved-card")).to_have_count(2)
+    expect(page.locator(".saved-card").first).to_contain_text("Default")

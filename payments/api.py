@@ -101,11 +101,14 @@ class PaymentSerializer(serializers.ModelSerializer):
     def _for_provider(self, payment: Payment) -> bool:
         return payment.provider.user_id == self.context["request"].user.pk
 
+    def _status(self, payment: Payment) -> selectors.PaymentStatus:
+        return selectors.payment_status(payment=payment, for_provider=self._for_provider(payment))
+
     def get_state_label(self, payment: Payment) -> str:
-        return selectors.payment_status(payment=payment).label
+        return self._status(payment).label
 
     def get_status_message(self, payment: Payment) -> str:
-        return selectors.payment_status(payment=payment).sentence
+        return self._status(payment).sentence
 
     @extend_schema_field(serializers.IntegerField(allow_null=True))
     def get_fee_cents(self, payment: Payment) -> int | None:

@@ -75,12 +75,21 @@ class PaymentStatus:
     tone: str  # the pill's modifier: "pending", "success", "danger", or "" (plain)
 
 
-def payment_status(*, payment: Payment, now: datetime | None = None) -> PaymentStatus:
-    """The state as the booking page says it (times in the service city's time)."""
+def payment_status(
+    *, payment: Payment, for_provider: bool = False, now: datetime | None = None
+) -> PaymentStatus:
+    """The state as the booking page says it to its customer, or its provider (times in the
+    service city's time)."""
     now = now or timezone.now()
     state, booking = payment.state, payment.booking
     State = Payment.State
     if state == State.NEEDS_CARD:
+        if for_provider:
+            return PaymentStatus(
+                "Card needed",
+                "The customer has no card on this booking yet: we asked for one.",
+                "danger",
+            )
         return PaymentStatus("Card needed", "Add a card to pay for this booking.", "danger")
     if state == State.SCHEDULED:
         if payment.authorise_after > now:
@@ -105,6 +114,12 @@ def payment_status(*, payment: Payment, now: datetime | None = None) -> PaymentS
             "Payment held",
             "The amount is held on the card and charged when the job is marked completed.",
             "success",
+        )
+    if state == State.FAILED and for_provider:
+        return PaymentStatus(
+            "Payment failed",
+            "The customer's card was not charged: we asked them to pay again. The booking is kept.",
+            "danger",
         )
     if state == State.FAILED:
         return PaymentStatus(

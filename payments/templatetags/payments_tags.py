@@ -104,7 +104,7 @@ def booking_payment(context, booking: Booking):
     return {
         "payment": payment,
         "booking": booking,
-        "status": selectors.payment_status(payment=payment),
+        "status": selectors.payment_status(payment=payment, for_provider=viewer_is_provider),
         "viewer_is_provider": viewer_is_provider,
         "can_pay": not viewer_is_provider and payment.state in selectors.PAYABLE_STATES,
         "amount": dollars(payment.amount_cents),
