@@ -21,11 +21,11 @@
   // localstripe's stand-in draws bare inputs named by placeholders; Stripe's own Element is an
   // iframe that labels its fields itself.
   const FIELDS = {
-    number: ["Card number", "cc-number"],
-    exp_month: ["Expiry month (MM)", "cc-exp-month"],
-    exp_year: ["Expiry year (YY)", "cc-exp-year"],
-    cvc: ["Security code", "cc-csc"],
-    postal_code: ["Postcode", "postal-code"],
+    number: ["Card number", "cc-number", "Card number"],
+    exp_month: ["Expiry month (MM)", "cc-exp-month", "MM"],
+    exp_year: ["Expiry year (YY)", "cc-exp-year", "YY"],
+    cvc: ["Security code", "cc-csc", "CVC"],
+    postal_code: ["Postcode", "postal-code", "Postcode"],
   };
   let mounted = false;
   // Stripe's Element says in its change events whether the card is complete.
@@ -47,12 +47,14 @@
 
   const labelInputs = () => {
     mountPoint.querySelectorAll("input[placeholder]").forEach((input) => {
-      const [label, autocomplete] = FIELDS[input.placeholder] || [];
+      const name = input.placeholder;
+      const [label, autocomplete, hint] = FIELDS[name] || [];
       if (!label) return;
       input.setAttribute("aria-label", label);
       input.setAttribute("autocomplete", autocomplete);
       input.setAttribute("inputmode", "numeric");
-      input.classList.add("card-element__input", `card-element__input--${input.placeholder}`);
+      input.placeholder = hint;
+      input.classList.add("card-element__input", `card-element__input--${name}`);
     });
   };
 
