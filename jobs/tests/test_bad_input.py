@@ -293,6 +293,55 @@ def _conversation(*, customer, provider, service) -> dict[str, list[dict[str, st
     }
 
 
+def _payments(*, customer, booking: Booking) -> dict[str, list[dict[str, str]]]:
+    """A card saved through the card component's endpoints (confirmed on localstripe as
+    Stripe.js would), and the booking's payment opened by the booking_created event, as when
+    it was booked: so the booking page shows its payment panel, the saved cards page the card.
+    Through pages and events: payments is a layer above jobs."""
+    import json
+
+    import requests
+
+    from bookings.signals import booking_created
+
+    person = Client()
+    person.force_login(customer)
+    secret = person.post(reverse("card_setup"), HTTP_ACCEPT="application/json").json()
+    secret = secret["client_secret"]
+    setup_intent = secret.split("_secret_")[0]
+    requests.post(
+        f"{settings.STRIPE_API_BASE}/v1/setup_intents/{setup_intent}/confirm",
+        data=json.dumps(
+            {
+                "key": settings.STRIPE_PUBLISHABLE_KEY,
+                "use_stripe_sdk": True,
+                "client_secret": secret,
+                "payment_method_data": {
+                    "type": "card",
+                    "card": {
+                        "number": "4242424242424242",
+                        "exp_month": "12",
+                        "exp_year": "2034",
+                        "cvc": "123",
+                    },
+                    "billing_details": {"address": {"postal_code": "2000"}},
+                },
+            }
+        ),
+        timeout=10,
+    ).raise_for_status()
+    saved = person.post(
+        reverse("card_save"), {"setup_intent": setup_intent}, HTTP_ACCEPT="application/json"
+    )
+    card = saved.json()["card"]["id"]
+    booking_created.send(sender=Booking, booking=booking, actor=customer)
+    return {
+        "card_default": [{"pk": card}],
+        "card_remove": [{"pk": card}],
+        "booking_pay": [{"pk": booking.pk}],
+    }
+
+
 def _completed(*, customer, service, days_ago: int) -> Booking:
     """A job done `days_ago` days ago, booked a week before it, with its COMPLETED event: a
     booking like real ones, which the fraud rules leave alone."""
@@ -416,7 +465,7 @@ def _world() -> World:
     )
     customer = UserFactory(name="Casey Customer")
     start = datetime.now(UTC).replace(minute=0, second=0, microsecond=0) + timedelta(days=4)
-    BookingFactory(customer=customer, service=service, start=start)
+    pending = BookingFactory(customer=customer, service=service, start=start)
     moved = BookingFactory(
         customer=customer,
         service=service,
@@ -456,6 +505,8 @@ def _world() -> World:
     review_fills = _reviews(customer=customer, service=service)
     chat_fills = _conversation(customer=customer, provider=profile, service=service)
     support_fills = _support(customer=customer, service=service)
+    pending.refresh_from_db()
+    payment_fills = _payments(customer=customer, booking=pending)
     NotificationFactory(recipient=customer, url="/bookings/")
     NotificationFactory(recipient=profile.user, url="/portal/bookings/")
     unverified = UserFactory(verified=False)
@@ -465,7 +516,7 @@ def _world() -> World:
         unverified=unverified,
         service=service,
         good=_good_values(today),
-        fills=chat_fills | review_fills | support_fills,
+        fills=chat_fills | review_fills | support_fills | payment_fills,
     )
 
 

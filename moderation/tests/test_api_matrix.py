@@ -34,6 +34,8 @@ from jobs.tests.support import send_quote
 from listings.models import Service
 from listings.tests.factories import ServiceFactory, ServicePhotoFactory, SubcategoryFactory
 from notifications.tests.factories import NotificationFactory
+from payments.services.opening import payment_open
+from payments.testing import card_saved
 from reviews import services as review_services
 from reviews.tests.factories import ReviewFactory, completed_booking
 from support.tests.factories import CaseFactory
@@ -132,6 +134,9 @@ ROWS: dict[tuple[str, str], Row] = {
     ("/api/bookings/{id}/cancel/", "post"): BOOKING,
     ("/api/bookings/{id}/cancellation/", "get"): BOOKING,
     ("/api/bookings/{id}/complete/", "post"): BOOKING_PROVIDER,
+    # The booking's two parties read its payment (the customer is the row's owner).
+    ("/api/bookings/{id}/payment/", "get"): BOOKING,
+    ("/api/bookings/{id}/payment/pay/", "post"): BOOKING,
     ("/api/bookings/{id}/decline/", "post"): BOOKING_PROVIDER,
     ("/api/bookings/{id}/reschedule/", "post"): BOOKING_PROVIDER,
     ("/api/bookings/{id}/reschedule/accept/", "post"): BOOKING,
@@ -151,6 +156,11 @@ ROWS: dict[tuple[str, str], Row] = {
     ("/api/jobs/{id}/quotes/", "post"): provider_only(id="job.pk"),
     ("/api/jobs/{id}/withdraw/", "post"): JOB,
     ("/api/notifications/", "get"): SIGNED_IN,
+    ("/api/payments/cards/", "get"): SIGNED_IN,
+    ("/api/payments/cards/", "post"): SIGNED_IN,
+    ("/api/payments/cards/setup-intents/", "post"): SIGNED_IN,
+    ("/api/payments/cards/{id}/", "delete"): private(id="card.pk"),
+    ("/api/payments/cards/{id}/default/", "post"): private(id="card.pk"),
     ("/api/notifications/read-all/", "post"): SIGNED_IN,
     ("/api/notifications/{id}/read/", "post"): private(id="notification.pk"),
     ("/api/providers/{slug}/", "get"): public(slug="provider.provider_profile.slug"),
@@ -290,6 +300,11 @@ def world(places) -> SimpleNamespace:
     draft_service = ServiceFactory(
         provider=profile, subcategory=trade, title="Gutters", status=Service.Status.DRAFT
     )
+    # The customer's saved card (on localstripe) pays for the booking.
+    card = card_saved(customer)
+    booking = BookingFactory(customer=customer, service=service)
+    booking.refresh_from_db()
+    payment_open(booking=booking)
     return SimpleNamespace(
         customer=customer,
         provider=profile.user,
@@ -299,7 +314,8 @@ def world(places) -> SimpleNamespace:
         service=service,
         draft_service=draft_service,
         photo=ServicePhotoFactory(service=draft_service),
-        booking=BookingFactory(customer=customer, service=service),
+        booking=booking,
+        card=card,
         job=job,
         quote=send_quote(job, profile),
         conversation=chat_services.conversation_open(
