@@ -140,8 +140,8 @@ def test_invoices_are_linked_for_their_parties_only(client, customer, booking):
 
 
 # The booking page for its customer; the payment panel adds 3 (the payment with its card,
-# refunds, invoices) whatever their number.
-BOOKING_PAGE_QUERIES = 10
+# refunds, invoices) whatever their number, the support panel 1 (the booking's open case).
+BOOKING_PAGE_QUERIES = 11
 
 
 @pytest.mark.parametrize("refunds", [1, 4])
