@@ -16,6 +16,7 @@ answered yet, and Casey (the demo customer) has two reviewed jobs with her and o
 three days ago that is waiting for a review.
 """
 
+import functools
 import hashlib
 import math
 import random
@@ -35,6 +36,7 @@ from django.utils import timezone
 
 from accounts.models import ProviderProfile, User
 from bookings.models import Booking, BookingEvent
+from listings.fees import platform_fee_percent
 from listings.models import Service
 from reviews.aggregates import ratings_refresh
 from reviews.models import CustomerRating, Review, ReviewResponse
@@ -576,8 +578,8 @@ def _events(booking_id: int, job: JobPlan, provider: _Provider, customer_id: int
 
 _BOOKING_COLUMNS = (
     "id", "customer_id", "provider_id", "service_id", "period", "address", "point", "price_type",
-    "price", "cancellation_policy", "notes", "status", "cancellation_reason", "created_at",
-    "updated_at",
+    "price", "cancellation_policy", "platform_fee_percent", "notes", "status",
+    "cancellation_reason", "created_at", "updated_at",
 )  # fmt: skip
 _EVENT_COLUMNS = ("booking_id", "action", "from_status", "to_status", "actor_id", "reason", "at")
 
@@ -612,6 +614,11 @@ def _write(
     report: ReviewsReport,
 ) -> None:
     rng = random.Random("nearhand-demo-addresses")
+    # The platform fee is snapshotted on each booking, as bookings.services does (one query a
+    # subcategory).
+    fee_percent = functools.cache(
+        lambda subcategory_id: platform_fee_percent(subcategory_id=subcategory_id)
+    )
     jobs = [(provider, job) for provider, provider_jobs in planned for job in provider_jobs]
     ids = _next_ids(Booking, len(jobs))
     pairs: list[tuple[_Provider, JobPlan, Booking]] = []
@@ -632,8 +639,9 @@ def _write(
             f"[{job.start.isoformat()},{job.end.isoformat()})",
             _address(rng, cities[provider.city_slug]),
             f"SRID=4326;POINT({longitude:.6f} {latitude:.6f})",
-            service.price_type, service.price, service.cancellation_policy, "",
-            Status.COMPLETED, "", job.requested_at, max(last, job.rated_at or last),
+            service.price_type, service.price, service.cancellation_policy,
+            fee_percent(service.subcategory_id), "", Status.COMPLETED, "", job.requested_at,
+            max(last, job.rated_at or last),
         ))  # fmt: skip
         pairs.append((provider, job, booking))
     _copy(Booking, _BOOKING_COLUMNS, iter(rows))

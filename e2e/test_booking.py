@@ -6,6 +6,8 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
+from e2e.test_payments_checkout import enter_card
+
 pytestmark = pytest.mark.browser
 
 
@@ -70,6 +72,7 @@ def test_a_customer_books_the_provider_accepts_the_customer_is_told(site, listin
     page.get_by_label("Street address").fill("12 Campbell Parade")
     page.get_by_label("Suburb or town").fill("Bondi")
     page.get_by_label(re.compile("^Notes for the provider")).fill("Side gate is open.")
+    enter_card(page)  # paid by card, held until the job is done
     page.get_by_role("button", name="Request booking").click()
 
     expect(page.get_by_text(re.compile("Request sent to Harbour Sparkies"))).to_be_visible()

@@ -10,6 +10,7 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from e2e.test_booking import sign_in
+from e2e.test_payments_checkout import enter_card
 
 pytestmark = pytest.mark.browser
 
@@ -92,6 +93,7 @@ def test_a_customer_posts_a_job_two_providers_quote_one_is_accepted(site, plumbe
     page.get_by_role("link", name="Fix a leaking tap").click()
     expect(page.locator("[data-quote]")).to_have_count(2)
     expect(page.get_by_text("9:30 am", exact=False)).to_be_visible()
+    enter_card(page)  # the accepted quote is paid by card
     page.get_by_role("button", name="Accept the quote from Drip Stoppers").click()
 
     expect(page.get_by_text(re.compile("Booked with Drip Stoppers"))).to_be_visible()
@@ -156,6 +158,7 @@ def test_the_customer_asks_for_a_new_time_the_provider_revises_and_it_is_accepte
     card = page.locator('[data-quote="Drip Stoppers"]')
     expect(card.locator("[data-quote-history]")).to_contain_text("Replaced by a revised quote")
     expect(card).to_contain_text("8:30 am")
+    enter_card(page)
     page.get_by_role("button", name="Accept the quote from Drip Stoppers").click()
     expect(page.get_by_text(re.compile("Booked with Drip Stoppers"))).to_be_visible()
     booking = Booking.objects.get()

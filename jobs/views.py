@@ -130,6 +130,8 @@ def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "job": job,
             "quotes": quotes,
             "pending_count": sum(q.status == Quote.Status.PENDING for q in quotes),
+            # The card entry is shown once, above the quotes, when one can be accepted.
+            "can_accept": any("accept" in quote.actions for quote in quotes),
             "actions": job_allowed_actions(job=job, user=request.user),
         },
     )

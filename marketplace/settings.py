@@ -249,9 +249,13 @@ CELERY_BEAT_SCHEDULE = {
         "task": "chat.tasks.send_unread_message_emails",
         "schedule": crontab(minute="*/2"),
     },
-    "authorise-due-payments": {
-        "task": "payments.tasks.authorise_due_payments",
+    "payments-sweep": {
+        "task": "payments.tasks.payments_sweep",
         "schedule": crontab(minute="*/15"),
+    },
+    "stripe-webhooks-sweep": {
+        "task": "payments.tasks.webhooks_sweep",
+        "schedule": crontab(minute="*/5"),
     },
     "fraud-scan": {
         "task": "reviews.tasks.fraud_scan_daily",

@@ -24,18 +24,19 @@ urlpatterns = [
     path("portal/listings/", include("listings.portal_urls")),
     path("portal/bookings/", include("bookings.portal_urls")),
     path("portal/reviews/", include("reviews.portal_urls")),
-    # Before bookings: /bookings/<id>/review/ is the reviews app's.
+    # Before bookings: /bookings/<id>/review/ is the reviews app's, /bookings/<id>/report/
+    # the support app's, /bookings/<id>/pay/ the payments app's.
     path("", include("reviews.urls")),
+    path("", include("support.urls")),
+    path("", include("payments.urls")),
     path("bookings/", include("bookings.urls")),
     path("jobs/", include("jobs.urls")),
     path("portal/jobs/", include("jobs.portal_urls")),
     path("", include("listings.search_urls")),
     path("notifications/", include("notifications.urls")),
     path("messages/", include("chat.urls")),
-    path("", include("payments.urls")),
     path("payments/webhooks/", include("payments.webhook_urls")),
     path("portal/earnings/", include("payments.portal_urls")),
-    path("", include("support.urls")),
 ]
 
 if settings.DEBUG or not settings.AWS_STORAGE_BUCKET_NAME:

@@ -12,6 +12,7 @@ from bookings.models import Booking
 from bookings.selectors import bookings_today
 from chat.models import MessageReport
 from reviews.models import FraudSignal, Review, ReviewReport
+from support.models import Case
 
 
 @dataclass(frozen=True)
@@ -63,6 +64,12 @@ _ITEMS = [
         lambda: FraudSignal.objects.filter(status=FraudSignal.Status.OPEN),
     ),
     ("Today's bookings", Booking, "starts=today", bookings_today),
+    (
+        "Open support cases",
+        Case,
+        "state__exact=open",
+        lambda: Case.objects.filter(state=Case.State.OPEN),
+    ),
 ]
 
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP, Decimal
 
 
-def cents(amount: Decimal) -> int:
-    """A decimal amount of dollars as whole cents (half a cent rounds up)."""
-    return int((amount * 100).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+def cents(amount: Decimal | int) -> int:
+    """An amount of dollars as whole cents (half a cent rounds up)."""
+    return int((Decimal(amount) * 100).quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
 def fee_share(*, amount_cents: int, percent: Decimal) -> int:

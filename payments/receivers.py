@@ -1,6 +1,6 @@
 """Payments react to bookings' domain events (sent after the booking's change committed): each
 queues the step that follows, so a slow Stripe never slows the booking pages. A step whose task
-was lost is done by the beat task (authorise_due_payments) or on the next event."""
+was lost is done by the beat sweep (tasks.payments_sweep, every 15 minutes)."""
 
 from django.dispatch import receiver
 

@@ -18,6 +18,8 @@ from typing import Any
 import stripe
 from django.conf import settings
 
+from marketplace.errors import Invalid
+
 from .errors import CardDeclined, PaymentsUnavailable
 
 logger = logging.getLogger(__name__)
@@ -33,9 +35,16 @@ def configure() -> None:
     stripe.default_http_client = stripe.RequestsClient(timeout=settings.STRIPE_TIMEOUT_SECONDS)
 
 
-def _call(function: Any, *args: Any, **kwargs: Any) -> Any:
+def _call(function: Any, *args: Any, missing: str = "", **kwargs: Any) -> Any:
+    """`function(*args, **kwargs)` with Stripe's errors as domain errors; with `missing`, an
+    object Stripe does not know (an id someone sent us) is `Invalid` with that message."""
     try:
         return function(*args, **kwargs)
+    except stripe.InvalidRequestError as error:
+        if missing and error.http_status == 404:
+            raise Invalid(missing) from error
+        logger.warning("Stripe call %s failed: %s", getattr(function, "__qualname__", ""), error)
+        raise PaymentsUnavailable() from error
     except stripe.CardError as error:
         raise CardDeclined(
             error.user_message or "Your card was declined.", code=error.code or "card_declined"
@@ -66,7 +75,12 @@ def setup_intent_create(*, customer_id: str) -> Any:
 
 
 def setup_intent_retrieve(setup_intent_id: str) -> Any:
-    return _call(stripe.SetupIntent.retrieve, setup_intent_id)
+    # The id comes from the browser: one Stripe does not know is bad input, not an outage.
+    return _call(
+        stripe.SetupIntent.retrieve,
+        setup_intent_id,
+        missing="That card could not be saved: enter it again.",
+    )
 
 
 def payment_method_retrieve(payment_method_id: str) -> Any:

@@ -1,12 +1,12 @@
-"""Celery tasks: thin, each calls one service with ids. The beat task also sweeps up work whose
-task was never queued (the broker was down when the booking changed)."""
+"""Celery tasks: thin, each calls one service with ids. The beat tasks sweep up work whose task
+was never queued (the broker was down when the booking changed, or a webhook arrived while the
+worker was away)."""
 
 import logging
 
 from celery import shared_task
 
-from .errors import PaymentsUnavailable
-from .services import lifecycle
+from .services import lifecycle, webhooks
 
 logger = logging.getLogger(__name__)
 
@@ -36,16 +36,25 @@ def payment_reschedule(*, payment_id: int) -> None:
     lifecycle.payment_reschedule(payment_id=payment_id)
 
 
-@shared_task(name="payments.tasks.authorise_due_payments")
-def authorise_due_payments() -> int:
-    """Authorise the confirmed bookings whose day came near (PAYMENTS_AUTHORISE_DAYS_AHEAD)."""
-    due = lifecycle.payments_due_for_authorisation()
-    for payment_id in due:
-        try:
-            lifecycle.payment_authorise(payment_id=payment_id)
-        except PaymentsUnavailable:  # Stripe is down: the next run tries again
-            logger.warning("Could not authorise payment %s now", payment_id)
-    return len(due)
+@shared_task(name="payments.tasks.payments_sweep")
+def payments_sweep() -> dict[str, int]:
+    """Every 15 minutes: authorise the payments whose day came near, and do any step whose
+    task was lost (capture, settle a cancellation, release)."""
+    report = lifecycle.payments_sweep()
+    if report.unavailable:
+        logger.warning("Payment sweep: %d payments wait for Stripe", len(report.unavailable))
+    return report.handled
+
+
+@shared_task(name="payments.tasks.webhook_process")
+def webhook_process(*, event_id: int) -> None:
+    webhooks.webhook_process(event_id=event_id)
+
+
+@shared_task(name="payments.tasks.webhooks_sweep")
+def webhooks_sweep() -> int:
+    """Process the Stripe events whose task was lost or failed (Stripe was unreachable)."""
+    return webhooks.webhooks_sweep()
 
 
 # --- Earnings: weekly payouts and invoices (payments/services/payouts.py, invoices.py) --------

@@ -1,3 +1,9 @@
-"""Filled in by its app: see the module docstrings of the views it routes."""
+"""Stripe's webhooks (included at /payments/webhooks/)."""
 
-urlpatterns = []
+from django.urls import path
+
+from . import webhook_views
+
+urlpatterns = [
+    path("stripe/", webhook_views.stripe_webhook, name="stripe_webhook"),
+]

@@ -1,3 +1,15 @@
-"""Filled in by its app: see the module docstrings of the views it routes."""
+"""The support API (views in support/api.py)."""
 
-urlpatterns = []
+from django.urls import path
+
+from . import api
+
+urlpatterns = [
+    path("support/cases/", api.CaseListView.as_view(), name="api_support_cases"),
+    path("support/cases/<int:pk>/", api.CaseDetailView.as_view(), name="api_support_case"),
+    path(
+        "support/cases/<int:pk>/messages/",
+        api.CaseMessageListView.as_view(),
+        name="api_support_case_messages",
+    ),
+]

@@ -34,9 +34,12 @@ from jobs.tests.support import send_quote
 from listings.models import Service
 from listings.tests.factories import ServiceFactory, ServicePhotoFactory, SubcategoryFactory
 from notifications.tests.factories import NotificationFactory
+from payments.services.opening import payment_open
 from payments.services.payout_accounts import payout_account_save
+from payments.testing import card_saved
 from reviews import services as review_services
 from reviews.tests.factories import ReviewFactory, completed_booking
+from support.tests.factories import CaseFactory
 
 PASSES = "passes"
 ROLES = ("anonymous", "other_customer", "other_provider", "owner", "moderator")
@@ -109,6 +112,8 @@ JOB_SEEN_BY_MATCHING_PROVIDERS = Row(401, 404, 200, 200, 404, params=JOB.params)
 QUOTE = private(id="quote.pk")  # the customer's, whose job it answers
 QUOTE_PROVIDER = private("provider", id="quote.pk")
 DRAFT = providers_own(id="draft_service.pk")
+# A support case: its booking's two parties and the moderators; anyone else as if it were not.
+CASE = Row(401, 404, 404, PASSES, PASSES, params=_from_world({"id": "case.pk"}))
 # The owner has payout details; the other provider has none yet (404 until set).
 PAYOUT_ACCOUNT = Row(401, 403, 404, PASSES, 403, owner_is="provider")
 
@@ -132,6 +137,9 @@ ROWS: dict[tuple[str, str], Row] = {
     ("/api/bookings/{id}/cancel/", "post"): BOOKING,
     ("/api/bookings/{id}/cancellation/", "get"): BOOKING,
     ("/api/bookings/{id}/complete/", "post"): BOOKING_PROVIDER,
+    # The booking's two parties read its payment (the customer is the row's owner).
+    ("/api/bookings/{id}/payment/", "get"): BOOKING,
+    ("/api/bookings/{id}/payment/pay/", "post"): BOOKING,
     ("/api/bookings/{id}/decline/", "post"): BOOKING_PROVIDER,
     ("/api/bookings/{id}/reschedule/", "post"): BOOKING_PROVIDER,
     ("/api/bookings/{id}/reschedule/accept/", "post"): BOOKING,
@@ -151,6 +159,11 @@ ROWS: dict[tuple[str, str], Row] = {
     ("/api/jobs/{id}/quotes/", "post"): provider_only(id="job.pk"),
     ("/api/jobs/{id}/withdraw/", "post"): JOB,
     ("/api/notifications/", "get"): SIGNED_IN,
+    ("/api/payments/cards/", "get"): SIGNED_IN,
+    ("/api/payments/cards/", "post"): SIGNED_IN,
+    ("/api/payments/cards/setup-intents/", "post"): SIGNED_IN,
+    ("/api/payments/cards/{id}/", "delete"): private(id="card.pk"),
+    ("/api/payments/cards/{id}/default/", "post"): private(id="card.pk"),
     ("/api/notifications/read-all/", "post"): SIGNED_IN,
     ("/api/notifications/{id}/read/", "post"): private(id="notification.pk"),
     ("/api/portal/earnings/", "get"): provider_only(),
@@ -187,6 +200,11 @@ ROWS: dict[tuple[str, str], Row] = {
     ),
     ("/api/services/{id}/publish/", "post"): DRAFT,
     ("/api/services/{id}/reviews/", "get"): public(id="service.pk"),
+    ("/api/support/cases/", "get"): SIGNED_IN,
+    ("/api/support/cases/", "post"): SIGNED_IN,
+    ("/api/support/cases/{id}/", "get"): CASE,
+    ("/api/support/cases/{id}/messages/", "get"): CASE,
+    ("/api/support/cases/{id}/messages/", "post"): CASE,
     ("/api/users/me/", "get"): SIGNED_IN,
     ("/api/users/me/", "patch"): SIGNED_IN,
     ("/api/users/me/avatar/", "post"): SIGNED_IN,
@@ -267,7 +285,8 @@ def test_every_operation_has_a_row():
 def world(places) -> SimpleNamespace:
     """Two customers, two approved providers and a moderator; the customer's booking, job
     (with the provider's quote), conversation, notification and review (with the provider's
-    reply); the provider's draft service with a photo and payout details."""
+    reply), a support case on the reviewed booking; the provider's draft service with a
+    photo, and their payout details."""
     trade = SubcategoryFactory(name="Tap repair")
     profile = ProviderProfileFactory(approved=True, business_name="Owner Plumbing")
     other_profile = ProviderProfileFactory(approved=True, business_name="Other Plumbing")
@@ -288,6 +307,11 @@ def world(places) -> SimpleNamespace:
     draft_service = ServiceFactory(
         provider=profile, subcategory=trade, title="Gutters", status=Service.Status.DRAFT
     )
+    # The customer's saved card (on localstripe) pays for the booking.
+    card = card_saved(customer)
+    booking = BookingFactory(customer=customer, service=service)
+    booking.refresh_from_db()
+    payment_open(booking=booking)
     payout_account_save(
         provider=profile, account_name="Owner Plumbing", bsb="062-000", account_number="12345678"
     )
@@ -300,7 +324,8 @@ def world(places) -> SimpleNamespace:
         service=service,
         draft_service=draft_service,
         photo=ServicePhotoFactory(service=draft_service),
-        booking=BookingFactory(customer=customer, service=service),
+        booking=booking,
+        card=card,
         job=job,
         quote=send_quote(job, profile),
         conversation=chat_services.conversation_open(
@@ -308,6 +333,7 @@ def world(places) -> SimpleNamespace:
         ),
         notification=NotificationFactory(recipient=customer),
         review=review,
+        case=CaseFactory(booking=review.booking, opened_by=customer),
     )
 
 

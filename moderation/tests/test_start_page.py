@@ -20,6 +20,7 @@ from chat.models import MessageReport
 from listings.tests.factories import ServiceFactory
 from reviews.models import FraudSignal, Review, ReviewReport
 from reviews.tests.factories import ReviewFactory
+from support.tests.factories import CaseFactory, finished_booking
 
 pytestmark = pytest.mark.django_db
 START = reverse("admin:index")
@@ -69,6 +70,13 @@ def work(db):
     BookingFactory(service=service, start=today - timedelta(minutes=1), status="completed")
     BookingFactory(service=service, start=today, status=Booking.Status.CANCELLED)
     BookingFactory(service=service, start=today + timedelta(days=1))
+    for state in ("open", "open", "closed"):  # on jobs done days ago, not today's bookings
+        CaseFactory(
+            booking=finished_booking(at=timezone.now() - timedelta(days=3)),
+            state=state,
+            outcome="" if state == "open" else "no_action",
+            closed_at=None if state == "open" else timezone.now(),
+        )
 
 
 def test_the_start_page_counts_what_needs_attention_with_links(client, work):
@@ -83,6 +91,7 @@ def test_the_start_page_counts_what_needs_attention_with_links(client, work):
         "Reported chat messages": 2,
         "Open fraud signals": 2,
         "Today's bookings": 2,
+        "Open support cases": 2,
     }
     for label, (url, count) in rows.items():
         listed = client.get(url)
@@ -94,8 +103,8 @@ def test_the_start_page_runs_a_fixed_number_of_queries(client, work, django_asse
     client.force_login(moderator_make())
     client.get(START)  # the admin's first page load reads the content types once
 
-    # Session, user, two permission reads, six counts, the recent actions box.
-    with django_assert_num_queries(11):
+    # Session, user, two permission reads, seven counts, the recent actions box.
+    with django_assert_num_queries(12):
         client.get(START)
 
 
@@ -110,6 +119,7 @@ def test_plain_staff_see_no_counts_and_no_lists(client, work):
         reverse("admin:reviews_review_changelist"),
         reverse("admin:chat_messagereport_changelist"),
         reverse("admin:bookings_booking_changelist"),
+        reverse("admin:support_case_changelist"),
     ):
         assert client.get(url).status_code == 403
 

@@ -1,0 +1,94 @@
+"""Photos people attach (to a message, a review, a support case): checked as a batch before
+anything is decoded, stored one decoded at a time, deleted again when the write fails, and
+served through a view that checked who is asking.
+
+Chat and reviews keep their own copies of these steps (written before this module); support
+uses these, and the others can move to them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Protocol, TypeVar
+
+from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import UploadedFile
+from django.db.models.fields.files import FieldFile
+from django.http import FileResponse, Http404
+
+from marketplace.errors import Invalid
+from marketplace.images import image_check_bytes, image_check_header
+
+from .images import photo_files_from_upload, photo_rules
+
+
+class StoredPhoto(Protocol):
+    image: FieldFile
+    thumbnail: FieldFile
+
+
+Photo = TypeVar("Photo", bound=StoredPhoto)
+
+
+def photos_check(photos: Sequence[UploadedFile], *, most: int, refused: str) -> None:
+    """Count, then every file's bytes, then every header (nothing decoded). Errors name the
+    files, under "photos", ending with `refused` ("Nothing was sent.")."""
+    if len(photos) > most:
+        raise Invalid(fields={"photos": f"Attach at most {most} photos at a time."})
+    rules = photo_rules()
+    for check in (image_check_bytes, image_check_header):
+        errors: list[str] = []
+        for upload in photos:
+            try:
+                check(upload=upload, rules=rules)
+            except Invalid as error:
+                errors.extend(error.messages)
+        if errors:
+            raise Invalid(fields={"photos": [*errors, refused]})
+
+
+def photos_store(
+    photos: Sequence[UploadedFile], *, make: Callable[[int], Photo], refused: str
+) -> list[Photo]:
+    """Decode, re-encode (no EXIF, no location) and store each photo, one decoded at a time,
+    into `make(position)` (an unsaved row); on any failure the files stored so far are
+    deleted."""
+    stored: list[Photo] = []
+    try:
+        for position, upload in enumerate(photos):
+            try:
+                image_file, thumbnail_file = photo_files_from_upload(upload=upload)
+            except Invalid as error:
+                raise Invalid(fields={"photos": [*error.messages, refused]}) from error
+            photo = make(position)
+            stored.append(photo)
+            photo.image.save(image_file.name, image_file, save=False)
+            photo.thumbnail.save(thumbnail_file.name, thumbnail_file, save=False)
+    except BaseException:
+        photos_delete(stored)
+        raise
+    return stored
+
+
+def photos_delete(photos: Sequence[StoredPhoto]) -> None:
+    for photo in photos:
+        for name in (photo.image.name, photo.thumbnail.name):
+            if name:
+                default_storage.delete(name)
+
+
+def photo_response(
+    photo: StoredPhoto | None, *, thumbnail: bool, cache_control: str
+) -> FileResponse:
+    """The photo's JPEG (or its thumbnail) for a view that already checked the asker; None
+    (not theirs, or no such photo) and a missing file are a 404."""
+    if photo is None:
+        raise Http404("No such photo.")
+    name = (photo.thumbnail if thumbnail else photo.image).name
+    try:
+        handle = default_storage.open(name, "rb")
+    except OSError as error:
+        raise Http404("No such photo.") from error
+    response = FileResponse(handle, content_type="image/jpeg")
+    response["Cache-Control"] = cache_control
+    return response
