@@ -21,6 +21,7 @@ from .dataset import DemoAccount, demo_data
 from .demo_accounts import demo_accounts_seed
 from .listings import services_seed
 from .logos import provider_logos_seed
+from .payments import payments_seed
 from .providers import PROVIDER_EMAIL_DOMAIN, PROVIDERS_PER_SCALE, providers_seed
 from .reviews import reviews_seed
 from .suburbs import suburbs_seed
@@ -127,7 +128,7 @@ def demo_seed(
         _log(stdout, f"Conversations: {report.created['conversations']} created.")
         lap("conversations")
 
-        # Last: past customers' completed jobs and reviews; every rating is computed from them.
+        # Past customers' completed jobs and reviews; every rating is computed from them.
         reviews = reviews_seed(log=(lambda line: _log(stdout, line)) if stdout else None)
         report.created["customers"] = reviews.customers
         report.created["past jobs"] = reviews.bookings
@@ -146,6 +147,12 @@ def demo_seed(
             step = time.perf_counter()
         else:
             lap("reviews")
+
+        # After the reviews (which seed only providers with no completed job yet): Casey's card
+        # pays her request to Priya, and one past job of Priya's was paid through the site.
+        report.created["paid bookings"] = payments_seed()
+        _log(stdout, f"Payments: {report.created['paid bookings']} paid bookings created.")
+        lap("payments")
 
     report.timings["total"] = time.perf_counter() - started
     demo_providers = ProviderProfile.objects.filter(

@@ -14,6 +14,7 @@ APT_PACKAGES=(
   redis-server redis-tools
   curl
   chromium fonts-liberation
+  fonts-dejavu-core
 )
 # The browser tests' npm packages (axe-core). Only when there is no npm at all: a Node.js from
 # elsewhere (NodeSource bundles npm) must not be replaced by Debian's.

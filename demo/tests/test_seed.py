@@ -32,6 +32,8 @@ from demo.suburbs import SUBURB_RADIUS_KM, suburbs_near_cities
 from listings.models import Category, SearchTerm, Service, ServicePhoto, Subcategory
 from listings.selectors import service_public
 from listings.services import service_attributes_clean
+from payments.ledger import ledger_totals, provider_earned_cents
+from payments.models import Payment, PayoutAccount, SavedCard
 from places.models import City, Suburb
 from reviews.aggregates import ratings_drift
 from reviews.fraud import fraud_scan
@@ -416,8 +418,9 @@ def test_the_demo_accounts_have_reviews_to_show(seeded):
     casey = User.objects.get(email=demo_data().account("customer").email)
     completed = Booking.objects.filter(customer=casey, status="completed")
     assert completed.filter(review__isnull=False).count() >= 1
-    # One finished three days ago that waits for Casey's review: the prompt shows.
-    waiting = completed.filter(review__isnull=True).get()
+    # One finished three days ago that waits for Casey's review: the prompt shows. (The job she
+    # paid through the site twelve days ago, demo/payments.py, is still open for review too.)
+    waiting = completed.filter(review__isnull=True, payment__isnull=True).get()
     done = waiting.events.get(action="completed").at
     assert now - timedelta(days=4) < done < now - timedelta(days=2)
     priya = ProviderProfile.objects.get(slug=demo_data().demo_provider.slug)
@@ -505,6 +508,7 @@ def test_a_bigger_scale_only_adds_providers(seeded):
         "providers": PER_SCALE,
         "logos": PER_SCALE,
         "conversations": 0,
+        "paid bookings": 0,
     }
     slugs = set(ProviderProfile.objects.values_list("slug", flat=True))
     assert first_slugs < slugs
@@ -544,3 +548,18 @@ def test_the_command_seeds_200_providers_a_scale_step_by_default():
 
     options = Command().create_parser("manage.py", "seed_demo").parse_args([])
     assert (options.scale, options.providers_per_scale) == (1, 200)
+
+
+def test_the_demo_payments_are_real_ones(seeded):
+    """Casey's saved card and the job Priya was paid for, all made through the payment services
+    against the local Stripe: the figures the Earnings page shows come from these rows."""
+    casey = User.objects.get(email=demo_data().account("customer").email)
+    priya = ProviderProfile.objects.get(slug=demo_data().demo_provider.slug)
+    card = SavedCard.objects.get(user=casey)
+    assert card.is_default and card.last4 == "4242"
+    (paid,) = Payment.objects.filter(customer=casey, provider=priya, state="paid")
+    assert paid.captured_cents == paid.amount_cents > 0 and paid.stripe_payment_intent_id
+    assert paid.booking.status == "completed" and paid.booking.end < timezone.now()
+    assert provider_earned_cents(paid) == paid.amount_cents - paid.fee_cents
+    assert sum(ledger_totals().values()) == 0
+    assert PayoutAccount.objects.get(provider=priya).gst_registered
