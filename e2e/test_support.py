@@ -90,7 +90,10 @@ def test_a_problem_is_reported_answered_and_closed(site, booking, page: Page, tm
     expect(page.get_by_text(DESCRIPTION)).to_be_visible()
     thumb = page.locator(".support-photos img").first
     expect(thumb).to_be_visible()
-    assert page.evaluate("(img) => img.naturalWidth", thumb.element_handle()) > 0
+    # Loaded, not broken: a missing image would be complete with no width, and time this out.
+    page.wait_for_function(
+        "(img) => img.complete && img.naturalWidth > 0", arg=thumb.element_handle()
+    )
     assert_accessible(page)
     case = Case.objects.get()
 
