@@ -11,7 +11,6 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from django.core.cache import cache
-from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q, Value
@@ -22,10 +21,9 @@ from accounts.models import ProviderProfile, User
 from bookings.models import Booking
 from jobs.models import JobRequest, Quote
 from jobs.selectors import job_for_provider
-from listings.images import photo_files_from_upload, photo_rules
 from listings.models import Service
+from listings.photo_uploads import photos_check, photos_delete, photos_store
 from marketplace.errors import Invalid, NotAllowed
-from marketplace.images import image_check_bytes, image_check_header
 
 from . import events, rules
 from .models import (
@@ -120,18 +118,12 @@ def _check_input(body: str, photos: Sequence[UploadedFile]) -> None:
                 f"(this one has {len(body):,})."
             }
         )
-    if len(photos) > MESSAGE_MAX_PHOTOS:
-        raise Invalid(fields={"photos": f"Attach at most {MESSAGE_MAX_PHOTOS} photos a message."})
-    rules_ = photo_rules()
-    errors = []
-    for check in (image_check_bytes, image_check_header):
-        for upload in photos:
-            try:
-                check(upload=upload, rules=rules_)
-            except Invalid as error:
-                errors.extend(error.messages)
-        if errors:
-            raise Invalid(fields={"photos": [*errors, "Nothing was sent."]})
+    photos_check(
+        photos,
+        most=MESSAGE_MAX_PHOTOS,
+        too_many=f"Attach at most {MESSAGE_MAX_PHOTOS} photos a message.",
+        refused="Nothing was sent.",
+    )
 
 
 def _rate_key(sender: User, now: datetime) -> str:
@@ -161,25 +153,7 @@ def _rate_check(*, sender: User, now: datetime) -> None:
 
 def _store_photos(photos: Sequence[UploadedFile]) -> list[MessagePhoto]:
     """Decode, re-encode and store each photo (one decoded at a time), rows not saved yet."""
-    stored: list[MessagePhoto] = []
-    try:
-        for position, upload in enumerate(photos):
-            image_file, thumbnail_file = photo_files_from_upload(upload=upload)
-            photo = MessagePhoto(position=position)
-            stored.append(photo)
-            photo.image.save(image_file.name, image_file, save=False)
-            photo.thumbnail.save(thumbnail_file.name, thumbnail_file, save=False)
-    except BaseException:
-        _delete_files(stored)
-        raise
-    return stored
-
-
-def _delete_files(photos: Sequence[MessagePhoto]) -> None:
-    for photo in photos:
-        for name in (photo.image.name, photo.thumbnail.name):
-            if name:
-                default_storage.delete(name)
+    return photos_store(photos, make=lambda position: MessagePhoto(position=position), refused="")
 
 
 def _context_fields(about: About | None) -> dict[str, object]:
@@ -268,7 +242,7 @@ def message_send(
             )
             transaction.on_commit(lambda: events.message_created(message))
     except BaseException:
-        _delete_files(stored)
+        photos_delete(stored)
         raise
     return message
 

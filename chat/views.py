@@ -8,7 +8,6 @@ from uuid import UUID
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -16,6 +15,7 @@ from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.models import ProviderProfile, User
+from listings.photo_uploads import photo_response
 from marketplace.errors import DomainError
 from marketplace.pages import error_status, form_add_error, messages_add_error
 from marketplace.params import MAX_ID, parse_id, parse_int, redirect_next
@@ -247,17 +247,8 @@ def report(request: HttpRequest, pk: int, message_pk: int) -> HttpResponse:
 
 def _photo(request: HttpRequest, key: UUID, *, thumbnail: bool) -> FileResponse:
     photo = selectors.photo_for_participant(user=request.user, key=key)
-    if photo is None:
-        raise Http404("No such photo.")
-    name = (photo.thumbnail if thumbnail else photo.image).name
-    try:
-        handle = default_storage.open(name, "rb")
-    except OSError as error:
-        raise Http404("No such photo.") from error
-    response = FileResponse(handle, content_type="image/jpeg")
     # Only the two participants may see it: no shared cache may keep a copy.
-    response["Cache-Control"] = "private, max-age=86400"
-    return response
+    return photo_response(photo, thumbnail=thumbnail, cache_control="private, max-age=86400")
 
 
 @login_required

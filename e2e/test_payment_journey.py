@@ -10,34 +10,14 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from e2e.conftest import sign_in
-from e2e.test_payments_checkout import enter_card
+from e2e.test_payments_checkout import enter_card, sydney_listing
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
 def listing(site):
-    from accounts.tests.factories import ProviderProfileFactory
-    from bookings.tests.factories import open_all_week
-    from listings.tests.factories import ServiceFactory
-    from places.models import City
-    from places.tests.factories import SuburbFactory
-
-    sydney = City.objects.get(slug="sydney")
-    SuburbFactory(city=sydney)  # Bondi
-    provider = ProviderProfileFactory(
-        approved=True, business_name="Harbour Sparkies", base_city=sydney
-    )
-    service = ServiceFactory(
-        provider=provider,
-        title="Safety switch install",
-        duration_minutes=60,
-        price="180.00",
-        price_type="fixed",
-        instant_book=False,
-    )
-    open_all_week(provider)
-    return service
+    return sydney_listing(instant_book=False)
 
 
 def _the_job_took_place(booking) -> None:

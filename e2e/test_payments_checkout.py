@@ -14,8 +14,8 @@ from e2e.test_crawl import AXE, AXE_JS
 pytestmark = pytest.mark.browser
 
 
-@pytest.fixture
-def listing(site):
+def sydney_listing(*, instant_book: bool):
+    """A $180 fixed-price job of an approved Sydney provider open all week (Bondi findable)."""
     from accounts.tests.factories import ProviderProfileFactory
     from bookings.tests.factories import open_all_week
     from listings.tests.factories import ServiceFactory
@@ -33,10 +33,15 @@ def listing(site):
         duration_minutes=60,
         price="180.00",
         price_type="fixed",
-        instant_book=True,
+        instant_book=instant_book,
     )
     open_all_week(provider)
     return service
+
+
+@pytest.fixture
+def listing(site):
+    return sydney_listing(instant_book=True)
 
 
 def _fill_the_booking(page: Page, url: str, listing) -> None:

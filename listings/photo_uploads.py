@@ -2,8 +2,7 @@
 anything is decoded, stored one decoded at a time, deleted again when the write fails, and
 served through a view that checked who is asking.
 
-Chat and reviews keep their own copies of these steps (written before this module); support
-uses these, and the others can move to them.
+Chat, reviews and support all use these, each with its own words.
 """
 
 from __future__ import annotations
@@ -30,11 +29,14 @@ class StoredPhoto(Protocol):
 Photo = TypeVar("Photo", bound=StoredPhoto)
 
 
-def photos_check(photos: Sequence[UploadedFile], *, most: int, refused: str) -> None:
+def photos_check(
+    photos: Sequence[UploadedFile], *, most: int, refused: str, too_many: str = ""
+) -> None:
     """Count, then every file's bytes, then every header (nothing decoded). Errors name the
-    files, under "photos", ending with `refused` ("Nothing was sent.")."""
+    files, under "photos", ending with `refused` ("Nothing was sent."); more than `most` photos
+    is refused with `too_many` (or a general sentence)."""
     if len(photos) > most:
-        raise Invalid(fields={"photos": f"Attach at most {most} photos at a time."})
+        raise Invalid(fields={"photos": too_many or f"Attach at most {most} photos at a time."})
     rules = photo_rules()
     for check in (image_check_bytes, image_check_header):
         errors: list[str] = []
@@ -52,13 +54,16 @@ def photos_store(
 ) -> list[Photo]:
     """Decode, re-encode (no EXIF, no location) and store each photo, one decoded at a time,
     into `make(position)` (an unsaved row); on any failure the files stored so far are
-    deleted."""
+    deleted. A photo that cannot be decoded is refused with its message and `refused` (only
+    its message when `refused` is empty)."""
     stored: list[Photo] = []
     try:
         for position, upload in enumerate(photos):
             try:
                 image_file, thumbnail_file = photo_files_from_upload(upload=upload)
             except Invalid as error:
+                if not refused:
+                    raise
                 raise Invalid(fields={"photos": [*error.messages, refused]}) from error
             photo = make(position)
             stored.append(photo)

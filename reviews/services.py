@@ -14,7 +14,6 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from django.conf import settings
-from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -23,10 +22,9 @@ from accounts.models import User
 from accounts.services import moderation_record
 from bookings.models import Booking, BookingEvent
 from bookings.timeline import event_record
-from listings.images import photo_files_from_upload, photo_rules
+from listings.photo_uploads import photos_check, photos_delete, photos_store
 from marketplace.client_address import ClientInfo
 from marketplace.errors import Conflict, Invalid, WrongState
-from marketplace.images import image_check_bytes, image_check_header
 from marketplace.params import parse_int
 
 from . import fraud, notifications, rules, selectors
@@ -126,46 +124,25 @@ def _review_input(
     return stars, parsed, cleaned
 
 
+# The end of every refusal of a review's photos.
+NOTHING_SAVED = "Nothing was saved."
+
+
 def _check_photos(photos: Sequence[UploadedFile]) -> None:
-    """Count, bytes, then headers (before anything is decoded), as chat checks message photos."""
-    if len(photos) > REVIEW_MAX_PHOTOS:
-        raise Invalid(fields={"photos": f"Add at most {REVIEW_MAX_PHOTOS} photos to a review."})
-    image_rules = photo_rules()
-    for check in (image_check_bytes, image_check_header):
-        errors: list[str] = []
-        for upload in photos:
-            try:
-                check(upload=upload, rules=image_rules)
-            except Invalid as error:
-                errors.extend(error.messages)
-        if errors:
-            raise Invalid(fields={"photos": [*errors, "Nothing was saved."]})
+    """Count, bytes, then headers (before anything is decoded)."""
+    photos_check(
+        photos,
+        most=REVIEW_MAX_PHOTOS,
+        too_many=f"Add at most {REVIEW_MAX_PHOTOS} photos to a review.",
+        refused=NOTHING_SAVED,
+    )
 
 
 def _store_photos(photos: Sequence[UploadedFile]) -> list[ReviewPhoto]:
     """Decode, re-encode and store each photo (one decoded at a time); rows not saved yet."""
-    stored: list[ReviewPhoto] = []
-    try:
-        for position, upload in enumerate(photos):
-            try:
-                image_file, thumbnail_file = photo_files_from_upload(upload=upload)
-            except Invalid as error:
-                raise Invalid(fields={"photos": [*error.messages, "Nothing was saved."]}) from error
-            photo = ReviewPhoto(position=position)
-            stored.append(photo)
-            photo.image.save(image_file.name, image_file, save=False)
-            photo.thumbnail.save(thumbnail_file.name, thumbnail_file, save=False)
-    except BaseException:
-        _delete_files(stored)
-        raise
-    return stored
-
-
-def _delete_files(photos: Sequence[ReviewPhoto]) -> None:
-    for photo in photos:
-        for name in (photo.image.name, photo.thumbnail.name):
-            if name:
-                default_storage.delete(name)
+    return photos_store(
+        photos, make=lambda position: ReviewPhoto(position=position), refused=NOTHING_SAVED
+    )
 
 
 def _refresh_figures(review: Review) -> None:
@@ -269,10 +246,10 @@ def review_submit(
                 now=now,
             )
     except IntegrityError as error:
-        _delete_files(stored)
+        photos_delete(stored)
         raise Conflict("This booking has just been reviewed.", code="already_reviewed") from error
     except BaseException:
-        _delete_files(stored)
+        photos_delete(stored)
         raise
 
 

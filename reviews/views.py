@@ -10,13 +10,13 @@ from uuid import UUID
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from bookings.models import Booking
+from listings.photo_uploads import photo_response
 from marketplace.client_address import client_info
 from marketplace.errors import DomainError
 from marketplace.pages import error_status, form_add_error
@@ -158,17 +158,8 @@ def review_report(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _photo(request: HttpRequest, key: UUID, *, thumbnail: bool) -> FileResponse:
     photo = selectors.photo_visible(user=request.user, key=key)
-    if photo is None:
-        raise Http404("No such photo.")
-    name = (photo.thumbnail if thumbnail else photo.image).name
-    try:
-        handle = default_storage.open(name, "rb")
-    except OSError as error:
-        raise Http404("No such photo.") from error
-    response = FileResponse(handle, content_type="image/jpeg")
     # A review can be hidden later: shared caches keep it no longer than a few minutes.
-    response["Cache-Control"] = "public, max-age=300"
-    return response
+    return photo_response(photo, thumbnail=thumbnail, cache_control="public, max-age=300")
 
 
 @require_GET

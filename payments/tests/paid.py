@@ -3,30 +3,17 @@ saved on localstripe, the booking accepted (held) and completed (charged)."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
-
-from bookings.services import booking_accept, booking_complete
-from bookings.tests.factories import BookingFactory
 from payments.models import Payment, PayoutAccount
-from payments.services.opening import payment_open
 from payments.testing import card_saved
+from payments.tests.scenarios import accepted, booking_at, completed, hour_from_now
 
 
 def paid_payment(captured, *, service, customer, days_ahead: int = 3) -> Payment:
     """A booking of `service` by `customer` (who needs a saved card), accepted and completed:
     its payment charged. `captured` is django_capture_on_commit_callbacks."""
-    start = datetime.now(UTC).replace(minute=0, second=0, microsecond=0) + timedelta(
-        days=days_ahead
-    )
-    booking = BookingFactory(service=service, customer=customer, start=start)
-    booking.refresh_from_db()
-    payment_open(booking=booking)
-    provider = booking.provider.user
-    with captured(execute=True):
-        booking_accept(booking=booking, actor=provider)
-    with captured(execute=True):
-        booking_complete(booking=booking, actor=provider, now=booking.start + timedelta(hours=2))
-    payment = Payment.objects.get(booking=booking)
+    booking = booking_at(service, customer, start=hour_from_now(days=days_ahead))
+    accepted(booking, captured)
+    payment = completed(booking, captured)
     assert payment.state == Payment.State.PAID, payment.failure_message
     return payment
 
