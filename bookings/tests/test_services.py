@@ -4,6 +4,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 from psycopg.types.range import Range
 
 from accounts.tests.factories import UserFactory
@@ -276,8 +277,9 @@ def test_stale_requests_expire_through_the_task_once(service, customer):
 def test_reminders_go_once_a_day_before(service, customer):
     booking = book(service, customer)
     services.booking_accept(booking=booking, actor=service.provider.user)
-    start = booking.start
-    soon = Range(start - timedelta(days=2, hours=12), start - timedelta(days=2, hours=11), "[)")
+    # Half a day from now, whatever the hour: the slot three days ahead is 2.4 to 3.4 days away.
+    start = timezone.now() + timedelta(hours=12)
+    soon = Range(start, start + timedelta(hours=1), "[)")
     Booking.objects.filter(pk=booking.pk).update(period=soon)
     assert tasks.send_booking_reminders() == 1
     assert tasks.send_booking_reminders() == 0
