@@ -31,9 +31,12 @@ def hello(request: HttpRequest) -> HttpResponse:
 def bare_list(request: HttpRequest) -> HttpResponse:
     """20 active services with their provider, city and subcategory (one query), rendered in
     a minimal template: what any page that lists services cannot avoid."""
-    services = Service.objects.filter(status=Service.Status.ACTIVE).select_related(
-        "provider", "city", "subcategory"
-    )[:20]
+    # The newest by id: the primary key's index, no sort (Meta's -created_at would sort them all).
+    services = (
+        Service.objects.filter(status=Service.Status.ACTIVE)
+        .select_related("provider", "city", "subcategory")
+        .order_by("-id")[:20]
+    )
     return HttpResponse(_LIST_TEMPLATE.render({"services": services}, request))
 
 
