@@ -136,15 +136,28 @@ class ProviderProfile(models.Model):
 
     @property
     def monogram_initials(self) -> str:
-        """Up to two initials of the business name ("Hills District Electrical" -> "HD")."""
-        words = [w for w in self.business_name.split() if w[:1].isalnum()]
-        return "".join(w[0] for w in words[:2]).upper() or "?"
+        return monogram_initials_for(self.business_name)
 
     @property
     def monogram_colour(self) -> str:
-        """A background colour of its own for the provider's monogram, stable across renames."""
-        digest = hashlib.sha256(str(self.pk or self.slug).encode()).digest()
-        return MONOGRAM_COLOURS[digest[0] % len(MONOGRAM_COLOURS)]
+        return monogram_colour_for(self.pk or self.slug)
+
+    @property
+    def logo_url(self) -> str:
+        return self.logo.url if self.logo else ""
+
+
+def monogram_initials_for(business_name: str) -> str:
+    """Up to two initials of the business name ("Hills District Electrical" -> "HD")."""
+    words = [w for w in business_name.split() if w[:1].isalnum()]
+    return "".join(w[0] for w in words[:2]).upper() or "?"
+
+
+def monogram_colour_for(key: int | str) -> str:
+    """A background colour of its own for a provider's monogram (from its id), stable across
+    renames."""
+    digest = hashlib.sha256(str(key).encode()).digest()
+    return MONOGRAM_COLOURS[digest[0] % len(MONOGRAM_COLOURS)]
 
 
 # Monogram backgrounds: each gives white text a contrast of at least 4.5:1 (WCAG AA for small

@@ -314,6 +314,7 @@ def _search(params: QueryDict) -> tuple[SearchPage, dict]:
         page_size=parse_int(params.get("page_size"), minimum=1, maximum=MAX_SEARCH_PAGE_SIZE)
         or PagePagination.page_size,
         provider_ids=[provider.pk for provider in providers],
+        as_cards=False,
     )
     # The correction stands only when the words as typed found little.
     parsed = replace(parsed, corrected=page.corrected)

@@ -48,6 +48,7 @@ from django.db.models.expressions import RawSQL
 from accounts.models import ProviderProfile
 from places.selectors import Place, place_from_point, place_resolve, places_named
 
+from .cards import ServiceCard, service_card_list
 from .models import Service
 from .selectors import service_cards
 
@@ -95,7 +96,7 @@ class ParsedQuery:
 
 @dataclass
 class SearchPage:
-    results: list[Service]
+    results: list[ServiceCard] | list[Service]  # cards for the pages, models for the API
     page: int
     has_next: bool
     sort: str
@@ -462,6 +463,23 @@ def _finds_little(services: QuerySet[Service], query: SearchQuery) -> bool:
     )
 
 
+def _results(
+    services: QuerySet[Service], start: int = 0, stop: int | None = None, *, as_cards: bool
+) -> list[ServiceCard] | list[Service]:
+    if as_cards:
+        return service_card_list(services[start:stop], with_point=True)
+    rows = list(service_cards(services).defer("search_vector")[start:stop])
+    for service in rows:
+        metres = getattr(service, "distance_m", None)
+        service.distance_km = None if metres is None else metres / 1000
+    return rows
+
+
+def _as_typed(row: ServiceCard | Service) -> bool:
+    """Whether a result matched the words as typed (the `exact` annotation)."""
+    return row.annotations["exact"] if isinstance(row, ServiceCard) else row.exact
+
+
 def service_search(
     *,
     services: QuerySet[Service],
@@ -473,6 +491,7 @@ def service_search(
     page: int = 1,
     page_size: int = PAGE_SIZE,
     provider_ids: Sequence[int] = (),
+    as_cards: bool = True,
 ) -> SearchPage:
     """One page of search results, in two queries (services, then their photos), and one
     more to see whether the words as typed find little when there is a correction.
@@ -489,6 +508,8 @@ def service_search(
     the first MAX_RANKED candidates are ranked), "distance" (default with a point), "rating"
     (default otherwise), "price" (cheapest first, "on quote" last). Every order ends with the
     id, so pages never repeat or skip a service. Each result with a point has `distance_km`.
+    The results are cards (listings.cards), or with `as_cards=False` services with their
+    related rows and photos (the API's serializers read those).
     """
     notes: list[str] = []
     text = text.strip()
@@ -542,7 +563,7 @@ def service_search(
         )
         if here is not None:
             chosen = chosen.annotate(distance_m=_KnnDistance(F("point"), _Geography(here)))
-        rows = list(service_cards(chosen).defer("search_vector").order_by(*order))
+        rows = _results(chosen.order_by(*order), as_cards=as_cards)
     else:
         order = {
             # Distance alone, so the GiST index gives the order (a second key makes PostgreSQL
@@ -551,21 +572,14 @@ def service_search(
             "rating": ["-rating_average", "-rating_count", "pk"],
             "price": [F("price").asc(nulls_last=True), "pk"],
         }[sort]
-        rows = list(
-            service_cards(services)
-            .defer("search_vector")
-            .order_by(*order)[start : start + page_size + 1]
-        )
+        rows = _results(services.order_by(*order), start, start + page_size + 1, as_cards=as_cards)
     results = rows[:page_size]
-    for service in results:
-        metres = getattr(service, "distance_m", None)
-        service.distance_km = None if metres is None else metres / 1000
     return SearchPage(
         results=results,
         page=page,
         has_next=len(rows) > page_size,
         sort=sort,
-        exact_matches=not corrected or any(service.exact for service in results),
+        exact_matches=not corrected or any(_as_typed(row) for row in results),
         corrected=corrected,
         notes=notes,
     )

@@ -6,6 +6,7 @@ from django.db.models import Count, Exists, F, Model, OuterRef, Prefetch, QueryS
 from accounts.models import ProviderProfile
 from places.models import City
 
+from .cards import ServiceCard, service_card_list
 from .models import Category, Service, ServicePhoto, Subcategory
 
 
@@ -152,16 +153,13 @@ def category_city_services(
     sort: str = "rating",
     page: int = 1,
     per_page: int = 20,
-) -> tuple[list[Service], bool]:
+) -> tuple[list[ServiceCard], bool]:
     """One page of a city's public services in a category or subcategory, and whether there
     is a next page. Fetches one row more than a page instead of counting them all."""
     order = PUBLIC_SORTS.get(sort, PUBLIC_SORTS["rating"])
     start = (max(page, 1) - 1) * per_page
-    rows = list(
-        service_cards(_node_services(node).filter(city_id=city.pk)).order_by(*order)[
-            start : start + per_page + 1
-        ]
-    )
+    services = _node_services(node).filter(city_id=city.pk).order_by(*order)
+    rows = service_card_list(services[start : start + per_page + 1])
     return rows[:per_page], len(rows) > per_page
 
 
@@ -214,9 +212,9 @@ def provider_public_get(*, slug: str) -> ProviderProfile | None:
     )
 
 
-def provider_public_services(*, provider: ProviderProfile) -> QuerySet[Service]:
-    return service_cards(service_public().filter(provider_id=provider.pk)).order_by(
-        *PUBLIC_SORTS["rating"]
+def provider_public_services(*, provider: ProviderProfile) -> list[ServiceCard]:
+    return service_card_list(
+        service_public().filter(provider_id=provider.pk).order_by(*PUBLIC_SORTS["rating"])
     )
 
 
@@ -334,7 +332,7 @@ def _best_rated_everywhere_ids(node: Category | Subcategory, limit: int) -> list
 
 def catalogue_node_best_rated(
     *, node: Category | Subcategory, here: Point | None = None, limit: int = BEST_RATED_LIMIT
-) -> list[Service]:
+) -> list[ServiceCard]:
     """The best-rated public listings of a category or subcategory, across cities, or among
     the BEST_RATED_NEAREST nearest whose service area covers `here` (the visitor's location).
 
@@ -351,13 +349,10 @@ def catalogue_node_best_rated(
         if not ids:
             return []
         # Public again now: a listing paused since it was cached drops out at once.
-        rows = {service.pk: service for service in service_cards(rated.filter(pk__in=ids))}
+        rows = {card.pk: card for card in service_card_list(rated.filter(pk__in=ids))}
         return [rows[pk] for pk in ids if pk in rows]
     nearest = services_covering(services=rated, here=here).order_by("distance_m")
     services = services_covering(
         services=rated.filter(pk__in=nearest.values("pk")[:BEST_RATED_NEAREST]), here=here
     )
-    rows = list(service_cards(services).order_by(*_BEST_RATED_ORDER, "distance_m", "-id")[:limit])
-    for service in rows:
-        service.distance_km = service.distance_m / 1000
-    return rows
+    return service_card_list(services.order_by(*_BEST_RATED_ORDER, "distance_m", "-id")[:limit])

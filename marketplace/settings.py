@@ -131,6 +131,15 @@ TEMPLATES = [
             ],
         },
     },
+    # The few fragments every list renders many times (jinja_templates/fragments.html): cards,
+    # stars, provider logos. Django templates call them through {% load fragments %}.
+    {
+        "NAME": "jinja2",
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "DIRS": [BASE_DIR / "jinja_templates"],
+        "APP_DIRS": False,
+        "OPTIONS": {"environment": "marketplace.jinja2.environment"},
+    },
 ]
 
 # --- Database: PostgreSQL + PostGIS, the only database -------------------------------------

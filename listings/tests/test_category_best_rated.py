@@ -135,14 +135,13 @@ def test_the_category_page_query_count_is_constant(
     for n in range(count):
         service = rated(plumbing, CityFactory(name=f"Town {n}"), f"Drains {n}", "4.50", 5)
         ServicePhotoFactory(service=service)
-    # category, city counts, best-rated ids, their cards, their photos, subcategory counts,
-    # subcategories
-    with django_assert_num_queries(7):
+    # category, city counts, best-rated ids, their cards (first photos included), subcategory
+    # counts, subcategories
+    with django_assert_num_queries(6):
         html = client.get("/plumbing/").content.decode()
     assert len(best_rated_titles(html)) == min(count, 8)
-    # Then the ranking and the counts come from the cache: category, cards, photos,
-    # subcategories.
-    with django_assert_num_queries(4):
+    # Then the ranking and the counts come from the cache: category, cards, subcategories.
+    with django_assert_num_queries(3):
         assert best_rated_titles(client.get("/plumbing/").content.decode()) == (
             best_rated_titles(html)
         )
@@ -156,9 +155,9 @@ def test_the_query_count_near_the_visitor_is_constant(
         service = rated(plumbing, sydney, f"Drains {n}", "4.50", 5)
         ServicePhotoFactory(service=service)
     bondi = SuburbFactory(city=sydney)
-    # category, city counts, best rated nearby, their photos, subcategory counts,
+    # category, city counts, best rated nearby (first photos included), subcategory counts,
     # subcategories
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(5):
         html = client.get("/plumbing/", {"lat": bondi.point.y, "lng": bondi.point.x}).text
     assert len(best_rated_titles(html)) == min(count, 8)
 

@@ -74,8 +74,8 @@ def test_cards_with_logos_keep_the_query_count(client, django_assert_num_queries
         if n % 2:
             with_logo(provider)
         ServicePhotoFactory(service=ServiceFactory(provider=provider, subcategory=lighting))
-    # subcategory (category miss first), city, services with their providers, photos
-    with django_assert_num_queries(5):
+    # subcategory (category miss first), city, service cards (providers and first photos)
+    with django_assert_num_queries(4):
         html = client.get(f"/lighting/{city.slug}/").text
     assert len(LOGO.findall(html)) == count // 2
     assert len(MONOGRAM.findall(html)) == count - count // 2

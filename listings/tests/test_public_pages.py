@@ -320,8 +320,8 @@ def test_city_page_query_count(client, django_assert_num_queries, emergency, url
     for n in range(count):
         service = ServiceFactory(subcategory=emergency, rating_count=n)
         ServicePhotoFactory.create_batch(2, service=service)
-    # category (+ subcategory miss or chips), city, services, photos
-    with django_assert_num_queries(5):
+    # category (+ subcategory miss or chips), city, service cards (first photos included)
+    with django_assert_num_queries(4):
         response = client.get(url)
     assert len(listed_titles(response)) == count
 
@@ -518,7 +518,7 @@ def test_provider_profile_query_count(client, django_assert_num_queries, emergen
     provider = ProviderProfileFactory(approved=True)
     for _ in range(count):
         ServicePhotoFactory(service=ServiceFactory(provider=provider, subcategory=emergency))
-    with django_assert_num_queries(3):  # provider, services, photos
+    with django_assert_num_queries(2):  # provider, service cards (first photos included)
         response = client.get(f"/pros/{provider.slug}/")
     assert len(listed_titles(response)) == count
 

@@ -597,11 +597,12 @@ def test_the_page_loads_its_assets_without_inline_code(client, mixed):
 # --- Query counts ----------------------------------------------------------------------------
 
 # Text search: the business-name lookup, typo correction, whether the words as typed find
-# little (only when there is a correction), place words, the search, photos, and the category
-# and city lists of the form. Near-me with a category: the search, photos, the category
-# (looked up by slug), and the category, type (of that category) and city lists.
-TEXT_SEARCH_QUERIES = 8
-NEAR_ME_QUERIES = 6
+# little (only when there is a correction), place words, the search (its cards with their
+# first photos), and the category and city lists of the form. Near-me with a category: the
+# search, the category (looked up by slug), and the category, type (of that category) and
+# city lists.
+TEXT_SEARCH_QUERIES = 7
+NEAR_ME_QUERIES = 5
 
 
 def _many(count: int, sydney, subcategory) -> None:

@@ -252,9 +252,9 @@ def test_odd_input_is_not_corrected_and_never_an_error(client, near_words, query
 
 # --- Query count -----------------------------------------------------------------------------
 
-# The business-name lookup, typo correction, place words, the search, photos, and the
-# category and city lists of the form.
-NAME_SEARCH_QUERIES = 7
+# The business-name lookup, typo correction, place words, the search (cards with their first
+# photos), and the category and city lists of the form.
+NAME_SEARCH_QUERIES = 6
 
 
 @pytest.mark.parametrize("count", [1, 20])

@@ -243,7 +243,7 @@ def test_provider_page_query_count_with_reviews(client, booking, count, django_a
     _many_reviews(booking.service, count)
     url = f"/pros/{booking.provider.slug}/"
     client.get(url)
-    with django_assert_num_queries(6):  # provider, services, photos + breakdown, reviews, photos
+    with django_assert_num_queries(5):  # provider, service cards + breakdown, reviews, photos
         assert client.get(url).status_code == 200
 
 
@@ -253,7 +253,7 @@ def test_provider_page_shows_reviews_and_pins_its_queries(
     _many_reviews(booking.service, 3)
     url = f"/pros/{booking.provider.slug}/"
     client.get(url)
-    with django_assert_num_queries(6):  # provider, services, photos + breakdown, reviews, photos
+    with django_assert_num_queries(5):  # provider, service cards + breakdown, reviews, photos
         page = client.get(url).content.decode()
     assert "Verified booking" in page and booking.service.title in page and "3 reviews" in page
 
