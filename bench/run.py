@@ -17,7 +17,7 @@
    1,000,000 results exist, prints near-me p50 at 1M divided by at 100k.
 
 Options: --services N (default 100000, or BENCH_SERVICES), --requests N (200), --warmup N (20),
---only pages|chat (one part; both by default).
+--only pages|profile|chat (one part; all by default).
 """
 
 import argparse
