@@ -113,7 +113,7 @@ def service_card_list(
     Annotations on `queryset` are kept: `distance_m` becomes `distance_km`, the others go
     to `annotations`. `with_point` adds the latitude and longitude (the search map).
     """
-    extra = [name for name in queryset.query.annotations if name not in {"card_thumbnail"}]
+    extra = list(queryset.query.annotations)
     coordinates = (
         {
             "latitude": _Coordinate("point", function="ST_Y"),
