@@ -55,7 +55,9 @@ def test_expiry_is_judged_in_the_providers_own_zone(perth):
 
 def test_an_expired_policy_is_refused_when_editing_the_profile(perth):
     profile = ProviderProfileFactory(base_city=perth, **POLICY)
-    with pytest.raises(Invalid):
+    # At 1 am in Sydney, Sydney's yesterday is still today in Perth: "expired" is
+    # yesterday in the provider's own zone, whatever the hour the suite runs at.
+    with at("2026-03-02T01:00"), pytest.raises(Invalid):
         services.provider_profile_update(
             profile=profile,
             business_name=profile.business_name,
@@ -65,7 +67,7 @@ def test_an_expired_policy_is_refused_when_editing_the_profile(perth):
             service_radius_km=30,
             phone="0412 345 678",
             **POLICY,
-            insurance_expires_on=timezone.localdate() - timedelta(days=1),
+            insurance_expires_on=services.provider_local_today(city=perth) - timedelta(days=1),
         )
     profile.refresh_from_db()
     assert profile.insurance_expires_on is None

@@ -123,12 +123,20 @@ def test_review_texts_follow_the_stars_and_the_trade_and_are_never_repeated():
     assert any("bond" in text for text in texts)
 
 
-def test_drawing_a_text_refuses_when_the_words_run_out():
+def test_old_texts_repeat_once_the_words_run_out_and_recent_ones_refuse():
     memory = TextMemory()
     rng = random.Random(2)
+    texts = [
+        review_text(rng, rating=2, category="locksmiths", name="Al", memory=memory)
+        for _ in range(20_000)
+    ]
+    # Nearly every combination of the words is written before any text repeats.
+    seen: set[str] = set()
+    first_repeat = next(n for n, text in enumerate(texts) if text in seen or seen.add(text))
+    assert len(memory.texts) < len(texts) and first_repeat > len(memory.texts) * 0.9
     with pytest.raises(ValueError, match="too few words"):
-        for _ in range(100_000):
-            review_text(rng, rating=2, category="locksmiths", name="Al", memory=memory)
+        for _ in range(1_000):
+            review_text(rng, rating=2, category="locksmiths", name="Al", memory=memory, recent=True)
 
 
 def test_recent_texts_are_not_near_duplicates_to_the_fraud_rules():
