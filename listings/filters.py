@@ -11,7 +11,10 @@ from decimal import Decimal
 import django_filters
 from django import forms
 from django.conf import settings
+from django.core.cache import cache
 from django.db.models import QuerySet
+from django.forms.renderers import Jinja2
+from django_filters.fields import ModelChoiceField, ModelChoiceIterator
 
 from accounts.selectors import provider_verified_q
 from places.models import City
@@ -41,6 +44,55 @@ PROBLEMS = {
 }
 
 
+# The category and city lists are drawn on every search page; they change only in the admin
+# (listings.receivers forgets them then), so their options are cached rather than queried.
+CHOICE_LIST_KEYS = {"category": "search:choices:category", "city": "search:choices:city"}
+CHOICE_LIST_TTL = 3600
+
+
+def choice_lists_forget() -> None:
+    """Drop the cached category and city options (after a category or city is written)."""
+    cache.delete_many(list(CHOICE_LIST_KEYS.values()))
+
+
+class CachedChoiceIterator(ModelChoiceIterator):
+    """The options as cached (value, label) pairs, built from the queryset when missing.
+    Rendering needs no query and no model instances; a chosen value is still looked up
+    in the queryset when the form is cleaned."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        if self.field.null_label is not None:
+            yield (self.field.null_value, self.field.null_label)
+        choices = cache.get(self.field.choices_key)
+        if choices is None:
+            choices = [
+                (self.field.prepare_value(row), self.field.label_from_instance(row))
+                for row in self.queryset
+            ]
+            cache.set(self.field.choices_key, choices, CHOICE_LIST_TTL)
+        yield from choices
+
+
+class CachedModelChoiceField(ModelChoiceField):
+    iterator = CachedChoiceIterator
+
+    def __init__(self, *args, choices_key: str, **kwargs):
+        self.choices_key = choices_key
+        super().__init__(*args, **kwargs)
+
+
+class CachedModelChoiceFilter(django_filters.ModelChoiceFilter):
+    field_class = CachedModelChoiceField
+
+
+class SearchForm(forms.Form):
+    # The page draws only this form's widgets (the fields' markup is the page's own), and
+    # Django's Jinja2 copies of the widget templates render them in half the time.
+    default_renderer = Jinja2()
+
+
 def _ignore(queryset: QuerySet, name: str, value) -> QuerySet:
     """Validated here, applied by listings.search."""
     return queryset
@@ -64,7 +116,8 @@ class ServiceSearchFilter(django_filters.FilterSet):
         max_value=settings.PROVIDER_MAX_SERVICE_RADIUS_KM,
         decimal_places=1,
     )
-    category = django_filters.ModelChoiceFilter(
+    category = CachedModelChoiceFilter(
+        choices_key=CHOICE_LIST_KEYS["category"],
         label="Category",
         queryset=Category.objects.only("name", "slug"),
         to_field_name="slug",
@@ -78,7 +131,8 @@ class ServiceSearchFilter(django_filters.FilterSet):
         field_name="subcategory",
         empty_label="All types",
     )
-    city = django_filters.ModelChoiceFilter(
+    city = CachedModelChoiceFilter(
+        choices_key=CHOICE_LIST_KEYS["city"],
         label="City",
         queryset=City.objects.only("name", "slug", "state"),
         to_field_name="slug",
@@ -108,6 +162,7 @@ class ServiceSearchFilter(django_filters.FilterSet):
     class Meta:
         model = Service
         fields: list[str] = []
+        form = SearchForm
 
     def __init__(self, data=None, *args, **kwargs):
         super().__init__(data, *args, **kwargs)

@@ -1,10 +1,16 @@
-"""Listings' reactions to accounts' domain events (sent after commit)."""
+"""Listings' reactions to accounts' domain events (sent after commit), and to the catalogue's
+categories and cities being written (in the admin)."""
 
+from django.db import transaction
+from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from accounts.models import ProviderProfile
 from accounts.signals import provider_suspended
+from places.models import City
 
+from .filters import choice_lists_forget
+from .models import Category
 from .selectors import public_counts_forget
 
 
@@ -12,3 +18,10 @@ from .selectors import public_counts_forget
 def forget_public_counts(sender, profile: ProviderProfile, **kwargs) -> None:
     # The listings query service_public() and vanish at once; the cached counts follow.
     public_counts_forget(provider_id=profile.pk)
+
+
+@receiver([post_save, post_delete], sender=Category, dispatch_uid="listings.category_choices")
+@receiver([post_save, post_delete], sender=City, dispatch_uid="listings.city_choices")
+def forget_choice_lists(sender, **kwargs) -> None:
+    # After commit: a request in between would cache the old list again.
+    transaction.on_commit(choice_lists_forget)

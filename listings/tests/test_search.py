@@ -596,13 +596,15 @@ def test_the_page_loads_its_assets_without_inline_code(client, mixed):
 
 # --- Query counts ----------------------------------------------------------------------------
 
-# Text search: the business-name lookup, typo correction, whether the words as typed find
-# little (only when there is a correction), place words, the search (its cards with their
-# first photos), and the category and city lists of the form. Near-me with a category: the
-# search, the category (looked up by slug), and the category, type (of that category) and
-# city lists.
-TEXT_SEARCH_QUERIES = 7
-NEAR_ME_QUERIES = 5
+# Once the form's category and city lists are cached (by any earlier search): text search
+# runs the business-name lookup, typo correction, whether the words as typed find little
+# (only when there is a correction), place words and the search (its cards with their first
+# photos). Near-me with a category: the search, the category (looked up by slug) and the
+# type list of that category.
+TEXT_SEARCH_QUERIES = 5
+NEAR_ME_QUERIES = 3
+# The first search after they were forgotten also reads the two lists.
+CHOICE_LIST_QUERIES = 2
 
 
 def _many(count: int, sydney, subcategory) -> None:
@@ -617,6 +619,7 @@ def _many(count: int, sydney, subcategory) -> None:
 def test_text_search_query_count(client, django_assert_num_queries, sydney, electrical, count):
     _many(count, sydney, electrical["lighting"])
     search_terms_refresh()
+    get(client)
 
     with django_assert_num_queries(TEXT_SEARCH_QUERIES):
         response = get(client, q="lightng")
@@ -624,9 +627,30 @@ def test_text_search_query_count(client, django_assert_num_queries, sydney, elec
     assert len(titles(response)) == count
 
 
+def test_the_category_and_city_lists_are_read_once_and_follow_the_admin(
+    client, django_assert_num_queries, django_capture_on_commit_callbacks, sydney, electrical
+):
+    # Near me with no category: only the search, once the lists are cached.
+    with django_assert_num_queries(1 + CHOICE_LIST_QUERIES):
+        get(client, lat=BONDI.y, lng=BONDI.x)
+    with django_assert_num_queries(1):
+        page = get(client, lat=BONDI.y, lng=BONDI.x).text
+    assert '<option value="sydney">Sydney, NSW</option>' in page
+    assert '<option value="electrical">Electrical</option>' in page
+
+    with django_capture_on_commit_callbacks(execute=True):
+        CategoryFactory(name="Pool care", slug="pool-care")
+        sydney.name = "Greater Sydney"
+        sydney.save()
+    page = get(client, city="sydney").text
+    assert '<option value="pool-care">Pool care</option>' in page
+    assert '<option value="sydney" selected>Greater Sydney, NSW</option>' in page
+
+
 @pytest.mark.parametrize("count", [1, 20])
 def test_near_me_query_count(client, django_assert_num_queries, sydney, electrical, count):
     _many(count, sydney, electrical["lighting"])
+    get(client)
 
     with django_assert_num_queries(NEAR_ME_QUERIES):
         response = get(client, lat=BONDI.y, lng=BONDI.x, category="electrical")
