@@ -3,6 +3,7 @@
 {% load fragments %}, then:
 
     {% service_card service %}  {% rating average count %}  {% provider_logo provider "small" %}
+    {% select_options choices chosen %}
 """
 
 from functools import cache
@@ -33,3 +34,8 @@ def rating(average, count) -> SafeString:
 @register.simple_tag
 def provider_logo(provider, size: str = "") -> SafeString:
     return mark_safe(_macros().provider_logo(provider, size))
+
+
+@register.simple_tag
+def select_options(choices, chosen) -> SafeString:
+    return mark_safe(_macros().select_options(choices, chosen))
