@@ -9,8 +9,8 @@ from django.db.models import Count
 
 from accounts.models import ProviderProfile
 from chat.models import Conversation, Message
-from listings.filters import choice_lists_forget
 from listings.models import Category, Service, ServicePhoto, Subcategory
+from listings.selectors import catalogue_lists_forget
 from places.models import City, Suburb
 from reviews.models import Review
 
@@ -87,9 +87,9 @@ def demo_seed(
 
         report.created["cities"] = cities_seed()
         _log(stdout, f"Cities: {report.created['cities']} created.")
-        if categories or report.created["cities"]:
-            # Written in bulk, so no signal tells the search form's cached lists.
-            transaction.on_commit(choice_lists_forget)
+        if categories or subcategories or report.created["cities"]:
+            # Written in bulk, so no signal tells the cached lists of the catalogue.
+            transaction.on_commit(catalogue_lists_forget)
         lap("catalogue and cities")
 
         report.created["suburbs"] = suburbs_seed()

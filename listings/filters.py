@@ -21,6 +21,7 @@ from places.models import City
 
 from .models import Category, Service, Subcategory
 from .search import SORTS
+from .selectors import CATALOGUE_LISTS_TTL, CATEGORY_CHOICES_KEY, CITY_CHOICES_KEY
 
 RATING_CHOICES = [("4.5", "4.5 stars and up"), ("4", "4 stars and up"), ("3", "3 stars and up")]
 
@@ -44,21 +45,11 @@ PROBLEMS = {
 }
 
 
-# The category and city lists are drawn on every search page; they change only in the admin
-# (listings.receivers forgets them then), so their options are cached rather than queried.
-CHOICE_LIST_KEYS = {"category": "search:choices:category", "city": "search:choices:city"}
-CHOICE_LIST_TTL = 3600
-
-
-def choice_lists_forget() -> None:
-    """Drop the cached category and city options (after a category or city is written)."""
-    cache.delete_many(list(CHOICE_LIST_KEYS.values()))
-
-
 class CachedChoiceIterator(ModelChoiceIterator):
-    """The options as cached (value, label) pairs, built from the queryset when missing.
-    Rendering needs no query and no model instances; a chosen value is still looked up
-    in the queryset when the form is cleaned."""
+    """The options as cached (value, label) pairs, built from the queryset when missing: the
+    category and city lists are drawn on every search page and change only in the admin
+    (listings.selectors.catalogue_lists_forget). Rendering needs no query and no model
+    instances; a chosen value is still looked up in the queryset when the form is cleaned."""
 
     def __iter__(self):
         if self.field.empty_label is not None:
@@ -71,7 +62,7 @@ class CachedChoiceIterator(ModelChoiceIterator):
                 (self.field.prepare_value(row), self.field.label_from_instance(row))
                 for row in self.queryset
             ]
-            cache.set(self.field.choices_key, choices, CHOICE_LIST_TTL)
+            cache.set(self.field.choices_key, choices, CATALOGUE_LISTS_TTL)
         yield from choices
 
 
@@ -117,7 +108,7 @@ class ServiceSearchFilter(django_filters.FilterSet):
         decimal_places=1,
     )
     category = CachedModelChoiceFilter(
-        choices_key=CHOICE_LIST_KEYS["category"],
+        choices_key=CATEGORY_CHOICES_KEY,
         label="Category",
         queryset=Category.objects.only("name", "slug"),
         to_field_name="slug",
@@ -132,7 +123,7 @@ class ServiceSearchFilter(django_filters.FilterSet):
         empty_label="All types",
     )
     city = CachedModelChoiceFilter(
-        choices_key=CHOICE_LIST_KEYS["city"],
+        choices_key=CITY_CHOICES_KEY,
         label="City",
         queryset=City.objects.only("name", "slug", "state"),
         to_field_name="slug",

@@ -9,9 +9,8 @@ from accounts.models import ProviderProfile
 from accounts.signals import provider_suspended
 from places.models import City
 
-from .filters import choice_lists_forget
-from .models import Category
-from .selectors import public_counts_forget
+from .models import Category, Subcategory
+from .selectors import catalogue_lists_forget, public_counts_forget
 
 
 @receiver(provider_suspended, sender=ProviderProfile, dispatch_uid="listings.forget_counts")
@@ -20,8 +19,9 @@ def forget_public_counts(sender, profile: ProviderProfile, **kwargs) -> None:
     public_counts_forget(provider_id=profile.pk)
 
 
-@receiver([post_save, post_delete], sender=Category, dispatch_uid="listings.category_choices")
-@receiver([post_save, post_delete], sender=City, dispatch_uid="listings.city_choices")
-def forget_choice_lists(sender, **kwargs) -> None:
-    # After commit: a request in between would cache the old list again.
-    transaction.on_commit(choice_lists_forget)
+@receiver([post_save, post_delete], sender=Category, dispatch_uid="listings.category_lists")
+@receiver([post_save, post_delete], sender=Subcategory, dispatch_uid="listings.type_lists")
+@receiver([post_save, post_delete], sender=City, dispatch_uid="listings.city_lists")
+def forget_catalogue_lists(sender, **kwargs) -> None:
+    # After commit: a request in between would cache the old lists again.
+    transaction.on_commit(catalogue_lists_forget)

@@ -2,6 +2,7 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
 from django.core.cache import cache
 from django.db.models import Count, Exists, F, Model, OuterRef, Prefetch, QuerySet
+from django.urls import reverse
 
 from accounts.models import ProviderProfile
 from places.models import City
@@ -25,6 +26,43 @@ def category_list_with_subcategories() -> QuerySet[Category]:
     return Category.objects.prefetch_related(
         Prefetch("subcategories", queryset=Subcategory.objects.only("name", "slug", "category_id"))
     )
+
+
+# Lists of the catalogue's categories and cities that many pages draw and only the admin (or
+# the seed) changes: cached, and forgotten when a category, type or city is written
+# (listings.receivers). The search form's option lists are kept under the last two keys.
+HOME_DIRECTORY_KEY = "catalogue:home-directory"
+CATEGORY_CHOICES_KEY = "catalogue:choices:category"
+CITY_CHOICES_KEY = "catalogue:choices:city"
+CATALOGUE_LISTS_TTL = 3600
+
+
+def catalogue_lists_forget() -> None:
+    cache.delete_many([HOME_DIRECTORY_KEY, CATEGORY_CHOICES_KEY, CITY_CHOICES_KEY])
+
+
+def home_directory() -> dict[str, list[dict]]:
+    """The home page's lists: every category with its description, URL and types (each with
+    its URL), and every city; plain values, cached."""
+    directory = cache.get(HOME_DIRECTORY_KEY)
+    if directory is None:
+        directory = {
+            "categories": [
+                {
+                    "name": category.name,
+                    "description": category.description,
+                    "url": reverse("category", args=[category.slug]),
+                    "subcategories": [
+                        {"name": sub.name, "url": reverse("category", args=[sub.slug])}
+                        for sub in category.subcategories.all()
+                    ],
+                }
+                for category in category_list_with_subcategories()
+            ],
+            "cities": list(City.objects.values("name", "state")),
+        }
+        cache.set(HOME_DIRECTORY_KEY, directory, CATALOGUE_LISTS_TTL)
+    return directory
 
 
 def service_public() -> QuerySet[Service]:

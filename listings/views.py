@@ -10,7 +10,7 @@ from django.views.static import serve
 
 from accounts.models import ProviderProfile
 from marketplace.params import MAX_ID, parse_int
-from places.selectors import Place, city_get, city_list, place_from_point, place_resolve
+from places.selectors import Place, city_get, place_from_point, place_resolve
 
 from .filters import ServiceSearchFilter
 from .models import Category, Service, Subcategory
@@ -22,8 +22,8 @@ from .selectors import (
     catalogue_node_cities,
     catalogue_node_get,
     category_city_services,
-    category_list_with_subcategories,
     category_subcategories_with_counts,
+    home_directory,
     provider_public_get,
     provider_public_services,
     service_files_visible,
@@ -46,11 +46,7 @@ SORT_LABELS = {
 
 @require_safe
 def home(request: HttpRequest) -> HttpResponse:
-    context = {
-        "categories": category_list_with_subcategories(),
-        "cities": city_list().only("name", "slug", "state"),
-    }
-    return render(request, "marketplace/home.html", context)
+    return render(request, "marketplace/home.html", home_directory())
 
 
 def _page_number(request: HttpRequest) -> int:
