@@ -67,10 +67,14 @@ def _isolated_cache_and_media(settings, tmp_path):
     """Each test starts with an empty cache (its own Redis database) and its own media folder."""
     from django.core.cache import cache
 
+    from marketplace.page_cache import local_clear
+
     cache.clear()
+    local_clear()
     settings.MEDIA_ROOT = tmp_path / "media"
     yield
     cache.clear()
+    local_clear()
 
 
 @pytest.fixture(autouse=True)

@@ -20,12 +20,20 @@ signed in, so a warm page costs a cache read instead of its queries and its temp
   and never served. The age limit is the backstop for any change that calls nothing: a page is
   at most `PAGE_CACHE_SECONDS` (60 by default, 0 turns the cache off) old.
 - A cache that fails (Redis down) is a miss: the error is logged and the page rendered.
+- Each process also keeps the pages it served last in memory (up to `LOCAL_BYTES`), with the
+  generation it last read from Redis, trusted for `LOCAL_GENERATION_SECONDS`: a warm page
+  then costs no round trip to Redis at all. Under load that round trip was most of a hit's
+  time (a hit took 2.5-3.5 ms beside the hello view's 0.7 ms on the shared 2-core machine).
+  A change replaces this process's generation at once; another process sees it when it reads
+  the generation again, within that second.
 """
 
 import hashlib
 import logging
 import secrets
+import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from functools import wraps
 
@@ -45,6 +53,11 @@ _UNCACHEABLE = ("private", "no-store", "no-cache")
 # Says whether the page came from the cache ("hit") or was just stored ("miss").
 MARKER_HEADER = "X-Page-Cache"
 
+# The per-process tier: how many bytes of pages a process keeps, and how long it trusts the
+# generation it read (the delay before another process's change shows here).
+LOCAL_BYTES = 16 * 1024 * 1024
+LOCAL_GENERATION_SECONDS = 1.0
+
 View = Callable[..., HttpResponse]
 QueryRules = Mapping[str, Callable[[str], bool]]
 
@@ -57,8 +70,11 @@ def pages_changed() -> None:
 
 
 def _generation_replace() -> None:
+    generation = secrets.token_hex(8)
+    # This process sees the change at once, even when Redis does not answer.
+    _local.generation_set(generation)
     try:
-        cache.set(GENERATION_KEY, secrets.token_hex(8), timeout=None)
+        cache.set(GENERATION_KEY, generation, timeout=None)
     except Exception:
         # The entries of the old generation still expire with their age limit.
         logger.warning("The page cache's generation could not be replaced.", exc_info=True)
@@ -67,6 +83,63 @@ def _generation_replace() -> None:
 def _now() -> float:
     # One place to read the clock, so a test can move it past an entry's age limit.
     return time.time()
+
+
+class _Local:
+    """This process's pages (least recently served dropped first past LOCAL_BYTES) and the
+    generation it last read; shared by the threads of the process."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.clear()
+
+    def clear(self) -> None:
+        with self._lock:
+            self._pages: OrderedDict[str, tuple] = OrderedDict()
+            self._bytes = 0
+            self._generation: str | None = None
+            self._generation_read_at = 0.0
+
+    def generation(self) -> str | None:
+        """The generation read less than LOCAL_GENERATION_SECONDS ago, else None."""
+        with self._lock:
+            if _now() - self._generation_read_at < LOCAL_GENERATION_SECONDS:
+                return self._generation
+            return None
+
+    def generation_set(self, generation: str | None) -> None:
+        with self._lock:
+            self._generation = generation
+            self._generation_read_at = _now() if generation is not None else 0.0
+
+    def get(self, key: str) -> tuple | None:
+        with self._lock:
+            entry = self._pages.get(key)
+            if entry is not None:
+                self._pages.move_to_end(key)
+            return entry
+
+    def put(self, key: str, entry: tuple) -> None:
+        size = len(entry[2])
+        if size > LOCAL_BYTES:
+            return
+        with self._lock:
+            previous = self._pages.pop(key, None)
+            if previous is not None:
+                self._bytes -= len(previous[2])
+            self._pages[key] = entry
+            self._bytes += size
+            while self._bytes > LOCAL_BYTES:
+                _, dropped = self._pages.popitem(last=False)
+                self._bytes -= len(dropped[2])
+
+
+_local = _Local()
+
+
+def local_clear() -> None:
+    """Forget this process's pages and generation (tests start from an empty cache)."""
+    _local.clear()
 
 
 def _anonymous(request: HttpRequest) -> bool:
@@ -110,7 +183,14 @@ def _storable(request: HttpRequest, response: HttpResponse) -> bool:
 
 
 def _cache_read(key: str) -> tuple[str | None, tuple | None]:
-    """(the current generation, the entry) from one round trip; (None, None) on failure."""
+    """(the current generation, the entry): from this process when it read the generation a
+    moment ago and holds the page under it, else from Redis in one round trip; (None, None)
+    when Redis fails."""
+    generation = _local.generation()
+    if generation is not None:
+        entry = _local.get(key)
+        if entry is not None and entry[0] == generation:
+            return generation, entry
     try:
         found = cache.get_many([GENERATION_KEY, key])
     except Exception:
@@ -127,11 +207,17 @@ def _cache_read(key: str) -> tuple[str | None, tuple | None]:
         except Exception:
             logger.warning("The page cache's generation could not be set.", exc_info=True)
             generation = None
+        _local.generation_set(generation)
         return generation, None
-    return generation, found.get(key)
+    _local.generation_set(generation)
+    entry = found.get(key)
+    if entry is not None and entry[0] == generation:
+        _local.put(key, entry)
+    return generation, entry
 
 
 def _cache_write(key: str, entry: tuple, seconds: int) -> None:
+    _local.put(key, entry)
     try:
         cache.set(key, entry, timeout=seconds)
     except Exception:

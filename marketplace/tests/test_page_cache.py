@@ -294,6 +294,53 @@ def test_with_redis_down_the_page_is_rendered(rf, backend, caplog):
         pages_changed()
 
     assert (first.status_code, second.status_code) == (200, 200)
-    assert counted.calls == 2
+    assert first.content == b"page 1"
     if backend.startswith("django."):
+        assert counted.calls == 2
         assert "The page cache could not be read" in caplog.text
+
+
+# ---------------------------------------------------------------- this process's own tier
+
+
+def test_a_warm_page_is_served_by_this_process_without_asking_redis(rf, monkeypatch):
+    counted = Counted()
+    counted.get(rf)
+
+    def unreachable(*args, **kwargs):
+        raise AssertionError("Redis was asked")
+
+    monkeypatch.setattr(page_cache.cache, "get_many", unreachable)
+    assert counted.get(rf)[MARKER_HEADER] == "hit"
+    assert counted.calls == 1
+
+
+def test_another_process_s_change_shows_here_within_a_second(rf, monkeypatch):
+    """Another process replaced the generation in Redis: this one trusts the generation it
+    read for LOCAL_GENERATION_SECONDS, then reads it again."""
+    import time
+
+    from django.core.cache import cache
+
+    start = time.time()
+    monkeypatch.setattr(page_cache, "_now", lambda: start)
+    counted = Counted()
+    counted.get(rf)
+    cache.set(page_cache.GENERATION_KEY, "another process's", timeout=None)
+
+    assert counted.get(rf).content == b"page 1"
+    monkeypatch.setattr(page_cache, "_now", lambda: start + page_cache.LOCAL_GENERATION_SECONDS)
+    assert counted.get(rf).content == b"page 2"
+
+
+def test_a_process_keeps_at_most_local_bytes_of_pages(rf, monkeypatch):
+    monkeypatch.setattr(page_cache, "LOCAL_BYTES", 20)
+    counted = Counted()
+    for path in ("/a/", "/b/", "/c/"):
+        counted.get(rf, path)  # 6 bytes each: "page n"
+    counted.get(rf, "/a/")  # the most recently served is kept longest
+
+    assert counted.get(rf, "/d/").content == b"page 4"
+    assert list(page_cache._local._pages) == [
+        page_cache._key(rf.get(path)) for path in ("/c/", "/a/", "/d/")
+    ]
