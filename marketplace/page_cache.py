@@ -23,7 +23,8 @@ signed in, so a warm page costs a cache read instead of its queries and its temp
 - Each process also keeps the pages it served last in memory (up to `LOCAL_BYTES`), with the
   generation it last read from Redis, trusted for `LOCAL_GENERATION_SECONDS`: a warm page
   then costs no round trip to Redis at all. Under load that round trip was most of a hit's
-  time (a hit took 2.5-3.5 ms beside the hello view's 0.7 ms on the shared 2-core machine).
+  time (`bench/page_cache.py`: 2.1-5.2 ms a hit without this tier, 0.85-1.07 ms with it,
+  beside the hello view's 0.6-0.9 ms on the shared 2-core machine).
   A change replaces this process's generation at once; another process sees it when it reads
   the generation again, within that second.
 """
