@@ -336,3 +336,38 @@ def test_a_signed_in_visit_after_a_cached_anonymous_one_gets_its_own_page(servic
     assert "Alice Applebaum" in response.text and ">Sign in<" not in response.text
     # And the anonymous page is still the anonymous one.
     assert "Alice Applebaum" not in Client().get(url).text
+
+
+@pytest.mark.parametrize("model", ["listings.Service", "accounts.ProviderProfile", "places.City"])
+def test_a_save_in_the_catalogue_s_admins_renders_the_pages_afresh(
+    service, model, rf, admin_user, django_capture_on_commit_callbacks
+):
+    """The admins' own writes (not through a service) go through PagesChangedMixin."""
+    from django.apps import apps
+    from django.contrib import admin
+
+    url = service.get_absolute_url()
+    visitor = Client()
+    warm(visitor, url)
+    model_admin = admin.site._registry[apps.get_model(model)]
+    obj = {"listings.Service": service, "accounts.ProviderProfile": service.provider}.get(
+        model, service.city
+    )
+    request = rf.post("/admin/")
+    request.user = admin_user
+
+    with django_capture_on_commit_callbacks(execute=True):
+        model_admin.save_model(request, obj, form=None, change=True)
+
+    assert visitor.get(url)[MARKER_HEADER] == "miss"
+
+
+def test_with_redis_down_every_catalogue_page_renders(service, settings):
+    from django.test import override_settings
+
+    down = {"default": {**settings.CACHES["default"], "LOCATION": "redis://127.0.0.1:1/0"}}
+    visitor = Client()
+    with override_settings(CACHES=down):
+        for name, url in pages(service).items():
+            assert visitor.get(url).status_code == 200, name
+            assert visitor.get(url).status_code == 200, name
