@@ -83,7 +83,7 @@ def _plans(queries: list[dict]) -> list[str]:
 
 
 def test_search_reads_the_partial_index_of_active_services(catalogue, no_seqscan):
-    """service_active_search_gin's predicate (status = 'active') is implied by the search's
+    """service_public_search_gin's predicate (status = 'active') is implied by the search's
     WHERE, so the candidates come from it, not from the index of every listing."""
     with CaptureQueriesContext(connection) as captured:
         page = service_search(services=service_public(), text="emergency electrician")
@@ -91,7 +91,7 @@ def test_search_reads_the_partial_index_of_active_services(catalogue, no_seqscan
 
     plans = [plan for plan in _plans(captured.captured_queries) if "search_vector @@" in plan]
     assert plans, captured.captured_queries
-    assert "Bitmap Index Scan on service_active_search_gin" in plans[0], plans[0]
+    assert "Bitmap Index Scan on service_public_search_gin" in plans[0], plans[0]
 
 
 def _only_index(table: str, keep: str) -> None:
