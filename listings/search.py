@@ -59,7 +59,9 @@ PAGE_SIZE = 20
 MAX_RANKED = 2000
 # Deep pages of a ranked or nearest-first list are not worth walking to.
 MAX_PAGE = MAX_RANKED // PAGE_SIZE
-# Similarity a lexicon word needs to replace a misspelt query word (pg_trgm's default).
+# Similarity a lexicon word needs to replace a misspelt query word (pg_trgm's default). The
+# typo query also filters with `%`, which uses pg_trgm.similarity_threshold (0.3): raising this
+# is enough, lowering it below 0.3 needs that setting lowered too.
 TYPO_SIMILARITY = 0.3
 # A correction is only used when the words as typed find fewer services than this.
 FEW_RESULTS = 3
