@@ -3,7 +3,7 @@
 Reads only (selectors). The search page and the API share these functions:
 
 - `search_query_parse` corrects misspelt words against the catalogue lexicon (`SearchTerm`,
-  trigram KNN) and takes out the words that name a place ("plumber fremantle"). A word that
+  trigram similarity) and takes out the words that name a place ("plumber fremantle"). A word that
   names a provider, a place or a catalogue entry, or that a listing contains, is never a typo;
   input that is not plain words (markup, odd Unicode, very long) is never corrected.
 - `providers_named` finds the approved providers whose business name the query names.
@@ -59,7 +59,9 @@ PAGE_SIZE = 20
 MAX_RANKED = 2000
 # Deep pages of a ranked or nearest-first list are not worth walking to.
 MAX_PAGE = MAX_RANKED // PAGE_SIZE
-# Similarity a lexicon word needs to replace a misspelt query word (pg_trgm's default).
+# Similarity a lexicon word needs to replace a misspelt query word (pg_trgm's default). The
+# typo query also filters with `%`, which uses pg_trgm.similarity_threshold (0.3): raising this
+# is enough, lowering it below 0.3 needs that setting lowered too.
 TYPO_SIMILARITY = 0.3
 # A correction is only used when the words as typed find fewer services than this.
 FEW_RESULTS = 3
@@ -164,8 +166,8 @@ _KNOWN_SQL = " OR ".join(
 _CORRECT_SQL = f"""
 WITH q AS MATERIALIZED (
     -- A word the lexicon has is spelt right: it is looked up (the unique index), never
-    -- searched by similarity (the KNN scan below is what costs). MATERIALIZED keeps the
-    -- planner from running the lateral KNN first and filtering after.
+    -- searched by similarity (the trigram scan below is what costs). MATERIALIZED keeps
+    -- the planner from running the lateral scan first and filtering after.
     SELECT u.word FROM unnest(%s::text[]) AS u(word)
     WHERE ts_lexize('english_stem', u.word) <> '{{}}'
       AND NOT EXISTS (SELECT 1 FROM listings_searchterm AS k WHERE k.word = u.word)
@@ -177,8 +179,11 @@ LEFT JOIN LATERAL (
     SELECT c.word,
            ts_lexize('english_stem', c.word) = ts_lexize('english_stem', q.word) AS same_stem
     FROM (
+        -- `%%` (similarity at least pg_trgm.similarity_threshold, 0.3 = TYPO_SIMILARITY) is
+        -- what the lexicon's GIN index answers; the few words it finds are then sorted.
         SELECT t.word, t.frequency, t.word <-> q.word AS distance
         FROM listings_searchterm AS t
+        WHERE t.word %% q.word
         ORDER BY t.word <-> q.word
         LIMIT 5
     ) AS c
@@ -197,7 +202,7 @@ def search_words_correct(*, words: Sequence[str]) -> dict[str, str]:
     similarity) or another ending of it ("electrician" for "electricians"), has nothing
     similar enough, or when it is a stop word; and when it is a known word the lexicon may not
     have yet (_KNOWN_SQL): "priya" of "Priya's Electrical" is never "price".
-    Each other word is matched by trigram KNN (`word <-> %s`) on the lexicon's GiST index.
+    Each other word is matched by trigram similarity (`word % %s`) on the lexicon's GIN index.
     """
     candidates = sorted({word for word in words if 4 <= len(word) <= 40})
     if not candidates:
