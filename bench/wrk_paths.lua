@@ -1,6 +1,7 @@
--- wrk script for `make bench`'s HTTP mode (bench/http_load.py): each connection's requests
--- rotate over one page's paths, given after `--`, and the run ends with one JSON line of
--- the counts and latency percentiles (microseconds) for the benchmark to read.
+-- wrk script for `make bench`'s HTTP mode (bench/http_load.py): each wrk thread's requests
+-- (its connections share them) rotate over one page's paths, given after `--`, and the run
+-- ends with one JSON line of the counts and latency percentiles (microseconds) for the
+-- benchmark to read.
 local paths = {}
 local next_path = 0
 local threads = 0
