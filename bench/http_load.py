@@ -46,8 +46,8 @@ def gunicorn_server(
     *,
     log_path: Path,
     workers: int = WORKERS,
-    worker_class: str = "sync",
-    threads: int = 1,
+    worker_class: str = "gthread",
+    threads: int = 2,
 ) -> Iterator[int]:
     """Serve `bench.wsgi` with gunicorn in a subprocess (production settings: `env` and this
     process's environment, which holds the benchmark's DATABASE_URL and REDIS_URL); yields its
