@@ -223,3 +223,17 @@ def test_on_a_phone_nothing_moves_when_the_scripts_run(site, listing, page: Page
         shifts = page.evaluate(LAYOUT_SHIFTS_JS)
         total = sum(shift["value"] for shift in shifts)
         assert total < 0.05, f"{url}: layout shifts adding up to {total:.3f}: {shifts}"
+
+
+def test_without_scripts_a_phone_has_the_menu_open_and_no_map_button(site, browser):
+    """`scripting: enabled` is false without JavaScript: nothing collapses the menu then, so it
+    stays open, and no place is kept for a map button that cannot work."""
+    context = browser.new_context(viewport={"width": 412, "height": 823}, java_script_enabled=False)
+    try:
+        page = context.new_page()
+        page.goto(site.url + reverse("search") + "?q=hot+water")
+        expect(page.locator("#site-menu")).to_be_visible()
+        expect(page.locator("[data-menu-toggle]")).to_be_hidden()
+        expect(page.locator("[data-map-toggle]")).to_be_hidden()
+    finally:
+        context.close()
