@@ -30,6 +30,9 @@ def pytest_configure(config) -> None:
 
     # Unit tests run tasks in-process; a separate test runs a real worker against Redis.
     app.conf.task_always_eager = True
+    # The anonymous page cache is off, so query counts and pages are the views' own; the page
+    # cache's tests turn it on (settings.PAGE_CACHE_SECONDS = 60).
+    settings.PAGE_CACHE_SECONDS = 0
     # Hashing passwords properly is slow by design; tests do not need it.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     # WhiteNoise would index every collected static file (some 20,000 with their compressed

@@ -9,7 +9,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
-from marketplace.admin import PointAsTextMixin
+from marketplace.admin import PagesChangedMixin, PointAsTextMixin
 from marketplace.errors import DomainError, Invalid
 from marketplace.pages import form_add_error
 
@@ -118,7 +118,7 @@ _STAFF_FIELDS = ["is_active", "is_staff", "is_superuser", "groups", "user_permis
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(PagesChangedMixin, DjangoUserAdmin):
     ordering = ["email"]
     list_display = ["email", "name", "is_staff", "is_active", "suspended_at", "date_joined"]
     list_filter = ["is_staff", "is_superuser", "is_active", "wants_to_offer_services"]
@@ -261,7 +261,7 @@ class ProviderProfileAdminForm(forms.ModelForm):
 
 
 @admin.register(ProviderProfile)
-class ProviderProfileAdmin(PointAsTextMixin, admin.ModelAdmin):
+class ProviderProfileAdmin(PagesChangedMixin, PointAsTextMixin, admin.ModelAdmin):
     form = ProviderProfileAdminForm
     list_display = [
         "business_name", "user", "base_city", "status", "licence_verified", "insurance_verified",

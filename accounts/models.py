@@ -5,7 +5,9 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.contrib.gis.db import models
+from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db.models.functions import Lower
 from django.utils import timezone
 
 
@@ -111,6 +113,16 @@ class ProviderProfile(models.Model):
 
     class Meta:
         ordering = ["business_name"]
+        indexes = [
+            # Search matches query words inside approved providers' names with
+            # lower(business_name) LIKE '%word%' (listings.search: providers_named and the typo
+            # check); a trigram index answers that without reading every provider.
+            GinIndex(
+                OpClass(Lower("business_name"), name="gin_trgm_ops"),
+                name="provider_approved_name_trgm",
+                condition=models.Q(status="approved"),
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.business_name

@@ -21,6 +21,7 @@ from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, Ou
 from marketplace.errors import Conflict, Invalid, NotAllowed, WrongState
 from marketplace.events import send_on_commit
 from marketplace.images import ImageRules, image_decode, image_jpeg
+from marketplace.page_cache import pages_changed
 from marketplace.queueing import enqueue_on_commit
 from places.models import City
 from places.selectors import city_nearest
@@ -58,6 +59,8 @@ def user_update_details(*, user: User, name: str, phone: str) -> User:
     user.name = name.strip()
     user.phone = phone.strip()
     user.save(update_fields=["name", "phone"])
+    # A customer's name is on the reviews they wrote.
+    pages_changed()
     return user
 
 
@@ -94,6 +97,7 @@ def provider_set_logo(*, profile: ProviderProfile, upload: UploadedFile) -> Prov
         if previous:
             storage = profile.logo.storage
             transaction.on_commit(lambda: storage.delete(previous))
+        pages_changed()
     return profile
 
 
@@ -106,6 +110,7 @@ def user_set_avatar(*, user: User, upload: UploadedFile) -> User:
         if previous:
             storage = user.avatar.storage
             transaction.on_commit(lambda: storage.delete(previous))
+        pages_changed()
     return user
 
 
@@ -274,6 +279,7 @@ def provider_profile_update(
     profile.save()
     profile.user.phone = phone.strip()
     profile.user.save(update_fields=["phone"])
+    pages_changed()
     return profile
 
 
@@ -307,6 +313,8 @@ def provider_set_status(
         send_on_commit(
             provider_suspended, sender=ProviderProfile, profile=locked, actor=actor, reason=reason
         )
+    # Approval puts the provider's listings on the public pages, anything else takes them off.
+    pages_changed()
     return locked
 
 
@@ -481,9 +489,13 @@ def insurance_expired_sweep(*, today: date | None = None) -> int:
     """Un-verify the insurance of every policy that has expired (on its expiry day, as the
     badge does); returns how many. A renewed policy is checked by a moderator again."""
     today = today or insurance_badge_today()
-    return ProviderProfile.objects.filter(
+    expired = ProviderProfile.objects.filter(
         insurance_verified=True, insurance_expires_on__lte=today
     ).update(insurance_verified=False, updated_at=timezone.now())
+    if expired:
+        # The "insured" badge is on their pages.
+        pages_changed()
+    return expired
 
 
 def insurance_notices_send(*, today: date | None = None) -> int:

@@ -11,6 +11,7 @@ from accounts.models import ProviderProfile
 from chat.models import Conversation, Message
 from listings.models import Category, Service, ServicePhoto, Subcategory
 from listings.selectors import catalogue_lists_forget
+from marketplace.page_cache import pages_changed
 from places.models import City, Suburb
 from reviews.models import Review
 
@@ -157,6 +158,9 @@ def demo_seed(
         report.created["paid bookings"] = payments_seed()
         _log(stdout, f"Payments: {report.created['paid bookings']} paid bookings created.")
         lap("payments")
+        if any(report.created.values()):
+            # Written in bulk past every service: the cached pages are rendered afresh.
+            pages_changed()
 
     report.timings["total"] = time.perf_counter() - started
     demo_providers = ProviderProfile.objects.filter(

@@ -5,7 +5,7 @@ from import_export.admin import ImportExportModelAdmin
 
 from accounts.admin import reason_action
 from accounts.services import moderation_record
-from marketplace.admin import PointAsTextMixin
+from marketplace.admin import PagesChangedMixin, PointAsTextMixin
 
 from .models import Category, Service, ServicePhoto, Subcategory
 from .resources import ServiceResource
@@ -20,7 +20,7 @@ class SubcategoryInline(admin.TabularInline):
 
 
 @admin.register(Category)
-class CategoryAdmin(ImportExportModelAdmin):
+class CategoryAdmin(PagesChangedMixin, ImportExportModelAdmin):
     list_display = ["name", "slug", "position", "platform_fee_percent"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
@@ -28,7 +28,7 @@ class CategoryAdmin(ImportExportModelAdmin):
 
 
 @admin.register(Subcategory)
-class SubcategoryAdmin(ImportExportModelAdmin):
+class SubcategoryAdmin(PagesChangedMixin, ImportExportModelAdmin):
     list_display = ["name", "slug", "category", "position"]
     list_filter = ["category"]
     list_select_related = ["category"]
@@ -80,7 +80,7 @@ def _listing_action(name: str, description: str, done: str, *, selected, status:
 
 
 @admin.register(Service)
-class ServiceAdmin(PointAsTextMixin, ImportExportModelAdmin):
+class ServiceAdmin(PagesChangedMixin, PointAsTextMixin, ImportExportModelAdmin):
     list_display = ["title", "provider", "subcategory", "city", "status", "price_type", "price"]
     list_filter = ["status", "price_type", "instant_book", "subcategory__category", "city"]
     list_select_related = ["provider", "subcategory", "city"]

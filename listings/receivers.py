@@ -7,6 +7,7 @@ from django.dispatch import receiver
 
 from accounts.models import ProviderProfile
 from accounts.signals import provider_suspended
+from marketplace.page_cache import pages_changed
 from places.models import City
 
 from .models import Category, Subcategory
@@ -23,5 +24,7 @@ def forget_public_counts(sender, profile: ProviderProfile, **kwargs) -> None:
 @receiver([post_save, post_delete], sender=Subcategory, dispatch_uid="listings.type_lists")
 @receiver([post_save, post_delete], sender=City, dispatch_uid="listings.city_lists")
 def forget_catalogue_lists(sender, **kwargs) -> None:
-    # After commit: a request in between would cache the old lists again.
+    # After commit: a request in between would cache the old lists again. The cached pages
+    # show the names and links too.
     transaction.on_commit(catalogue_lists_forget)
+    pages_changed()

@@ -68,11 +68,10 @@ def home_directory() -> dict[str, list[dict]]:
 def service_public() -> QuerySet[Service]:
     """Services anyone may see: active, from approved (so unsuspended) providers.
 
-    Every public page, count, sitemap and API list starts here.
+    Every public page, count, sitemap and API list starts here. `provider_approved` is the
+    provider's status copied onto the row by triggers, so no join to the providers filters.
     """
-    return Service.objects.filter(
-        status=Service.Status.ACTIVE, provider__status=ProviderProfile.Status.APPROVED
-    )
+    return Service.objects.filter(status=Service.Status.ACTIVE, provider_approved=True)
 
 
 def service_cards(queryset: QuerySet[Service]) -> QuerySet[Service]:

@@ -16,6 +16,7 @@ from django.utils.text import slugify
 from accounts.models import ProviderProfile, User
 from marketplace.errors import Invalid, NotAllowed, WrongState
 from marketplace.images import ImageRules, image_check_bytes, image_check_header
+from marketplace.page_cache import pages_changed
 from places.models import City
 
 from .images import photo_files_from_upload, photo_rules
@@ -277,6 +278,7 @@ def service_create(
         cancellation_policy=_check_policy(cancellation_policy),
     )
     service_search_vectors_refresh(service_ids=[service.pk])
+    pages_changed()
     return service
 
 
@@ -338,6 +340,7 @@ def service_update(
         locked.status = status
     locked.save()
     service_search_vectors_refresh(service_ids=[locked.pk])
+    pages_changed()
     return locked
 
 
@@ -387,6 +390,7 @@ def service_set_status(*, service: Service, status: str, actor: User) -> Service
         _check_provider_transition(locked, status)
     locked.status = status
     locked.save(update_fields=["status", "updated_at"])
+    pages_changed()
     return locked
 
 
@@ -431,6 +435,7 @@ def service_is_referenced(*, service: Service) -> bool:
 def _archive(service: Service) -> None:
     service.status = Service.Status.ARCHIVED
     service.save(update_fields=["status", "updated_at"])
+    pages_changed()
 
 
 @transaction.atomic
@@ -455,6 +460,7 @@ def service_delete(*, service: Service, actor: User) -> Removal:
         _archive(service)
         return Removal.ARCHIVED
     _delete_files_on_commit(photo_files)
+    pages_changed()
     return Removal.DELETED
 
 
@@ -541,6 +547,7 @@ def service_photos_add(*, service: Service, uploads: list[UploadedFile]) -> list
                 photo.service = locked
                 photo.position = position
                 photo.save()
+            pages_changed()
     except BaseException:
         # No row was added: take back the files already written.
         for photo in photos:
@@ -572,6 +579,7 @@ def service_photo_move(*, photo: ServicePhoto, direction: str) -> ServicePhoto:
     first, second = photos[index], photos[other]
     first.position, second.position = second.position, first.position
     ServicePhoto.objects.bulk_update([first, second], ["position"])
+    pages_changed()
     return first
 
 
@@ -590,6 +598,7 @@ def service_photos_order(*, service: Service, photo_ids: Sequence[int]) -> list[
     for position, pk in enumerate(photo_ids):
         photos[pk].position = position
     ServicePhoto.objects.bulk_update(list(photos.values()), ["position"])
+    pages_changed()
     return [photos[pk] for pk in photo_ids]
 
 
@@ -605,3 +614,4 @@ def service_photo_delete(*, photo: ServicePhoto) -> None:
     _delete_files_on_commit(_photo_file_names([photo]))
     photo.delete()
     _photos_renumber(service)
+    pages_changed()

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_safe
 from django.views.static import serve
 
 from accounts.models import ProviderProfile
+from marketplace.page_cache import anonymous_page_cache
 from marketplace.params import MAX_ID, parse_int
 from places.selectors import Place, city_get, place_from_point, place_resolve
 
@@ -44,7 +45,21 @@ SORT_LABELS = {
 }
 
 
+def _page_value(value: str) -> bool:
+    """A page number as the pages' own links write it (no sign, no leading zero)."""
+    if not (value.isascii() and value.isdigit()) or value != str(int(value)):
+        return False
+    return 1 <= int(value) <= MAX_PAGE
+
+
+# Anonymous visitors get these pages from the cache (marketplace/page_cache.py). The category
+# page's location parameters (`lat`, `lng`, `where`) are any point or text, so such a page is
+# rendered each time; a list is cached by its page number and sort, which take few values.
+_LIST_QUERY = {"page": _page_value, "sort": PUBLIC_SORTS.__contains__}
+
+
 @require_safe
+@anonymous_page_cache()
 def home(request: HttpRequest) -> HttpResponse:
     return render(request, "marketplace/home.html", home_directory())
 
@@ -75,6 +90,7 @@ def _visitor_place(request: HttpRequest) -> tuple[Place | None, str]:
 
 
 @require_safe
+@anonymous_page_cache()
 def category(request: HttpRequest, slug: str) -> HttpResponse:
     """A category or subcategory: its subcategories, the cities that have listings, and its
     best-rated listings (near the visitor when they say where they are)."""
@@ -101,6 +117,7 @@ def category(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @require_safe
+@anonymous_page_cache(query=_LIST_QUERY)
 def category_city(request: HttpRequest, slug: str, city_slug: str) -> HttpResponse:
     """A city's public services in a category or subcategory, 20 a page, no total count."""
     node = catalogue_node_get(slug=slug)
@@ -178,6 +195,7 @@ def duration_label(minutes: int) -> str:
 
 
 @require_safe
+@anonymous_page_cache()
 def service_detail(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
     found = service_for_viewer(pk=pk, user=request.user) if pk <= MAX_ID else None
     if found is None:
@@ -205,6 +223,7 @@ def service_detail(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
 
 
 @require_safe
+@anonymous_page_cache()
 def provider_public(request: HttpRequest, slug: str) -> HttpResponse:
     provider = provider_public_get(slug=slug)
     if provider is None:

@@ -1,10 +1,12 @@
-"""The Jinja2 environment of the hot fragments (jinja_templates/fragments.html).
+"""The Jinja2 environment of the hot fragments (jinja_templates/).
 
-Django's own number filters, so a card shows a price or a rating exactly as the pages
-rendered by Django's engine do.
+Django's own filters, so a fragment shows a price, a rating, a date or a text exactly as the
+pages rendered by Django's engine do.
 """
 
-from django.template.defaultfilters import floatformat, pluralize
+from django.template.defaultfilters import date, floatformat, linebreaks_filter, pluralize
+from django.urls import reverse
+from django.utils.timezone import localtime
 from jinja2 import Environment
 
 
@@ -13,7 +15,24 @@ def half_stars(average) -> int:
     return round(float(average) * 2)
 
 
+def local_date(value, format_string: str) -> str:
+    """Django's `date` filter in the current time zone, which Django's engine converts an
+    aware datetime to before its `date` filter sees it (Jinja2 does not)."""
+    return date(localtime(value), format_string)
+
+
+def url(name: str, *args) -> str:
+    return reverse(name, args=args)
+
+
 def environment(**options) -> Environment:
     env = Environment(**options)
-    env.filters.update(floatformat=floatformat, pluralize=pluralize, half_stars=half_stars)
+    env.filters.update(
+        floatformat=floatformat,
+        pluralize=pluralize,
+        half_stars=half_stars,
+        linebreaks=linebreaks_filter,
+        local_date=local_date,
+    )
+    env.globals.update(url=url)
     return env

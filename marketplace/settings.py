@@ -199,6 +199,13 @@ DJANGO_REDIS_IGNORE_EXCEPTIONS = True
 # marketplace.cache logs one warning when Redis stops answering and one when it is back;
 # django-redis's own log of every ignored call (a traceback each) would flood it.
 DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = False
+# The anonymous page cache (marketplace/page_cache.py): how long a catalogue page kept for
+# visitors who are not signed in may be served, in seconds; every change a page shows renders it
+# afresh at once, so this bounds only what nothing announced, which the site promises to show
+# within a minute: at most 60. 0 turns the cache off.
+PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=60)
+if not 0 <= PAGE_CACHE_SECONDS <= 60:
+    raise ImproperlyConfigured("PAGE_CACHE_SECONDS must be between 0 and 60.")
 CHANNEL_LAYERS = {
     "default": {
         "BACKEND": "channels_redis.core.RedisChannelLayer",

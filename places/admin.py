@@ -1,13 +1,13 @@
 from django.contrib import admin
 from import_export.admin import ImportExportModelAdmin
 
-from marketplace.admin import PointAsTextMixin
+from marketplace.admin import PagesChangedMixin, PointAsTextMixin
 
 from .models import City, Suburb
 
 
 @admin.register(City)
-class CityAdmin(PointAsTextMixin, ImportExportModelAdmin):
+class CityAdmin(PagesChangedMixin, PointAsTextMixin, ImportExportModelAdmin):
     list_display = ["name", "state", "timezone", "population"]
     list_filter = ["state", "timezone"]
     search_fields = ["name", "slug"]

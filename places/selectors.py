@@ -140,7 +140,9 @@ def place_resolve(*, text: str) -> Place | None:
     tries = [
         ("lower(name) = %(name)s", "7, 6 DESC"),
         ("lower(name) LIKE %(prefix)s", "7, 6 DESC"),
-        ("similarity(lower(name), %(name)s) >= %(similarity)s",
+        # `%%` (pg_trgm's similarity operator, threshold 0.3 = PLACE_SIMILARITY) is what the
+        # suburbs' trigram index answers; similarity() alone would be computed for every row.
+        ("lower(name) %% %(name)s AND similarity(lower(name), %(name)s) >= %(similarity)s",
          "similarity(lower(p.name), %(name)s) DESC, 7, 6 DESC"),
     ]  # fmt: skip
     branches = []

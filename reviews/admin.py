@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 
 from accounts.admin import reason_action
+from marketplace.admin import PagesChangedMixin
 
 from .models import CustomerRating, FraudSignal, Review, ReviewReport
 from .moderation import fraud_signal_dismiss, review_report_resolve
@@ -131,7 +132,7 @@ class FraudSignalInline(ReadOnlyMixin, admin.TabularInline):
 
 
 @admin.register(Review)
-class ReviewAdmin(ReadOnlyMixin, admin.ModelAdmin):
+class ReviewAdmin(PagesChangedMixin, ReadOnlyMixin, admin.ModelAdmin):
     list_display = [
         "created_at", "rating", "status", "excerpt", "author", "provider", "service",
         "fraud_score", "open_reports",

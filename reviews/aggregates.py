@@ -16,6 +16,7 @@ from django.db.models.functions import Cast, Coalesce, Round
 
 from accounts.models import ProviderProfile
 from listings.models import Service
+from marketplace.page_cache import pages_changed
 
 from .models import Review
 
@@ -64,6 +65,9 @@ def ratings_refresh(*, service_ids: Iterable[int], provider_ids: Iterable[int]) 
         ProviderProfile.objects.filter(pk__in=provider_ids).update(
             rating_count=_count("provider"), rating_average=_average("provider")
         )
+    # Every review change comes through here: the listing and provider pages show the reviews
+    # and their figures, the lists the figures.
+    pages_changed()
 
 
 def _drifted(queryset, field: str):

@@ -57,10 +57,18 @@ def reviews_to_write(*, user: User, now: datetime | None = None) -> list[Booking
     )
 
 
+# What a list of reviews shows of the joined rows: the author's name, the listing's title and
+# link. A whole user and a whole listing (its description, search vector and map point, built
+# into a GEOS object) cost more to build than the review itself.
+_REVIEW_FIELDS = tuple(field.attname for field in Review._meta.concrete_fields)
+_JOINED_FIELDS = ("author__name", "response", "service__title", "service__slug")
+
+
 def _public_list(queryset: QuerySet[Review]) -> QuerySet[Review]:
     return (
         queryset.filter(status=Review.Status.PUBLISHED)
-        .select_related("author", "response")
+        .select_related("author", "response", "service")
+        .only(*_REVIEW_FIELDS, *_JOINED_FIELDS)
         .prefetch_related("photos")
         .order_by("-created_at", "-id")
     )
@@ -96,10 +104,7 @@ def provider_reviews(*, provider: ProviderProfile, page: int = 1) -> ReviewPage:
     """A provider's published reviews across their listings, newest first (2 queries): their
     public page and the portal's list (held ones stay out of the provider's sight until a
     moderator decides)."""
-    return _page(
-        _public_list(Review.objects.filter(provider=provider).select_related("service")),
-        page=page,
-    )
+    return _page(_public_list(Review.objects.filter(provider=provider)), page=page)
 
 
 @dataclass(frozen=True)

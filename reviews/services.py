@@ -25,6 +25,7 @@ from bookings.timeline import event_record
 from listings.photo_uploads import photos_check, photos_delete, photos_store
 from marketplace.client_address import ClientInfo
 from marketplace.errors import Conflict, Invalid, WrongState
+from marketplace.page_cache import pages_changed
 from marketplace.params import parse_int
 
 from . import fraud, notifications, rules, selectors
@@ -364,6 +365,7 @@ def review_reply(*, review: Review, user: User, text: str) -> ReviewResponse:
         with transaction.atomic():
             response = ReviewResponse.objects.create(review=review, author=user, text=cleaned)
             notifications.notify_review_replied(response=response)
+            pages_changed()
     except IntegrityError as error:
         raise Conflict("You have already replied to this review.") from error
     return response
@@ -381,6 +383,7 @@ def review_reply_edit(
         ReviewResponse.objects.filter(pk=response.pk).update(text=cleaned, edited_at=now)
         response.text, response.edited_at = cleaned, now
         notifications.notify_review_replied(response=response)
+        pages_changed()
     return response
 
 

@@ -17,3 +17,6 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # asked for: without this a browser on the subprocess got 404 for every stylesheet and script.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+# The anonymous page cache is off, as in the in-process tests: a browser test sees each change
+# at once, and pages are rendered as the suite's other tests expect.
+PAGE_CACHE_SECONDS = 0

@@ -1,7 +1,7 @@
 """The review pages: writing, editing, reporting, the portal's reviews and rating customers,
 the listing's and provider's review sections, photos; who may open each, and query counts."""
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -225,6 +225,28 @@ def test_held_and_hidden_reviews_are_not_shown(client, booking):
     reviewed(booking, status=Review.Status.HELD, text="A held review that nobody should see yet.")
     page = client.get(booking.service.get_absolute_url()).content.decode()
     assert "nobody should see" not in page and "No reviews yet" in page
+
+
+def test_a_review_shows_its_date_where_the_site_is_its_text_as_paragraphs_and_its_photos(
+    client, booking, author
+):
+    # 23:30 UTC on 31 December is already 1 January in Sydney (the site's zone).
+    at = datetime(2025, 12, 31, 23, 30, tzinfo=UTC)
+    review = reviewed(booking, text="First line.\n\nSecond <b>part</b>.")
+    photo = review.photos.create(image="reviews/a.jpg", thumbnail="reviews/a-thumb.jpg")
+    services.review_reply(review=review, user=booking.provider.user, text="Thanks & see you.")
+    Review.objects.filter(pk=review.pk).update(created_at=at)  # auto_now_add set it to now
+    page = client.get(booking.service.get_absolute_url()).content.decode()
+    section = page.split('id="reviews"')[1].split("</section>")[0]
+    assert '<time datetime="2026-01-01T10:30:00+11:00">1 Jan 2026</time>' in section
+    assert "<p>First line.</p>\n\n<p>Second &lt;b&gt;part&lt;/b&gt;.</p>" in section
+    assert f'href="/reviews/photos/{photo.key}.jpg"' in section
+    assert f'src="/reviews/photos/{photo.key}-thumb.jpg"' in section
+    assert "<p>Thanks &amp; see you.</p>" in section
+    assert f'href="/reviews/{review.pk}/report/"' in section  # anyone but the author may report
+    client.force_login(author)
+    mine = client.get(booking.service.get_absolute_url()).content.decode()
+    assert f'href="/reviews/{review.pk}/report/"' not in mine
 
 
 @pytest.mark.parametrize("count", [1, PAGE_SIZE + 2])
