@@ -38,7 +38,7 @@ help:
 	@echo "make run     install what is missing, then serve the whole site on http://$(HOST):$(PORT)/"
 	@echo "make test    install what is missing, then run every test (browser tests included)"
 	@echo "make lint    ruff lint and format check, import layering;  make format  fix them"
-	@echo "make bench   seed a 100,000-service benchmark database once, then time the public pages and the live chat (BENCH_SERVICES=1000000 for 1M)"
+	@echo "make bench   seed a 100,000-service benchmark database once, then time the public pages (in-process and over HTTP), the live chat and Lighthouse scores (BENCH_SERVICES=1000000 for 1M)"
 
 system:
 	@scripts/provision.sh system
@@ -91,7 +91,8 @@ format: venv
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-# Test-only npm packages (axe-core for the browser tests), exactly as package-lock.json pins them.
+# Test and benchmark npm packages (axe-core for the browser tests, Lighthouse for make bench),
+# exactly as package-lock.json pins them.
 node_modules/.package-lock.json: package-lock.json | system
 	npm ci --no-audit --no-fund
 
@@ -112,8 +113,10 @@ test: provision static node_modules/.package-lock.json
 		$(BIN)/pytest -n $(TEST_WORKERS) -m system $(PYTEST_ARGS) || [ $$? -eq 5 ]
 	$(TEST_ENV) DJANGO_ALLOW_ASYNC_UNSAFE=true $(BIN)/pytest e2e $(PYTEST_ARGS)
 
-# A database of its own (nearhand_bench, created and seeded once) and a Redis database of its own.
-bench: provision static
+# A database of its own (nearhand_bench, created and seeded once) and a Redis database of its own;
+# wrk (the HTTP load) and Lighthouse (npm) first.
+bench: provision static node_modules/.package-lock.json
+	@scripts/provision.sh bench
 	@REDIS_URL=redis://127.0.0.1:6379/12 scripts/provision.sh redis
 	DJANGO_SECRET_KEY=bench-only-secret-key-not-for-production \
 	DJANGO_ALLOWED_HOSTS=testserver,localhost,127.0.0.1 DJANGO_SECURE_SSL_REDIRECT=0 \

@@ -13,11 +13,18 @@
 4. Chat (bench/chat.py): one daphne process serves the site on the benchmark database; N
    websocket clients in one conversation and in N/2 separate ones (N = 2 and 50): p50 and p95
    from send to receipt by every client, and messages per second.
-5. Writes the results to var/bench/results-<services>.json; when both the 100,000 and the
+5. HTTP (bench/http_load.py): gunicorn serves the site with production settings on the
+   benchmark database; wrk drives every page in interleaved rounds, uncached and then with the
+   page cache on: requests per second, p50 and p99, and the ratio to the bare list's (and to
+   hello world's) rps.
+6. Lighthouse (bench/lighthouse.py): the home, category x city, search and listing pages'
+   performance, accessibility, best practices and SEO scores on the mobile profile.
+7. Writes the results to var/bench/results-<services>.json; when both the 100,000 and the
    1,000,000 results exist, prints near-me p50 at 1M divided by at 100k.
 
 Options: --services N (default 100000, or BENCH_SERVICES), --requests N (200), --warmup N (20),
---only pages|profile|chat (one part; all by default).
+--only pages|profile|chat|http|lighthouse (one part; all by default), --http-rounds N (3),
+--http-seconds S (5), --http-worker-class sync|gthread (gthread), --http-threads N (2).
 """
 
 import argparse
@@ -72,8 +79,27 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--warmup", type=int, default=20, help="Unmeasured requests first.")
     parser.add_argument(
         "--only",
-        choices=("pages", "profile", "chat"),
-        help="Measure only the pages, only where their time goes, or only the chat.",
+        choices=("pages", "profile", "chat", "http", "lighthouse"),
+        help="Measure only the pages in-process, only where their time goes, only the chat, "
+        "only the pages over HTTP, or only the Lighthouse scores.",
+    )
+    parser.add_argument(
+        "--http-rounds", type=int, default=3, help="HTTP: interleaved rounds (default 3)."
+    )
+    parser.add_argument(
+        "--http-seconds", type=int, default=5, help="HTTP: seconds of wrk a page a round (5)."
+    )
+    parser.add_argument(
+        "--http-worker-class",
+        choices=("sync", "gthread"),
+        # Interleaved A/B at 100,000 services, 3 workers each: gthread (2 threads) served
+        # 1.1-1.7x the rps of sync on every page (keep-alive; a thread waits on SQL while the
+        # other renders), the ratios to the bare list about the same.
+        default="gthread",
+        help="HTTP: gunicorn's worker class (default gthread).",
+    )
+    parser.add_argument(
+        "--http-threads", type=int, default=2, help="HTTP: threads a gthread worker (2)."
     )
     return parser.parse_args()
 
@@ -466,6 +492,21 @@ def main() -> None:
         print(f"Chat through one daphne, {os.cpu_count()} CPUs, {chat.ROUNDS} messages each")
         print(chat.table(results["chat"]))
         print(chat.scaling(results["chat"]))
+    if args.only in (None, "http"):
+        from bench import http_load
+
+        results["http"] = http_load.run(
+            page_urls(),
+            rounds=args.http_rounds,
+            seconds=args.http_seconds,
+            worker_class=args.http_worker_class,
+            threads=args.http_threads,
+            log_dir=RESULTS,
+        )
+    if args.only in (None, "lighthouse"):
+        from bench import lighthouse
+
+        results["lighthouse"] = lighthouse.run(page_urls(), results_dir=RESULTS)
     path.write_text(json.dumps(results, indent=2))
     print(f"Results written to {path.relative_to(ROOT)}")
     if args.only in (None, "pages"):

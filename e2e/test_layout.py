@@ -192,3 +192,48 @@ def test_on_a_wide_screen_the_listing_has_no_book_bar(site, listing, page: Page)
     page.goto(site.url + listing.get_absolute_url())
     expect(page.locator(".book-bar")).to_be_hidden()
     expect(page.locator(".price-card").get_by_role("link", name="Book")).to_be_visible()
+
+
+# Every layout shift since the page started loading (the browser keeps them), with what moved.
+LAYOUT_SHIFTS_JS = """() => new Promise((resolve) => {
+  new PerformanceObserver((list, observer) => {
+    observer.disconnect();
+    resolve(list.getEntries().filter((e) => !e.hadRecentInput).map((e) => ({
+      value: e.value,
+      moved: e.sources.map((s) => s.node ? s.node.nodeName + "." + s.node.className : "?"),
+    })));
+  }).observe({type: "layout-shift", buffered: true});
+  setTimeout(() => resolve([]), 1000);
+})"""
+
+
+def test_on_a_phone_nothing_moves_when_the_scripts_run(site, listing, page: Page):
+    """The menu is collapsed and the "Show map" button's place kept from the first paint
+    (`scripting: enabled`), not when site.js and results-map.js run: before, the whole page
+    below the header jumped up on a phone (a layout shift of 0.25) and the results down on
+    search (0.15)."""
+    page.set_viewport_size({"width": 412, "height": 823})
+    for url in (reverse("home"), listing.get_absolute_url(), reverse("search") + "?q=hot+water"):
+        page.goto(site.url + url)
+        expect(page.locator("html.js")).to_have_count(1)
+        expect(page.locator("[data-menu-toggle]")).to_be_visible()
+        expect(page.locator("#site-menu")).to_be_hidden()
+        if "search" in url:
+            expect(page.locator("[data-map-toggle]")).to_be_visible()
+        shifts = page.evaluate(LAYOUT_SHIFTS_JS)
+        total = sum(shift["value"] for shift in shifts)
+        assert total < 0.05, f"{url}: layout shifts adding up to {total:.3f}: {shifts}"
+
+
+def test_without_scripts_a_phone_has_the_menu_open_and_no_map_button(site, browser):
+    """`scripting: enabled` is false without JavaScript: nothing collapses the menu then, so it
+    stays open, and no place is kept for a map button that cannot work."""
+    context = browser.new_context(viewport={"width": 412, "height": 823}, java_script_enabled=False)
+    try:
+        page = context.new_page()
+        page.goto(site.url + reverse("search") + "?q=hot+water")
+        expect(page.locator("#site-menu")).to_be_visible()
+        expect(page.locator("[data-menu-toggle]")).to_be_hidden()
+        expect(page.locator("[data-map-toggle]")).to_be_hidden()
+    finally:
+        context.close()

@@ -1,5 +1,6 @@
 """Helpers for tests: asking a service whether it would act, sizing this process's database
-pool, serving the site from a subprocess (daphne) against the test database, and a Redis of
+pool, serving the site from a subprocess (daphne, or any server handed a socket) against the test
+database, and a Redis of
 their own (to stop or hang in the middle of a test)."""
 
 import http.client
@@ -102,17 +103,46 @@ def daphne_server(
 ) -> Iterator[int]:
     """Serve `marketplace.asgi` with daphne in a subprocess; yields the port it listens on.
 
-    The listening socket is bound here, on a port the OS picks, and handed to daphne (`--fd`),
-    so there is no race for the port and requests made before daphne is up simply wait in the
-    socket's backlog. `env` is added to this process's environment; the server reads the
-    settings in `marketplace.tests.server_settings` (the real ones, with static files served
-    from the source folders as in this process). Yields once `/healthz` has answered.
+    `env` is added to this process's environment; the server reads the settings in
+    `marketplace.tests.server_settings` (the real ones, with static files served from the
+    source folders as in this process). Yields once `/healthz` has answered.
+    """
+    env = {"DJANGO_SETTINGS_MODULE": "marketplace.tests.server_settings", **env}
+    with served_from_socket(
+        lambda fd: [
+            *(sys.executable, "-m", "daphne", "--fd", str(fd)),
+            *("-v", "1", "marketplace.asgi:application"),
+        ],
+        env=env,
+        log_path=log_path,
+        name="daphne",
+        start_timeout=start_timeout,
+    ) as port:
+        yield port
+
+
+@contextmanager
+def served_from_socket(
+    command: Callable[[int], list[str]],
+    *,
+    env: Mapping[str, str],
+    log_path: Path,
+    name: str,
+    start_timeout: float = 30,
+) -> Iterator[int]:
+    """Run a server (`command(fd)`: its command line, serving the listening socket `fd`) in a
+    subprocess; yields its port once `/healthz` answers, and stops it (TERM, then KILL after
+    10 s) however the block ends.
+
+    The listening socket is bound here, on a port the OS picks, and handed to the server, so
+    there is no race for the port and requests made before the server is up simply wait in the
+    socket's backlog. `env` is added to this process's environment, on plain HTTP at 127.0.0.1
+    (no redirect to HTTPS) and without the test database's name.
     """
     listener = socket.create_server(("127.0.0.1", 0), backlog=256)
     port = listener.getsockname()[1]
     child_env = {
         **os.environ,
-        "DJANGO_SETTINGS_MODULE": "marketplace.tests.server_settings",
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
         "DJANGO_SECURE_SSL_REDIRECT": "0",
         **env,
@@ -120,21 +150,21 @@ def daphne_server(
     child_env.pop("DATABASE_TEST_NAME", None)
     with open(log_path, "wb") as log:
         server = subprocess.Popen(
-            [
-                *(sys.executable, "-m", "daphne", "--fd", str(listener.fileno())),
-                *("-v", "1", "marketplace.asgi:application"),
-            ],
+            command(listener.fileno()),
             pass_fds=(listener.fileno(),),
             cwd=settings.BASE_DIR,
             env=child_env,
             stdout=log,
             stderr=subprocess.STDOUT,
         )
-    listener.close()  # daphne has its own copy
+    listener.close()  # the server has its own copy
     try:
-        _wait_until_serving(server, port, log_path, deadline=time.monotonic() + start_timeout)
+        _wait_until_serving(
+            server, port, log_path, name=name, deadline=time.monotonic() + start_timeout
+        )
         yield port
     finally:
+        # TERM is a graceful stop for daphne and gunicorn alike: requests in flight finish.
         server.terminate()
         try:
             server.wait(timeout=10)
@@ -143,15 +173,17 @@ def daphne_server(
             server.wait()
 
 
-def _wait_until_serving(server: subprocess.Popen, port: int, log_path: Path, deadline: float):
-    """The first request waits in the socket's backlog until daphne takes it; if daphne dies,
-    the backlog is reset and the request fails at once."""
+def _wait_until_serving(
+    server: subprocess.Popen, port: int, log_path: Path, *, name: str, deadline: float
+) -> None:
+    """The first request waits in the socket's backlog until the server takes it; if the
+    server dies, the backlog is reset and the request fails at once."""
     while True:
         if server.poll() is not None:
-            raise RuntimeError("daphne exited:\n" + log_path.read_text())
+            raise RuntimeError(f"{name} exited:\n" + log_path.read_text())
         remaining = deadline - time.monotonic()
         if remaining <= 0:
-            raise RuntimeError("daphne did not answer in time:\n" + log_path.read_text())
+            raise RuntimeError(f"{name} did not answer in time:\n" + log_path.read_text())
         probe = http.client.HTTPConnection("127.0.0.1", port, timeout=remaining)
         try:
             probe.request("GET", "/healthz")

@@ -5,6 +5,7 @@
 #   scripts/provision.sh redis     a local Redis when nothing answers at REDIS_URL
 #   scripts/provision.sh stripe    localstripe (the offline Stripe) when STRIPE_API_BASE is local
 #                                  and nothing answers there
+#   scripts/provision.sh bench     what only `make bench` needs: wrk, the HTTP load generator
 set -euo pipefail
 
 APT_PACKAGES=(
@@ -16,6 +17,8 @@ APT_PACKAGES=(
   chromium fonts-liberation
   fonts-dejavu-core
 )
+# `make bench` alone drives the site over HTTP with it; nothing else needs it.
+BENCH_APT_PACKAGES=(wrk)
 # The browser tests' npm packages (axe-core). Only when there is no npm at all: a Node.js from
 # elsewhere (NodeSource bundles npm) must not be replaced by Debian's.
 NODE_PACKAGES=(nodejs npm)
@@ -34,20 +37,33 @@ as_root() {
   fi
 }
 
-provision_system() {
-  local missing=()
-  for package in "${APT_PACKAGES[@]}"; do
+# Prints the packages given that dpkg does not have installed.
+apt_missing() {
+  for package in "$@"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" \
-      || missing+=("$package")
+      || echo "$package"
   done
-  command -v npm >/dev/null || missing+=("${NODE_PACKAGES[@]}")
-  if [ ${#missing[@]} -eq 0 ]; then
-    return 0
-  fi
-  say "Installing system packages: ${missing[*]}"
+}
+
+apt_install() {
+  [ $# -eq 0 ] && return 0
+  say "Installing system packages: $*"
   as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
-    "${missing[@]}" >/dev/null
+    "$@" >/dev/null
+}
+
+provision_system() {
+  local missing
+  mapfile -t missing < <(apt_missing "${APT_PACKAGES[@]}")
+  command -v npm >/dev/null || missing+=("${NODE_PACKAGES[@]}")
+  apt_install "${missing[@]}"
+}
+
+provision_bench() {
+  local missing
+  mapfile -t missing < <(apt_missing "${BENCH_APT_PACKAGES[@]}")
+  apt_install "${missing[@]}"
 }
 
 psql_admin() {
@@ -160,5 +176,6 @@ case "${1:-}" in
   database) provision_database ;;
   redis) provision_redis ;;
   stripe) provision_stripe ;;
-  *) die "usage: $0 system|database|redis|stripe" ;;
+  bench) provision_bench ;;
+  *) die "usage: $0 system|database|redis|stripe|bench" ;;
 esac
