@@ -37,8 +37,26 @@ def pages(urls: dict[str, list[str]]) -> dict[str, str]:
     }
 
 
+# Lighthouse sometimes fails to record the page load's trace on a busy machine ("Something
+# went wrong with recording the trace ... Please run Lighthouse again", NO_NAVSTART): it
+# says to run it again, so a page gets this many tries before the run fails.
+ATTEMPTS = 3
+RETRY_WHEN = "run Lighthouse again"
+
+
 def audit(url: str, *, report_path: Path) -> dict:
-    """One Lighthouse run; the four scores (0-100) and the audits that cost points."""
+    """One page's scores (0-100) and the audits that cost points, retried as Lighthouse asks."""
+    for attempt in range(1, ATTEMPTS + 1):
+        try:
+            return _audit_once(url, report_path=report_path)
+        except RuntimeError as error:
+            if RETRY_WHEN not in str(error) or attempt == ATTEMPTS:
+                raise
+            print(f"  Lighthouse could not record {url} (try {attempt} of {ATTEMPTS}); again")
+    raise AssertionError("unreachable")
+
+
+def _audit_once(url: str, *, report_path: Path) -> dict:
     command = [
         str(LIGHTHOUSE),
         url,
@@ -48,6 +66,7 @@ def audit(url: str, *, report_path: Path) -> dict:
         f"--chrome-flags={CHROME_FLAGS}",
         "--quiet",
     ]
+    report_path.unlink(missing_ok=True)  # so a failed run cannot pass off the last report
     completed = subprocess.run(
         command,
         env={**os.environ, "CHROME_PATH": CHROME_PATH},
@@ -59,7 +78,8 @@ def audit(url: str, *, report_path: Path) -> dict:
         raise RuntimeError(f"lighthouse failed on {url}:\n{completed.stderr[-4000:]}")
     report = json.loads(report_path.read_text())
     if report.get("runtimeError"):
-        raise RuntimeError(f"lighthouse could not load {url}: {report['runtimeError']}")
+        error = report["runtimeError"]
+        raise RuntimeError(f"lighthouse could not load {url}: {error.get('message', error)}")
     scores = {}
     losses = []
     for name in CATEGORIES:

@@ -480,10 +480,17 @@ def main() -> None:
         "measured_at": time.strftime("%Y-%m-%d %H:%M:%S %Z"),
         "seeding": seeding,
     }
+
+    def save() -> None:
+        # After each part, so a part that fails late (Lighthouse) keeps the others' figures.
+        path.write_text(json.dumps(results, indent=2))
+
     if args.only in (None, "pages"):
         results |= pages_part(args, cache, Client())
+        save()
     if args.only in (None, "profile"):
         results["profile"] = profile_part(args, settings, Client)
+        save()
     if args.only in (None, "chat"):
         from bench import chat
 
@@ -492,6 +499,7 @@ def main() -> None:
         print(f"Chat through one daphne, {os.cpu_count()} CPUs, {chat.ROUNDS} messages each")
         print(chat.table(results["chat"]))
         print(chat.scaling(results["chat"]))
+        save()
     if args.only in (None, "http"):
         from bench import http_load
 
@@ -503,11 +511,12 @@ def main() -> None:
             threads=args.http_threads,
             log_dir=RESULTS,
         )
+        save()
     if args.only in (None, "lighthouse"):
         from bench import lighthouse
 
         results["lighthouse"] = lighthouse.run(page_urls(), results_dir=RESULTS)
-    path.write_text(json.dumps(results, indent=2))
+        save()
     print(f"Results written to {path.relative_to(ROOT)}")
     if args.only in (None, "pages"):
         comparison_part()
