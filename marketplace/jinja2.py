@@ -4,6 +4,9 @@ Django's own filters, so a fragment shows a price, a rating, a date or a text ex
 pages rendered by Django's engine do.
 """
 
+from functools import cache
+
+from django.template import engines
 from django.template.defaultfilters import date, floatformat, linebreaks_filter, pluralize
 from django.urls import reverse
 from django.utils.timezone import localtime
@@ -36,3 +39,10 @@ def environment(**options) -> Environment:
     )
     env.globals.update(url=url)
     return env
+
+
+@cache
+def macros(template_name: str):
+    """The macros of one of jinja_templates/' files (its module, built once and kept), for the
+    template tags that let Django templates call them."""
+    return engines["jinja2"].env.get_template(template_name).module

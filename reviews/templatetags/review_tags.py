@@ -8,15 +8,13 @@ page's review queries are made here (and only when there is something to show).
 
 from __future__ import annotations
 
-from functools import cache
-
 from django import template
-from django.template import engines
 from django.utils.safestring import SafeString, mark_safe
 
 from accounts.models import ProviderProfile, User
 from bookings.models import Booking
 from listings.models import Service
+from marketplace.jinja2 import macros
 from marketplace.params import parse_int
 
 from .. import selectors
@@ -99,19 +97,14 @@ def customer_standing(context, customer: User):
     }
 
 
-@cache
-def _macros():
-    # The template's module holds its macros; Jinja2 builds it once and keeps it.
-    return engines["jinja2"].env.get_template("reviews.html").module
-
-
 @register.simple_tag(takes_context=True)
 def review_list(context, reviews, show_service: bool, provider_name: str) -> SafeString:
     """A page of reviews, drawn by the Jinja2 macro of jinja_templates/reviews.html."""
     user = context.get("user")
     rows = [(review, short_name(review.author)) for review in reviews]
     viewer_pk = user.pk if user is not None else None
-    return mark_safe(_macros().review_list(rows, show_service, provider_name, viewer_pk))
+    drawn = macros("reviews.html").review_list(rows, show_service, provider_name, viewer_pk)
+    return mark_safe(drawn)  # Jinja2 escaped it already
 
 
 @register.filter
