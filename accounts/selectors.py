@@ -1,8 +1,9 @@
 from datetime import datetime
 
+from allauth.account.models import EmailAddress
 from axes.models import AccessAttempt
 from django.conf import settings
-from django.db.models import Max, Q
+from django.db.models import Exists, Max, OuterRef, Q, QuerySet
 
 from .models import ProviderProfile, User, insurance_badge_today
 
@@ -59,3 +60,23 @@ def provider_verified_q(*, prefix: str = "") -> Q:
         **{f"{prefix}insurance_expires_on__gt": insurance_badge_today()}
     )
     return Q(**{f"{prefix}licence_verified": True, f"{prefix}insurance_verified": True}) & current
+
+
+def users_unverified_since(*, joined_before: datetime) -> QuerySet[User]:
+    """Accounts that signed up (allauth recorded an address) before `joined_before`, never
+    verified any address and have not signed in since: the clean-up's candidates. Staff,
+    superusers and suspended accounts (a moderator's decision, with its trail) are never among
+    them, nor accounts created without an address (the admin, commands, the demo seed)."""
+    addresses = EmailAddress.objects.filter(user=OuterRef("pk"))
+    return (
+        User.objects.filter(
+            Exists(addresses),
+            ~Exists(addresses.filter(verified=True)),
+            date_joined__lt=joined_before,
+            is_staff=False,
+            is_superuser=False,
+            suspended_at__isnull=True,
+        )
+        .filter(Q(last_login__isnull=True) | Q(last_login__lt=joined_before))
+        .order_by("pk")
+    )

@@ -3,21 +3,26 @@
 import logging
 import uuid
 from datetime import date, datetime, timedelta
+from importlib import import_module
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.contrib.gis.geos import Point
 from django.contrib.gis.measure import D
+from django.contrib.sessions.backends.db import SessionStore as DatabaseSessionStore
 from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
 from django.core.mail import send_mail
-from django.db import models, transaction
+from django.db import models, router, transaction
+from django.db.models.deletion import Collector, ProtectedError, RestrictedError
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 
+from marketplace.cleanup import delete_in_batches
 from marketplace.errors import Conflict, Invalid, NotAllowed, WrongState
 from marketplace.events import send_on_commit
 from marketplace.images import ImageRules, image_decode, image_jpeg
@@ -36,6 +41,7 @@ from .models import (
     insurance_badge_today,
 )
 from .notifications import insurance_expiring_message
+from .selectors import users_unverified_since
 from .signals import insurance_expiring, provider_suspended, user_suspended
 from .tasks import send_provider_status_email
 
@@ -577,3 +583,118 @@ def user_tokens_revoke(*, user: User) -> int:
         [BlacklistedToken(token=token) for token in live], ignore_conflicts=True
     )
     return len(revoked)
+
+
+# What deleting an unverified account may take with it: its own bookkeeping (addresses and
+# their confirmations, the sign-in log, notifications, API tokens) and an empty provider
+# profile still waiting for approval (its hours, its status trail). Anything else the deletion
+# would reach (a booking, a posted job, a message, a review, a payment, a listing, a
+# moderator's record, a fraud signal) means the account did something that must be kept.
+_UNVERIFIED_DELETION_MAY_TAKE = frozenset(
+    {
+        "accounts.User",
+        "account.EmailAddress",
+        "account.EmailConfirmation",
+        "accounts.SignInEvent",
+        "notifications.Notification",
+        "token_blacklist.OutstandingToken",
+        "token_blacklist.BlacklistedToken",
+        "accounts.ProviderProfile",
+        "accounts.ProviderStatusEvent",
+        "accounts.ProviderInsuranceNotice",
+        "bookings.WeeklyAvailability",
+        "bookings.AvailabilityException",
+    }
+)
+
+
+def _has_rows(objs) -> bool:
+    return any(obj.exists() if isinstance(obj, models.QuerySet) else True for obj in objs)
+
+
+def user_deletion_reaches(*, user: User) -> set[str] | None:
+    """The models ("app.Model") whose rows deleting `user` would delete or change, asked of
+    Django's deletion collector (it knows every relation, so accounts imports no app above it);
+    None when a protected relation (a booking, a payment, a review...) forbids the deletion."""
+    collector = Collector(using=router.db_for_write(User), origin=user)
+    try:
+        collector.collect([user])
+    except (ProtectedError, RestrictedError):
+        return None
+    reached = {model._meta.label for model, rows in collector.data.items() if rows}
+    reached |= {qs.model._meta.label for qs in collector.fast_deletes if qs.exists()}
+    reached |= {
+        field.model._meta.label
+        for (field, _), objs in collector.field_updates.items()
+        if _has_rows(objs)
+    }
+    return reached
+
+
+def _unverified_user_deletable(user: User) -> bool:
+    reached = user_deletion_reaches(user=user)
+    if reached is None or not reached <= _UNVERIFIED_DELETION_MAY_TAKE:
+        return False
+    profile = ProviderProfile.objects.filter(user=user).first()
+    return profile is None or profile.status == ProviderProfile.Status.PENDING
+
+
+@transaction.atomic
+def user_unverified_delete(*, user_id: int, joined_before: datetime) -> bool:
+    """Delete one account that never verified its email, signed up before `joined_before` and
+    did nothing that must be kept; returns whether it went. The account is locked first (a row
+    that refers to it, a booking say, cannot be written meanwhile) and checked again; one in use
+    right now is skipped until the next run. Its photo and logo files go after commit."""
+    user = (
+        users_unverified_since(joined_before=joined_before)
+        .select_for_update(of=("self",), skip_locked=True)
+        .filter(pk=user_id)
+        .first()
+    )
+    if user is None or not _unverified_user_deletable(user):
+        return False
+    files = [
+        user.avatar.name,
+        *ProviderProfile.objects.filter(user=user).values_list("logo", flat=True),
+    ]
+    user.delete()
+    transaction.on_commit(lambda: [default_storage.delete(name) for name in files if name])
+    return True
+
+
+def unverified_users_delete(
+    *, joined_before: datetime, batch_size: int, dry_run: bool = False
+) -> int:
+    """Delete every account that never verified its email and signed up before
+    `joined_before`, unless it did something that must be kept (see
+    `_UNVERIFIED_DELETION_MAY_TAKE`); each in its own transaction. Returns how many went (or
+    would go)."""
+    candidates = users_unverified_since(joined_before=joined_before)
+    removed, last = 0, 0
+    while ids := list(candidates.filter(pk__gt=last).values_list("pk", flat=True)[:batch_size]):
+        last = ids[-1]
+        if dry_run:
+            removed += sum(map(_unverified_user_deletable, candidates.filter(pk__in=ids)))
+        else:
+            removed += sum(
+                user_unverified_delete(user_id=pk, joined_before=joined_before) for pk in ids
+            )
+    return removed
+
+
+def sign_in_events_purge(*, before: datetime, batch_size: int, dry_run: bool = False) -> int:
+    """Delete the sign-in log's lines older than `before`; returns how many."""
+    old = SignInEvent.objects.filter(at__lt=before)
+    return delete_in_batches(old, batch_size=batch_size, dry_run=dry_run)
+
+
+def sessions_expired_clear(*, now: datetime, batch_size: int, dry_run: bool = False) -> int | None:
+    """Delete expired sessions (Django's `clearsessions`, in batches); returns how many, or
+    None for a session engine that keeps no table to count (its own `clear_expired` runs)."""
+    store = import_module(settings.SESSION_ENGINE).SessionStore
+    if not issubclass(store, DatabaseSessionStore):
+        if not dry_run:
+            store.clear_expired()
+        return None
+    expired = store.get_model_class().objects.filter(expire_date__lt=now)
+    return delete_in_batches(expired, batch_size=batch_size, dry_run=dry_run)

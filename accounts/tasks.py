@@ -1,11 +1,6 @@
 from celery import shared_task
-from django.core.management import call_command
 
-
-@shared_task
-def clear_expired_sessions() -> None:
-    """Sessions live in PostgreSQL; drop the expired ones nightly (safe to run twice)."""
-    call_command("clearsessions")
+# Expired sessions are cleared by the daily clean-up (cleanup.tasks.cleanup_daily).
 
 
 @shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)

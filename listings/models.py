@@ -126,6 +126,10 @@ class Service(models.Model):
     rating_count = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # When the provider was told this draft, untouched for CLEANUP_DRAFT_LISTING_DAYS, will be
+    # removed (written with update(), so it does not count as touching it). A notice older than
+    # the last edit is void: the draft was touched since, and its clock starts again.
+    draft_notice_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-created_at"]

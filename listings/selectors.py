@@ -1,7 +1,10 @@
+from datetime import datetime
+
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
 from django.core.cache import cache
-from django.db.models import Count, Exists, F, Model, OuterRef, Prefetch, QuerySet
+from django.db.models import Count, Exists, F, Model, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce, Greatest
 from django.urls import reverse
 
 from accounts.models import ProviderProfile
@@ -393,3 +396,36 @@ def catalogue_node_best_rated(
         services=rated.filter(pk__in=nearest.values("pk")[:BEST_RATED_NEAREST]), here=here
     )
     return service_card_list(services.order_by(*_BEST_RATED_ORDER, "distance_m", "-id")[:limit])
+
+
+def _drafts_last_touched() -> QuerySet[Service]:
+    """Drafts, each with `touched`: its last edit or its newest photo, whichever is later."""
+    newest_photo = (
+        ServicePhoto.objects.filter(service=OuterRef("pk"))
+        .order_by("-created_at")
+        .values("created_at")[:1]
+    )
+    return Service.objects.filter(status=Service.Status.DRAFT).annotate(
+        touched=Greatest("updated_at", Coalesce(Subquery(newest_photo), "updated_at"))
+    )
+
+
+def service_drafts_to_warn(*, untouched_since: datetime) -> QuerySet[Service]:
+    """Drafts nobody has touched since `untouched_since` whose provider has not been told
+    since they last touched it: each is owed a notice that it will be removed."""
+    return (
+        _drafts_last_touched()
+        .filter(touched__lt=untouched_since)
+        .filter(Q(draft_notice_sent_at__isnull=True) | Q(draft_notice_sent_at__lt=F("touched")))
+        .order_by("pk")
+    )
+
+
+def service_drafts_to_expire(*, noticed_before: datetime) -> QuerySet[Service]:
+    """Drafts whose provider was told before `noticed_before` and that nobody has touched
+    since the notice: they are removed."""
+    return (
+        _drafts_last_touched()
+        .filter(draft_notice_sent_at__lt=noticed_before, touched__lte=F("draft_notice_sent_at"))
+        .order_by("pk")
+    )

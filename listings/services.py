@@ -1,6 +1,7 @@
 """Writes to the catalogue: every change happens here, inside a transaction."""
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 
@@ -22,6 +23,7 @@ from places.models import City
 from .images import photo_files_from_upload, photo_rules
 from .models import Service, ServicePhoto, Subcategory
 from .policies import CancellationPolicy
+from .selectors import service_drafts_to_expire, service_drafts_to_warn
 
 # The largest number an extra attribute takes (lights, litres, square metres...).
 MAX_ATTRIBUTE_NUMBER = 1_000_000_000
@@ -435,19 +437,11 @@ def service_is_referenced(*, service: Service) -> bool:
 def _archive(service: Service) -> None:
     service.status = Service.Status.ARCHIVED
     service.save(update_fields=["status", "updated_at"])
-    pages_changed()
 
 
-@transaction.atomic
-def service_delete(*, service: Service, actor: User) -> Removal:
-    """Delete a listing and its photos (the files go once the deletion is committed), or,
-    when bookings or quotes refer to it, archive it: off every public page and the portal's
-    list, with its bookings (and their title) intact."""
-    if not actor.is_staff and service.provider.user_id != actor.pk:
-        raise NotAllowed("Only the listing's provider can delete it.")
-    service = Service.objects.select_for_update(of=("self",)).get(pk=service.pk)
-    if service.status == Service.Status.ARCHIVED:
-        raise WrongState("This listing is already archived.")
+def _remove(service: Service) -> Removal:
+    """Delete a locked listing and its photos (the files once committed), or archive it when
+    bookings or quotes refer to it."""
     if service_is_referenced(service=service):
         _archive(service)
         return Removal.ARCHIVED
@@ -460,8 +454,59 @@ def service_delete(*, service: Service, actor: User) -> Removal:
         _archive(service)
         return Removal.ARCHIVED
     _delete_files_on_commit(photo_files)
-    pages_changed()
     return Removal.DELETED
+
+
+@transaction.atomic
+def service_delete(*, service: Service, actor: User) -> Removal:
+    """Delete a listing and its photos (the files go once the deletion is committed), or,
+    when bookings or quotes refer to it, archive it: off every public page and the portal's
+    list, with its bookings (and their title) intact."""
+    if not actor.is_staff and service.provider.user_id != actor.pk:
+        raise NotAllowed("Only the listing's provider can delete it.")
+    service = Service.objects.select_for_update(of=("self",)).get(pk=service.pk)
+    if service.status == Service.Status.ARCHIVED:
+        raise WrongState("This listing is already archived.")
+    removal = _remove(service)
+    pages_changed()
+    return removal
+
+
+def service_draft_notice_record(
+    *, service_id: int, untouched_since: datetime, now: datetime
+) -> Service | None:
+    """Record, in the caller's transaction (which tells the provider), that this draft,
+    untouched since before `untouched_since`, will be removed; returns it with its provider
+    and city, or None when it is no longer owed a notice (touched, published, told already,
+    or being edited right now: then the next run looks again)."""
+    service = (
+        service_drafts_to_warn(untouched_since=untouched_since)
+        .select_for_update(of=("self",), skip_locked=True)
+        .select_related("provider__user", "city")
+        .filter(pk=service_id)
+        .first()
+    )
+    if service is None:
+        return None
+    # update(), not save(): the notice must not count as touching the draft.
+    Service.objects.filter(pk=service.pk).update(draft_notice_sent_at=now)
+    service.draft_notice_sent_at = now
+    return service
+
+
+@transaction.atomic
+def service_draft_expire(*, service_id: int, noticed_before: datetime) -> Removal | None:
+    """Remove a draft whose provider was told before `noticed_before` and that nobody has
+    touched since (deleted, or archived when bookings or quotes refer to it, as the portal's
+    delete does); None when it is no longer due. Drafts are on no public page, so the page
+    cache is left alone."""
+    service = (
+        service_drafts_to_expire(noticed_before=noticed_before)
+        .select_for_update(of=("self",), skip_locked=True)
+        .filter(pk=service_id)
+        .first()
+    )
+    return _remove(service) if service else None
 
 
 def _photos_renumber(service: Service) -> list[ServicePhoto]:

@@ -78,6 +78,8 @@ INSTALLED_APPS = [
     "notifications",
     # The moderation dashboard: above reviews and chat (the Moderators group, the start page).
     "moderation",
+    # The daily clean-up: runs every app's retention rules (the top layer, beside moderation).
+    "cleanup",
     # Last: the demo seed (manage.py seed_demo) may import every app above; none imports it.
     "demo",
 ]
@@ -233,8 +235,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "listings.tasks.refresh_search_terms",
         "schedule": crontab(minute="*/30"),
     },
-    "clear-expired-sessions": {
-        "task": "accounts.tasks.clear_expired_sessions",
+    # Expired sessions, unverified accounts, abandoned drafts, old sign-in logs and read
+    # notifications, orphaned uploads (cleanup/services.py; docs/operations.md).
+    "daily-cleanup": {
+        "task": "cleanup.tasks.cleanup_daily",
         "schedule": crontab(hour=3, minute=17),
     },
     "sweep-unsent-provider-status-emails": {
@@ -314,6 +318,37 @@ FRAUD_ODD_BOOKING_MINUTES = 30
 FRAUD_SIGNUP_CLUSTER_SIZE = 3
 
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
+
+
+# --- The daily clean-up (cleanup/services.py; docs/operations.md "Daily clean-up") ----------
+def _whole_number(name: str, default: int, minimum: int = 1, maximum: int = 3650) -> int:
+    """A whole number (days, hours, a count) from the environment, refused outside its bounds."""
+    value = env.int(name, default=default)
+    if not minimum <= value <= maximum:
+        raise ImproperlyConfigured(f"{name} must be a whole number from {minimum} to {maximum}.")
+    return value
+
+
+# Accounts whose email was never verified are deleted this many days after sign-up.
+CLEANUP_UNVERIFIED_ACCOUNT_DAYS = _whole_number("CLEANUP_UNVERIFIED_ACCOUNT_DAYS", 30)
+# A draft listing untouched this long gets a notice; it is deleted (archived when bookings or
+# quotes refer to it) this many days after the notice if it is still untouched.
+CLEANUP_DRAFT_LISTING_DAYS = _whole_number("CLEANUP_DRAFT_LISTING_DAYS", 90)
+CLEANUP_DRAFT_NOTICE_DAYS = _whole_number("CLEANUP_DRAFT_NOTICE_DAYS", 7)
+# The sign-in log is kept this long: at least as long as the fraud rules look back at it.
+CLEANUP_SIGN_IN_LOG_DAYS = _whole_number(
+    "CLEANUP_SIGN_IN_LOG_DAYS", 180, minimum=FRAUD_LOOKBACK_DAYS
+)
+# A notification is deleted this many days after it was read (unread ones are kept).
+CLEANUP_READ_NOTIFICATION_DAYS = _whole_number("CLEANUP_READ_NOTIFICATION_DAYS", 90)
+# An uploaded file no row names is deleted once it is this many hours old (an upload being
+# stored before its row is written is younger), at most this many files a run.
+CLEANUP_ORPHAN_FILE_HOURS = _whole_number("CLEANUP_ORPHAN_FILE_HOURS", 24, maximum=24 * 365)
+CLEANUP_ORPHAN_FILES_PER_RUN = _whole_number(
+    "CLEANUP_ORPHAN_FILES_PER_RUN", 1000, maximum=1_000_000
+)
+# Rows deleted per transaction (each batch commits on its own).
+CLEANUP_BATCH_SIZE = _whole_number("CLEANUP_BATCH_SIZE", 500, maximum=10_000)
 
 # --- Accounts -------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

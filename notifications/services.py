@@ -1,7 +1,7 @@
 """Notifications: record one in the caller's transaction, email it once, re-send what was lost."""
 
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.mail import EmailMessage
@@ -10,6 +10,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from accounts.models import User
+from marketplace.cleanup import delete_in_batches
 from marketplace.live import group_send, user_group
 from marketplace.queueing import enqueue
 
@@ -150,3 +151,12 @@ def notifications_mark_all_read(*, user: User) -> int:
         return Notification.objects.filter(recipient=user, read_at__isnull=True).update(
             read_at=timezone.now()
         )
+
+
+def notifications_read_purge(
+    *, read_before: datetime, batch_size: int, dry_run: bool = False
+) -> int:
+    """Delete the notifications read before `read_before` (unread ones stay, however old);
+    returns how many."""
+    old = Notification.objects.filter(read_at__lt=read_before)
+    return delete_in_batches(old, batch_size=batch_size, dry_run=dry_run)

@@ -1,0 +1,104 @@
+"""Helpers of the daily clean-up that know no app: deleting rows in short batches, and finding
+uploaded files that no row names (every model's file fields, read from the app registry).
+
+The rules (what is old enough to go) live in each app's services; cleanup/services.py runs them.
+"""
+
+import logging
+import posixpath
+from collections.abc import Iterator
+from datetime import datetime
+
+from django.apps import apps
+from django.core.files.storage import default_storage
+from django.db import models, transaction
+
+logger = logging.getLogger(__name__)
+
+
+def delete_in_batches(queryset: models.QuerySet, *, batch_size: int, dry_run: bool = False) -> int:
+    """Delete the rows of `queryset`, `batch_size` at a time, each batch in its own short
+    transaction (a backlog of millions holds no long lock and loads nothing whole); returns how
+    many rows of its model went (or, in a dry run, would go). The filter is applied again in
+    each delete, so a row that stopped matching meanwhile stays."""
+    if dry_run:
+        return queryset.count()
+    label = queryset.model._meta.label
+    deleted, last = 0, None
+    while True:
+        page = queryset.order_by("pk")
+        if last is not None:
+            page = page.filter(pk__gt=last)
+        ids = list(page.values_list("pk", flat=True)[:batch_size])
+        if not ids:
+            return deleted
+        with transaction.atomic():
+            deleted += queryset.filter(pk__in=ids).delete()[1].get(label, 0)
+        last = ids[-1]
+
+
+def upload_folders() -> dict[str, list[tuple[type[models.Model], str]]]:
+    """The top folder each file field of each model uploads into ("avatars", "services"...),
+    with the (model, field name) pairs that store files there. A field that would store files
+    at the top of the storage has no folder of its own and is left out: the sweep never lists
+    the whole storage (the demo's shared pictures live in folders of their own)."""
+    folders: dict[str, list[tuple[type[models.Model], str]]] = {}
+    for model in apps.get_models():
+        if model._meta.proxy:
+            continue
+        for field in model._meta.get_fields():
+            if not isinstance(field, models.FileField):
+                continue
+            name = field.generate_filename(model(), "probe")
+            folder = name.split("/", 1)[0] if "/" in name else ""
+            if folder:
+                folders.setdefault(folder, []).append((model, field.name))
+    return folders
+
+
+def _files_under(folder: str) -> Iterator[list[str]]:
+    """The names of the files in `folder` and every folder below it, one folder at a time."""
+    try:
+        subfolders, files = default_storage.listdir(folder)
+    except FileNotFoundError:
+        return
+    if files:
+        yield [posixpath.join(folder, name) for name in files]
+    for subfolder in subfolders:
+        yield from _files_under(posixpath.join(folder, subfolder))
+
+
+def _named(names: list[str], fields: list[tuple[type[models.Model], str]]) -> set[str]:
+    named: set[str] = set()
+    for model, field in fields:
+        rows = model._base_manager.filter(**{f"{field}__in": names})
+        named.update(rows.values_list(field, flat=True))
+    return named
+
+
+def orphaned_files_delete(
+    *, older_than: datetime, limit: int, dry_run: bool = False, chunk: int = 500
+) -> int:
+    """Delete uploaded files that no row names and that were last written before `older_than`
+    (an upload is stored before its row is written); at most `limit` files a run. Returns how
+    many went (or would go). A file is named when a row of a field that uploads into the same
+    top folder holds its name. The rows are asked first, so only orphans cost a look at the
+    file's time (on S3 a request each)."""
+    removed = 0
+    for folder, fields in sorted(upload_folders().items()):
+        for names in _files_under(folder):
+            for start in range(0, len(names), chunk):
+                part = names[start : start + chunk]
+                for name in sorted(set(part) - _named(part, fields)):
+                    if removed >= limit:
+                        return removed
+                    try:
+                        if default_storage.get_modified_time(name) >= older_than:
+                            continue
+                        if not dry_run:
+                            default_storage.delete(name)
+                    except OSError:
+                        logger.warning("Clean-up could not remove the file %s", name, exc_info=True)
+                        continue
+                    removed += 1
+    return removed
