@@ -6,6 +6,7 @@ from datetime import date, datetime, timedelta
 from importlib import import_module
 from zoneinfo import ZoneInfo
 
+from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.contrib.gis.geos import Point
 from django.contrib.gis.measure import D
@@ -651,7 +652,11 @@ def user_unverified_delete(*, user_id: int, joined_before: datetime) -> bool:
         .filter(pk=user_id)
         .first()
     )
-    if user is None or not _unverified_user_deletable(user):
+    if user is None:
+        return False
+    # Their addresses too, checked under the lock: a confirmation committed meanwhile wins.
+    addresses = EmailAddress.objects.select_for_update().filter(user=user)
+    if any(addresses.values_list("verified", flat=True)) or not _unverified_user_deletable(user):
         return False
     files = [
         user.avatar.name,

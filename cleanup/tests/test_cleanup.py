@@ -176,6 +176,29 @@ def test_an_abandoned_draft_is_told_once_then_removed_after_the_notice(
     )
 
 
+def test_a_notice_that_fails_is_not_recorded_and_the_others_still_go(now, monkeypatch, caplog):
+    from cleanup import services
+
+    failing, fine = draft(100 * DAY), draft(100 * DAY)
+    real_notify = services.notify
+
+    def notify_failing_for_one(**message):
+        if message["url"].endswith(f"/{failing.pk}/edit/"):
+            raise RuntimeError("mail template broken")
+        return real_notify(**message)
+
+    monkeypatch.setattr(services, "notify", notify_failing_for_one)
+    assert cleanup_run(now=now).drafts_warned == 1
+    assert Service.objects.get(pk=failing.pk).draft_notice_sent_at is None
+    assert Service.objects.get(pk=fine.pk).draft_notice_sent_at == now
+    assert f"draft listing {failing.pk} failed" in caplog.text
+    # Never told, so never removed; told at the next run instead.
+    monkeypatch.setattr(services, "notify", real_notify)
+    report = cleanup_run(now=now + 8 * DAY)
+    assert (report.drafts_warned, report.drafts_deleted) == (1, 1)
+    assert exists(failing) and not exists(fine)
+
+
 def test_a_draft_touched_after_its_notice_stays_and_is_told_again_later(now):
     abandoned = draft(100 * DAY)
     cleanup_run(now=now)

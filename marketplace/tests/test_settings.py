@@ -158,3 +158,13 @@ def test_the_forwarded_client_address_is_trusted_only_behind_a_proxy():
     refused = {"DJANGO_BEHIND_PROXY": "1", "DJANGO_PROXY_COUNT": "0"}
     result = manage("check", **PRODUCTION, **refused)
     assert result.returncode != 0 and "DJANGO_PROXY_COUNT must be 1 or more" in result.stderr
+
+
+def test_a_clean_up_period_out_of_its_range_stops_the_site_saying_the_range():
+    # The sign-in log must outlive the fraud rules' 90 days of looking back at it.
+    result = manage("check", **PRODUCTION, CLEANUP_SIGN_IN_LOG_DAYS="30")
+    assert result.returncode != 0
+    assert "CLEANUP_SIGN_IN_LOG_DAYS must be a whole number from 90 to 3650" in result.stderr
+    result = manage("check", **PRODUCTION, CLEANUP_UNVERIFIED_ACCOUNT_DAYS="0")
+    assert "CLEANUP_UNVERIFIED_ACCOUNT_DAYS must be a whole number from 1 to 3650" in result.stderr
+    assert manage("check", **PRODUCTION, CLEANUP_DRAFT_NOTICE_DAYS="14").returncode == 0
