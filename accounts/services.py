@@ -23,7 +23,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 
-from marketplace.cleanup import delete_in_batches
+from marketplace.cleanup import delete_in_batches, each_logged, ids_in_batches
 from marketplace.errors import Conflict, Invalid, NotAllowed, WrongState
 from marketplace.events import send_on_commit
 from marketplace.images import ImageRules, image_decode, image_jpeg
@@ -663,8 +663,13 @@ def user_unverified_delete(*, user_id: int, joined_before: datetime) -> bool:
         *ProviderProfile.objects.filter(user=user).values_list("logo", flat=True),
     ]
     user.delete()
-    transaction.on_commit(lambda: [default_storage.delete(name) for name in files if name])
+    transaction.on_commit(lambda: _files_delete(files), robust=True)
     return True
+
+
+def _files_delete(names: list[str]) -> None:
+    for name in filter(None, names):
+        default_storage.delete(name)
 
 
 def unverified_users_delete(
@@ -675,15 +680,16 @@ def unverified_users_delete(
     `_UNVERIFIED_DELETION_MAY_TAKE`); each in its own transaction. Returns how many went (or
     would go)."""
     candidates = users_unverified_since(joined_before=joined_before)
-    removed, last = 0, 0
-    while ids := list(candidates.filter(pk__gt=last).values_list("pk", flat=True)[:batch_size]):
-        last = ids[-1]
+    removed = 0
+    for ids in ids_in_batches(candidates, batch_size=batch_size):
         if dry_run:
             removed += sum(map(_unverified_user_deletable, candidates.filter(pk__in=ids)))
-        else:
-            removed += sum(
-                user_unverified_delete(user_id=pk, joined_before=joined_before) for pk in ids
-            )
+            continue
+
+        def delete(pk: int) -> bool:
+            return user_unverified_delete(user_id=pk, joined_before=joined_before)
+
+        removed += sum(each_logged(ids, delete, what="deleting the unverified account"))
     return removed
 
 

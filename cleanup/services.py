@@ -18,7 +18,7 @@ from accounts.services import sessions_expired_clear, sign_in_events_purge, unve
 from listings.notifications import draft_expiring_message
 from listings.selectors import service_drafts_to_expire, service_drafts_to_warn
 from listings.services import Removal, service_draft_expire, service_draft_notice_record
-from marketplace.cleanup import orphaned_files_delete
+from marketplace.cleanup import each_logged, ids_in_batches, orphaned_files_delete
 from notifications.services import notifications_read_purge, notify
 
 logger = logging.getLogger(__name__)
@@ -65,25 +65,24 @@ def _drafts_warn(*, now: datetime, batch_size: int, dry_run: bool) -> int:
     if dry_run:
         return due.count()
     removal_after = now + timedelta(days=settings.CLEANUP_DRAFT_NOTICE_DAYS)
-    warned, last = 0, 0
-    while ids := list(due.filter(pk__gt=last).values_list("pk", flat=True)[:batch_size]):
-        last = ids[-1]
-        for service_id in ids:
-            try:
-                with transaction.atomic():
-                    service = service_draft_notice_record(
-                        service_id=service_id, untouched_since=untouched_since, now=now
-                    )
-                    if service:
-                        notify(
-                            **draft_expiring_message(
-                                service=service, removal_after=removal_after, idle_days=idle_days
-                            )
-                        )
-                        warned += 1
-            except Exception:  # one draft's failure must not hold back the others
-                logger.exception("Clean-up: the notice for draft listing %s failed", service_id)
-    return warned
+
+    @transaction.atomic
+    def warn(service_id: int) -> bool:
+        service = service_draft_notice_record(
+            service_id=service_id, untouched_since=untouched_since, now=now
+        )
+        if service:
+            notify(
+                **draft_expiring_message(
+                    service=service, removal_after=removal_after, idle_days=idle_days
+                )
+            )
+        return bool(service)
+
+    return sum(
+        sum(each_logged(ids, warn, what="the notice for draft listing"))
+        for ids in ids_in_batches(due, batch_size=batch_size)
+    )
 
 
 def _drafts_expire(*, now: datetime, batch_size: int, dry_run: bool) -> tuple[int, int]:
@@ -93,13 +92,15 @@ def _drafts_expire(*, now: datetime, batch_size: int, dry_run: bool) -> tuple[in
     due = service_drafts_to_expire(noticed_before=noticed_before)
     if dry_run:
         return due.count(), 0
-    removals: list[Removal | None] = []
-    last = 0
-    while ids := list(due.filter(pk__gt=last).values_list("pk", flat=True)[:batch_size]):
-        last = ids[-1]
-        removals += [
-            service_draft_expire(service_id=pk, noticed_before=noticed_before) for pk in ids
-        ]
+
+    def expire(service_id: int) -> Removal | None:
+        return service_draft_expire(service_id=service_id, noticed_before=noticed_before)
+
+    removals = [
+        removal
+        for ids in ids_in_batches(due, batch_size=batch_size)
+        for removal in each_logged(ids, expire, what="removing draft listing")
+    ]
     return removals.count(Removal.DELETED), removals.count(Removal.ARCHIVED)
 
 

@@ -6,14 +6,45 @@ The rules (what is old enough to go) live in each app's services; cleanup/servic
 
 import logging
 import posixpath
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime
+from typing import TypeVar
 
 from django.apps import apps
 from django.core.files.storage import default_storage
 from django.db import models, transaction
 
 logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+
+def ids_in_batches(queryset: models.QuerySet, *, batch_size: int) -> Iterator[list]:
+    """The primary keys of `queryset` in order, `batch_size` at a time, each batch asked for
+    afresh after the last key of the one before (rows the caller deleted meanwhile cost
+    nothing, and nothing is loaded whole)."""
+    last = None
+    while True:
+        page = queryset.order_by("pk")
+        if last is not None:
+            page = page.filter(pk__gt=last)
+        ids = list(page.values_list("pk", flat=True)[:batch_size])
+        if not ids:
+            return
+        yield ids
+        last = ids[-1]
+
+
+def each_logged(ids: list, act: Callable[[object], T], *, what: str) -> list[T]:
+    """`act` on each id; one that fails is logged (with `what` and the id) and left for the next
+    run, so it holds back none of the others."""
+    done = []
+    for pk in ids:
+        try:
+            done.append(act(pk))
+        except Exception:
+            logger.exception("Clean-up: %s %s failed", what, pk)
+    return done
 
 
 def delete_in_batches(queryset: models.QuerySet, *, batch_size: int, dry_run: bool = False) -> int:
@@ -24,17 +55,11 @@ def delete_in_batches(queryset: models.QuerySet, *, batch_size: int, dry_run: bo
     if dry_run:
         return queryset.count()
     label = queryset.model._meta.label
-    deleted, last = 0, None
-    while True:
-        page = queryset.order_by("pk")
-        if last is not None:
-            page = page.filter(pk__gt=last)
-        ids = list(page.values_list("pk", flat=True)[:batch_size])
-        if not ids:
-            return deleted
+    deleted = 0
+    for ids in ids_in_batches(queryset, batch_size=batch_size):
         with transaction.atomic():
             deleted += queryset.filter(pk__in=ids).delete()[1].get(label, 0)
-        last = ids[-1]
+    return deleted
 
 
 def upload_folders() -> dict[str, list[tuple[type[models.Model], str]]]:

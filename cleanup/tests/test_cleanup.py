@@ -119,6 +119,23 @@ def test_unverified_accounts_that_did_something_stay(now, city):
     assert not ProviderProfile.objects.filter(user_id=pending.pk).exists()
 
 
+def test_an_account_that_fails_to_delete_holds_back_no_other(now, monkeypatch, caplog):
+    from accounts import services
+
+    first, second = unverified(60 * DAY), unverified(60 * DAY)
+    real = services.user_unverified_delete
+
+    def failing_for_the_first(*, user_id, joined_before):
+        if user_id == first.pk:
+            raise RuntimeError("database hiccup")
+        return real(user_id=user_id, joined_before=joined_before)
+
+    monkeypatch.setattr(services, "user_unverified_delete", failing_for_the_first)
+    assert cleanup_run(now=now).unverified_accounts == 1
+    assert exists(first) and not exists(second)
+    assert f"deleting the unverified account {first.pk} failed" in caplog.text
+
+
 def test_a_deleted_accounts_photo_goes_after_commit(now, django_capture_on_commit_callbacks):
     user = unverified(60 * DAY)
     name = default_storage.save("avatars/face.jpg", ContentFile(b"jpeg"))
