@@ -51,7 +51,12 @@ class CleanupReport:
             + ("" if self.dry_run else f" (and archived {self.drafts_archived} in use)"),
             f"Sign-in log lines: {verb} {self.sign_in_events}",
             f"Read notifications: {verb} {self.read_notifications}",
-            f"Orphaned uploaded files: {verb} {self.orphaned_files}",
+            f"Orphaned uploaded files: {verb} {self.orphaned_files}"
+            + (
+                " (the most a run: there may be more, for the next run)"
+                if self.orphaned_files >= settings.CLEANUP_ORPHAN_FILES_PER_RUN
+                else ""
+            ),
         ]
 
 

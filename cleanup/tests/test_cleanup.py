@@ -322,7 +322,11 @@ def test_orphaned_uploads_older_than_a_day_go(now):
 def test_a_run_deletes_at_most_the_files_per_run(now, settings):
     settings.CLEANUP_ORPHAN_FILES_PER_RUN = 2
     names = [stored(f"chat/orphan-{i}.jpg", 2 * DAY) for i in range(3)]
-    assert cleanup_run(now=now).orphaned_files == 2
+    first = cleanup_run(now=now)
+    assert first.orphaned_files == 2
+    assert first.lines()[-1] == (
+        "Orphaned uploaded files: removed 2 (the most a run: there may be more, for the next run)"
+    )
     assert cleanup_run(now=now).orphaned_files == 1
     assert not any(default_storage.exists(name) for name in names)
 
