@@ -41,7 +41,9 @@ class CleanupReport:
     def lines(self) -> list[str]:
         """The report for people, one kind a line."""
         verb = "would remove" if self.dry_run else "removed"
-        sessions = "?" if self.expired_sessions is None else self.expired_sessions
+        sessions = self.expired_sessions
+        if sessions is None:
+            sessions = "(not counted: the session engine keeps no table; its own clear ran)"
         told = "would tell" if self.dry_run else "told"
         return [
             f"Expired sessions: {verb} {sessions}",

@@ -292,6 +292,16 @@ def test_expired_sessions_go(now):
     assert Session.objects.filter(pk=live).exists()
 
 
+def test_sessions_kept_elsewhere_are_cleared_by_their_engine_and_not_counted(now, settings):
+    settings.SESSION_ENGINE = "django.contrib.sessions.backends.signed_cookies"
+    report = cleanup_run(now=now)
+    assert report.expired_sessions is None
+    assert report.lines()[0] == (
+        "Expired sessions: removed (not counted: the session engine keeps no table; "
+        "its own clear ran)"
+    )
+
+
 # --- Orphaned files ---------------------------------------------------------------------------
 
 
