@@ -181,6 +181,8 @@ class TextMemory:
     # How far back texts count as recent (RECENT_DAYS, fewer when many providers are seeded).
     recent_days: float = RECENT_DAYS
     texts: set[bytes] = field(default_factory=set)
+    # The fingerprints of the recent texts: the ones no other text may repeat.
+    recent_texts: set[bytes] = field(default_factory=set)
     recent: dict[tuple[str, str], list[tuple[int, int]]] = field(default_factory=dict)
     _bits: dict[str, int] = field(default_factory=dict)
 
@@ -233,16 +235,20 @@ def review_text(
         fingerprint = _fingerprint(sentences)
         text = " ".join(sentences)
         if fingerprint in memory.texts:
-            # The fraud rules compare recent texts only: at the largest scales an old review
-            # may repeat an old text once every combination of a trade and tone is taken.
+            # The fraud rules compare recent texts only: at the largest scales (1,000,000
+            # services) a review may repeat an old text once every combination of a trade and
+            # tone is taken, but a recent one never repeats another recent one (and tries
+            # only its last attempts to repeat an old one).
             if not recent and attempt == _ATTEMPTS - 1:
                 return text
-            continue
+            if not recent or attempt < _ATTEMPTS // 2 or fingerprint in memory.recent_texts:
+                continue
         if recent:
             masked, bucket = memory.mask(trigrams(text)), (category, tone)
             if attempt < _ATTEMPTS // 2 and memory.near(bucket, masked):
                 continue
             memory.recent.setdefault(bucket, []).append(masked)
+            memory.recent_texts.add(fingerprint)
         memory.texts.add(fingerprint)
         return text
     raise ValueError(f"reviews.yaml: too few words to write another {tone} {category} review.")
