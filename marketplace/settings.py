@@ -172,9 +172,18 @@ if DATABASE_POOL:
     if _pool["timeout"] <= 0:
         raise ImproperlyConfigured("DATABASE_POOL_TIMEOUT must be a positive number of seconds.")
     _database_options["pool"] = _pool
-# The planner JIT-compiles cheap geo queries it misestimates, adding 100-250 ms, and parallel
-# workers add ~20 ms of start-up to queries that take 1 ms: turn both off for page queries.
-_database_options["options"] = "-c jit=off -c max_parallel_workers_per_gather=0"
+# Behind PgBouncer in transaction mode (DATABASE_URL pointing at it), consecutive transactions
+# of one connection may run on different server connections, so nothing may outlive one:
+# no server-side cursors (`.iterator()` keeps one open across fetches), and no `options`
+# startup parameter (PgBouncer 1.18 refuses it; set those on the role, docs/operations.md).
+# Prepared statements are already off: Django gives psycopg prepare_threshold=None.
+DATABASE_TRANSACTION_POOLING = env.bool("DATABASE_TRANSACTION_POOLING", default=False)
+if DATABASE_TRANSACTION_POOLING:
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
+else:
+    # The planner JIT-compiles cheap geo queries it misestimates, adding 100-250 ms, and
+    # parallel workers add ~20 ms of start-up to queries that take 1 ms: both off for pages.
+    _database_options["options"] = "-c jit=off -c max_parallel_workers_per_gather=0"
 # Lets two test runs share one server without sharing a test database.
 DATABASES["default"]["TEST"] = {"NAME": env("DATABASE_TEST_NAME", default=None)}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

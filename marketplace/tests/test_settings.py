@@ -109,6 +109,16 @@ def test_without_the_pool_connections_are_plain():
     assert result.stdout.startswith("0 None -c jit=off"), result.stdout + result.stderr
 
 
+def test_behind_a_transaction_pooler_nothing_outlives_a_transaction():
+    script = (
+        "from django.conf import settings as s; d = s.DATABASES['default'];"
+        "print(d.get('DISABLE_SERVER_SIDE_CURSORS', False), 'options' in d['OPTIONS'])"
+    )
+    assert settings_in_a_process(script).stdout.split() == ["False", "True"]
+    result = settings_in_a_process(script, DATABASE_TRANSACTION_POOLING="1")
+    assert result.stdout.split() == ["True", "False"], result.stderr
+
+
 @pytest.mark.parametrize(
     ("command", "environment", "pool"),
     [
