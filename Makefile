@@ -100,6 +100,8 @@ test: provision static node_modules/.package-lock.json
 	@REDIS_URL=$(TEST_REDIS_URL) scripts/provision.sh redis
 	@STRIPE_API_BASE=$(TEST_STRIPE_API_BASE) LOCALSTRIPE_STORE= LOCALSTRIPE_WEBHOOK_URL= \
 		scripts/provision.sh stripe
+	@# A PgBouncer in transaction mode: the booking storm runs through it too.
+	@scripts/provision.sh pgbouncer
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports

@@ -85,15 +85,16 @@ def _pool_options(change: Callable[[dict | None], dict | None]) -> Iterator[None
         use(saved)
 
 
-def database_url(**query: str) -> str:
-    """The URL of the database this test process uses (the test database), for a subprocess."""
+def database_url(*, address: str | None = None, **query: str) -> str:
+    """The URL of the database this test process uses (the test database), for a subprocess;
+    through `address` ("host:port", a PgBouncer say) instead of the server when given."""
     db = connection.settings_dict
     credentials = quote(db["USER"] or "", safe="")
     if db["PASSWORD"]:
         credentials += ":" + quote(db["PASSWORD"], safe="")
-    host = db["HOST"] or "127.0.0.1"
-    port = f":{db['PORT']}" if db["PORT"] else ""
-    url = f"postgis://{credentials}@{host}{port}/{db['NAME']}"
+    if address is None:
+        address = (db["HOST"] or "127.0.0.1") + (f":{db['PORT']}" if db["PORT"] else "")
+    url = f"postgis://{credentials}@{address}/{db['NAME']}"
     return f"{url}?{urlencode(query)}" if query else url
 
 

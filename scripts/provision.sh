@@ -6,6 +6,8 @@
 #   scripts/provision.sh stripe    localstripe (the offline Stripe) when STRIPE_API_BASE is local
 #                                  and nothing answers there
 #   scripts/provision.sh bench     what only `make bench` needs: wrk, the HTTP load generator
+#   scripts/provision.sh pgbouncer a PgBouncer in transaction mode on 127.0.0.1:$PGBOUNCER_PORT
+#                                  (6433) in front of the database, for the tests that go through it
 set -euo pipefail
 
 APT_PACKAGES=(
@@ -14,6 +16,7 @@ APT_PACKAGES=(
   libgdal32 libgeos-c1v5 libproj25
   redis-server redis-tools
   curl
+  pgbouncer
   chromium fonts-liberation
   fonts-dejavu-core
 )
@@ -26,6 +29,7 @@ DB_NAME=nearhand
 DB_USER=nearhand
 DB_PASSWORD=nearhand
 PG_VERSION=15
+PGBOUNCER_PORT="${PGBOUNCER_PORT:-6433}"
 
 say() { printf '\033[1;32m==>\033[0m %s\n' "$*"; }
 die() { printf '\033[1;31mError:\033[0m %s\n' "$*" >&2; exit 1; }
@@ -103,6 +107,10 @@ provision_database() {
   for database in "$DB_NAME" template1; do
     psql_admin -d "$database" -c "CREATE EXTENSION IF NOT EXISTS postgis; CREATE EXTENSION IF NOT EXISTS btree_gist; CREATE EXTENSION IF NOT EXISTS pg_trgm;"
   done
+  # What the settings send as the `options` startup parameter, on the role too, for connections
+  # through PgBouncer in transaction mode, which cannot send it (docs/operations.md).
+  psql_admin -c "ALTER ROLE $DB_USER SET jit = off" \
+    -c "ALTER ROLE $DB_USER SET max_parallel_workers_per_gather = 0"
 }
 
 provision_redis() {
@@ -171,11 +179,72 @@ register_localstripe_webhook() {
     || die "localstripe did not take the webhook endpoint"
 }
 
+# A PgBouncer of the project's own (not Debian's service on 6432), in transaction mode, its files
+# in var/pgbouncer/: every database of the server behind it, as the project's role. Its pool is
+# small on purpose, so a test through it shares few server connections among many clients.
+provision_pgbouncer() {
+  local target host port user password dir
+  target="$(database_target)"
+  read -r host port user password <<<"$target"
+  if pgbouncer_answers "$user"; then return 0; fi
+  dir="$(pwd)/var/pgbouncer"
+  mkdir -p "$dir"
+  cat >"$dir/pgbouncer.ini" <<INI
+[databases]
+* = host=$host port=$port
+
+[pgbouncer]
+listen_addr = 127.0.0.1
+listen_port = $PGBOUNCER_PORT
+unix_socket_dir =
+auth_type = md5
+auth_file = $dir/userlist.txt
+admin_users = $user
+pool_mode = transaction
+default_pool_size = 4
+max_client_conn = 200
+ignore_startup_parameters = options
+server_reset_query =
+logfile = $dir/pgbouncer.log
+pidfile = $dir/pgbouncer.pid
+INI
+  printf '"%s" "%s"\n' "$user" "$password" >"$dir/userlist.txt"
+  chmod 600 "$dir/userlist.txt"
+  say "Starting PgBouncer (transaction mode) on 127.0.0.1:$PGBOUNCER_PORT"
+  if [ "$(id -u)" -eq 0 ]; then
+    # PgBouncer will not run as root.
+    chown -R postgres: "$dir"
+    pgbouncer -d -u postgres "$dir/pgbouncer.ini"
+  else
+    pgbouncer -d "$dir/pgbouncer.ini"
+  fi
+  for _ in $(seq 1 20); do
+    pgbouncer_answers "$user" && return 0
+    sleep 0.25
+  done
+  die "PgBouncer did not start (see $dir/pgbouncer.log)"
+}
+
+pgbouncer_answers() {
+  pg_isready -q -h 127.0.0.1 -p "$PGBOUNCER_PORT" -d pgbouncer -U "$1" 2>/dev/null
+}
+
+# "host port user password" of the database server: DATABASE_URL's, or the local cluster's.
+database_target() {
+  if [ -z "${DATABASE_URL:-}" ]; then
+    echo "127.0.0.1 5432 $DB_USER $DB_PASSWORD"
+    return 0
+  fi
+  python3 -c 'import os, urllib.parse as u; p = u.urlsplit(os.environ["DATABASE_URL"]);
+print(p.hostname or "127.0.0.1", p.port or 5432, u.unquote(p.username or ""), u.unquote(p.password or ""))'
+}
+
 case "${1:-}" in
   system) provision_system ;;
   database) provision_database ;;
   redis) provision_redis ;;
   stripe) provision_stripe ;;
   bench) provision_bench ;;
-  *) die "usage: $0 system|database|redis|stripe|bench" ;;
+  pgbouncer) provision_pgbouncer ;;
+  *) die "usage: $0 system|database|redis|stripe|bench|pgbouncer" ;;
 esac
