@@ -224,14 +224,32 @@ CHANNEL_LAYERS = {
     }
 }
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL)
+# A task's message is acknowledged when the task has finished, not when it starts, and a task
+# whose worker process died under it (SIGKILL, the OOM killer) goes back on its queue instead of
+# being dropped as failed: every task is safe to run twice (docs/operations.md, "Celery").
 CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Two queues, so a slow mail server never holds up bookings, payments and expiries, and a burst
+# of those never holds up email: a task whose name has "email" in it goes to `email`, every other
+# to `default` (marketplace/tests/test_celery.py holds the convention, and finds any new module
+# that sends mail). A worker consumes one or both (`-Q default,email`: the Procfile's).
+CELERY_TASK_DEFAULT_QUEUE = "default"
+CELERY_TASK_ROUTES = {"*email*": {"queue": "email"}}
 # Queuing a task from a request must not hold it when the broker is down or hung: fail fast
 # (marketplace.queueing logs it and the work's sweeper sends it later). kombu would otherwise
 # retry a publish three times, and wait forever on a broker that stopped answering. The socket
 # timeout stays above the worker's 1 s BRPOP.
 CELERY_BROKER_CONNECTION_TIMEOUT = 1
-CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 1, "socket_timeout": 1.5}
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "socket_connect_timeout": 1,
+    "socket_timeout": 1.5,
+    # The Redis broker hands a message that was delivered and never acknowledged (its worker
+    # was killed outright) to another worker only after this many seconds. It must exceed the
+    # longest task and the longest countdown: a task still running, or waiting for its ETA, past
+    # it is run a second time. Email waits less: the sweepers send what is unsent after minutes.
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600),
+}
 CELERY_TASK_PUBLISH_RETRY_POLICY = {
     "max_retries": 0,
     "interval_start": 0,
@@ -460,6 +478,9 @@ BOOKING_LOCK_TIMEOUT_MS = env.int("BOOKING_LOCK_TIMEOUT_MS", default=3000)
 # --- Email ----------------------------------------------------------------------------------
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
+# Another backend than EMAIL_URL's scheme names (a provider's API package, say), given its
+# options by EMAIL_URL (host, port, user, password, file path).
+EMAIL_BACKEND = env("EMAIL_BACKEND", default=EMAIL_CONFIG["EMAIL_BACKEND"])
 # A hung mail server must not hold an outbox row's lock (and its transaction) for long.
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Nearhand <hello@nearhand.local>")

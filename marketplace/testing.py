@@ -1,17 +1,18 @@
 """Helpers for tests: asking a service whether it would act, sizing this process's database
 pool, serving the site from a subprocess (daphne, or any server handed a socket) against the test
-database, and a Redis of
-their own (to stop or hang in the middle of a test)."""
+database, the Procfile's Celery worker against it, and a Redis of their own (to stop or hang in
+the middle of a test)."""
 
 import http.client
 import os
+import shlex
 import signal
 import socket
 import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from urllib.parse import quote, urlencode
 
@@ -166,12 +167,19 @@ def served_from_socket(
         yield port
     finally:
         # TERM is a graceful stop for daphne and gunicorn alike: requests in flight finish.
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
+        _stop(server)
+
+
+def _stop(process: subprocess.Popen) -> None:
+    """TERM, then KILL if it has not exited after 10 s."""
+    if process.poll() is not None:
+        return
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
 
 
 def _wait_until_serving(
@@ -194,6 +202,68 @@ def _wait_until_serving(
             time.sleep(0.05)
         finally:
             probe.close()
+
+
+def procfile_worker_command(*extra: str) -> tuple[list[str], dict[str, str]]:
+    """The Procfile's Celery worker (what `make run` starts: its queues, its options), run by
+    this interpreter, with `extra` options after its own (the last of an option wins); the
+    command and the environment variables the line sets."""
+    line = next(
+        line for line in Path(settings.BASE_DIR, "Procfile").read_text().splitlines()
+        if line.startswith("worker:")
+    )  # fmt: skip
+    words = shlex.split(line.removeprefix("worker:"))
+    env = {}
+    while "=" in words[0]:
+        name, _, value = words.pop(0).partition("=")
+        env[name] = value
+    assert words[0].endswith("celery"), line
+    return [sys.executable, "-m", "celery", *words[1:], *extra], env
+
+
+@contextmanager
+def celery_worker(
+    env: Mapping[str, str], *, log_path: Path, extra: tuple[str, ...] = ()
+) -> Iterator[subprocess.Popen]:
+    """Run the Procfile's worker (`procfile_worker_command(*extra)`) against the test database
+    and this process's broker in a subprocess of its own session (a process group: `os.killpg`
+    reaches its pool's children too); yields it once it is ready to take tasks, and stops it
+    (TERM, then KILL after 10 s) however the block ends. `env` is added to the environment."""
+    command, procfile_env = procfile_worker_command(
+        *("--without-heartbeat", "--without-gossip", "--without-mingle"), *extra
+    )
+    child_env = {
+        **os.environ,
+        **procfile_env,
+        "DJANGO_SETTINGS_MODULE": "marketplace.settings",
+        "DATABASE_URL": database_url(),  # the test database, not the dev one
+        "REDIS_URL": settings.CELERY_BROKER_URL,
+        "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
+        **env,
+    }
+    child_env.pop("DATABASE_TEST_NAME", None)
+    with open(log_path, "wb") as log:
+        worker = subprocess.Popen(
+            command,
+            cwd=settings.BASE_DIR,
+            env=child_env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    try:
+        deadline = time.monotonic() + 60
+        while " ready." not in log_path.read_text():
+            if worker.poll() is not None:
+                raise RuntimeError("The worker exited:\n" + log_path.read_text())
+            if time.monotonic() > deadline:
+                raise RuntimeError("The worker was not ready in 60 s:\n" + log_path.read_text())
+            time.sleep(0.1)
+        yield worker
+    finally:
+        _stop(worker)  # TERM: a warm shutdown, the tasks in flight finish
+        with suppress(ProcessLookupError):  # a pool child that a killed worker left behind
+            os.killpg(worker.pid, signal.SIGKILL)
 
 
 class RedisServer:

@@ -178,3 +178,29 @@ def test_a_clean_up_period_out_of_its_range_stops_the_site_saying_the_range():
     result = manage("check", **PRODUCTION, CLEANUP_UNVERIFIED_ACCOUNT_DAYS="0")
     assert "CLEANUP_UNVERIFIED_ACCOUNT_DAYS must be a whole number from 1 to 3650" in result.stderr
     assert manage("check", **PRODUCTION, CLEANUP_DRAFT_NOTICE_DAYS="14").returncode == 0
+
+
+CELERY = (
+    "from marketplace.celery import app; c = app.conf; from django.conf import settings as s;"
+    "print(c.task_acks_late, c.task_reject_on_worker_lost, c.worker_prefetch_multiplier,"
+    " c.task_default_queue, c.broker_transport_options['visibility_timeout'], s.EMAIL_BACKEND)"
+)
+
+
+def test_celery_acknowledges_late_and_requeues_the_task_of_a_lost_worker():
+    result = settings_in_a_process(CELERY)
+    assert result.stdout.split() == [
+        "True",
+        "True",
+        "1",
+        "default",
+        "3600",
+        "django.core.mail.backends.console.EmailBackend",
+    ], result.stderr
+    result = settings_in_a_process(
+        CELERY,
+        CELERY_VISIBILITY_TIMEOUT="600",
+        EMAIL_URL="smtp+tls://user:pass@smtp.example.com:587",
+        EMAIL_BACKEND="anymail.backends.amazon_ses.EmailBackend",
+    )
+    assert result.stdout.split()[4:] == ["600", "anymail.backends.amazon_ses.EmailBackend"]

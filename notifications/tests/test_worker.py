@@ -1,17 +1,12 @@
 """End to end through a real Celery worker and Redis: notify() in a transaction, email on disk."""
 
-import os
-import signal
-import subprocess
-import sys
 import time
 
 import pytest
-from django.conf import settings
 from django.db import transaction
 
 from marketplace.celery import app
-from marketplace.testing import database_url
+from marketplace.testing import celery_worker
 from notifications.services import notify
 
 pytestmark = pytest.mark.system  # starts processes of its own: see pyproject.toml
@@ -25,28 +20,12 @@ def test_a_real_worker_sends_the_email_after_commit(customer, tmp_path, monkeypa
     mail_dir = tmp_path / "mail"
     mail_dir.mkdir()
     log_path = tmp_path / "worker.log"
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "marketplace.settings",
-        "DATABASE_URL": database_url(),  # the test database, not the dev one
-        "REDIS_URL": settings.CELERY_BROKER_URL,
-        "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
-        "EMAIL_URL": f"filemail:///{mail_dir}",  # four slashes: an absolute path
-    }
-    env.pop("DATABASE_TEST_NAME", None)
-    with open(log_path, "wb") as log:
-        worker = subprocess.Popen(
-            [
-                *(sys.executable, "-m", "celery", "-A", "marketplace", "worker"),
-                *("--pool", "solo", "--concurrency", "1", "--loglevel", "INFO"),
-                *("--without-heartbeat", "--without-gossip", "--without-mingle"),
-            ],
-            cwd=settings.BASE_DIR,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-    try:
+    # The Procfile's worker (what `make run` starts), so its queues are proved to take email.
+    with celery_worker(
+        {"EMAIL_URL": f"filemail:///{mail_dir}"},  # four slashes: an absolute path
+        log_path=log_path,
+        extra=("--pool", "solo", "--concurrency", "1"),
+    ) as worker:
         with transaction.atomic():
             notification = notify(
                 recipient=customer,
@@ -71,13 +50,6 @@ def test_a_real_worker_sends_the_email_after_commit(customer, tmp_path, monkeypa
         assert "Pat will see you on Tuesday." in sent
         assert 'filename="booking.ics"' in sent
         assert "text/calendar" in sent
-    finally:
-        worker.send_signal(signal.SIGTERM)
-        try:
-            worker.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            worker.kill()
-            worker.wait()
     assert len(list(mail_dir.iterdir())) == 1
     notification.refresh_from_db()
     assert notification.email_sent_at is not None
