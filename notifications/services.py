@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import transaction
+from django.db.models import F
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -73,33 +74,56 @@ def _live_announce(*, notification_id: int, recipient_id: int) -> None:
 def notification_email_send(*, notification_id: int) -> bool:
     """Email one notification unless it went already; returns whether an email went out.
 
-    The row is locked while sending, and rows another worker holds are skipped, so the task and
-    the sweeper never send the same notification twice. A failure is recorded, not raised.
+    The task, a redelivery of it and the sweeper may all try the same notification, at the same
+    time. Each try first counts an attempt and commits it, so a notification whose sending
+    kills the worker (and is redelivered, settings.CELERY_TASK_REJECT_ON_WORKER_LOST) is tried
+    at most EMAIL_MAX_ATTEMPTS times. It then sends under the row's lock, skipping a row another
+    process holds (that one is sending it), and stamps `email_sent_at` in the same transaction.
+
+    What this guarantees: never two sends at once, and never a second send once `email_sent_at`
+    is committed. What it cannot: a process that dies after the mail server took the message
+    and before that commit (a few milliseconds) leaves the row unsent, and it is sent again, so
+    the promise is "at least once, twice only across that crash", as with any outbox that
+    talks to SMTP. A failure to send is recorded on the row, not raised.
     """
+    if not _email_attempt_count(notification_id=notification_id):
+        return False
     with transaction.atomic():
         notification = (
             Notification.objects.select_for_update(skip_locked=True, of=("self",))
             .select_related("recipient")
-            .filter(
-                pk=notification_id,
-                email_sent_at__isnull=True,
-                email_attempts__lt=EMAIL_MAX_ATTEMPTS,
-            )
+            .filter(pk=notification_id, email_sent_at__isnull=True)
             .first()
         )
         if notification is None:
-            return False
-        notification.email_attempts += 1
+            return False  # sent meanwhile, or being sent by another process now
         try:
             _email_message(notification=notification).send()
         except Exception as error:
             logger.warning("Email for notification %s failed: %r", notification.pk, error)
             notification.email_last_error = repr(error)[:2000]
-            notification.save(update_fields=["email_attempts", "email_last_error"])
+            notification.save(update_fields=["email_last_error"])
             return False
         notification.email_sent_at = timezone.now()
         notification.email_last_error = ""
-        notification.save(update_fields=["email_attempts", "email_last_error", "email_sent_at"])
+        notification.save(update_fields=["email_last_error", "email_sent_at"])
+    return True
+
+
+def _email_attempt_count(*, notification_id: int) -> bool:
+    """Count one attempt at the notification's email, committed before it is sent; False when
+    it went already, has had its attempts, or another process is sending it now."""
+    with transaction.atomic():
+        claimable = Notification.objects.select_for_update(skip_locked=True).filter(
+            pk=notification_id,
+            email_sent_at__isnull=True,
+            email_attempts__lt=EMAIL_MAX_ATTEMPTS,
+        )
+        if claimable.values_list("pk", flat=True).first() is None:
+            return False
+        Notification.objects.filter(pk=notification_id).update(
+            email_attempts=F("email_attempts") + 1
+        )
     return True
 
 

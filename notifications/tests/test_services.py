@@ -117,6 +117,25 @@ def test_a_failed_send_is_recorded_and_left_for_the_sweeper(mailoutbox):
     assert notification.email_last_error == ""
 
 
+class _ProcessKilled(BaseException):
+    """What the process sees of a SIGKILL in the middle of a send: nothing after it runs,
+    and its open transaction is rolled back."""
+
+
+def test_a_send_that_kills_its_process_counts_as_an_attempt_and_stops_after_five(mailoutbox):
+    # A redelivered task (CELERY_TASK_REJECT_ON_WORKER_LOST) would otherwise loop forever.
+    notification = NotificationFactory()
+    with mock.patch("django.core.mail.EmailMessage.send", side_effect=_ProcessKilled) as send:
+        for _ in range(services.EMAIL_MAX_ATTEMPTS):
+            with pytest.raises(_ProcessKilled):
+                services.notification_email_send(notification_id=notification.pk)
+        assert services.notification_email_send(notification_id=notification.pk) is False
+    assert send.call_count == services.EMAIL_MAX_ATTEMPTS
+    notification.refresh_from_db()
+    assert notification.email_sent_at is None
+    assert notification.email_attempts == services.EMAIL_MAX_ATTEMPTS
+
+
 def test_the_sweeper_sends_a_notification_whose_task_never_ran_once(
     customer, mailoutbox, django_capture_on_commit_callbacks
 ):
