@@ -138,3 +138,62 @@ def admin_user(db):
     from accounts.tests.factories import UserFactory
 
     return UserFactory(is_staff=True, is_superuser=True, name="Ada Admin")
+
+
+@pytest.fixture(scope="session")
+def _s3_api_server():
+    """moto's S3 API server on a free port of 127.0.0.1, in a thread of this process (a real
+    HTTP server: boto3 and anonymous clients reach it over the socket)."""
+    from moto.server import ThreadedMotoServer
+
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    yield f"http://{host}:{port}"
+    server.stop()
+
+
+@pytest.fixture
+def object_storage(_s3_api_server, settings, monkeypatch):
+    """For this test, uploads go to a fresh bucket on a local S3 API server: STORAGES as the
+    settings build them when an operator sets AWS_STORAGE_BUCKET_NAME and the rest, and the
+    bucket's policy as docs/operations.md gives it. Gives a `marketplace.testing.ObjectStore`."""
+    import requests
+
+    from marketplace.testing import ObjectStore
+
+    requests.post(f"{_s3_api_server}/moto-api/reset", timeout=10).raise_for_status()
+    store = ObjectStore(_s3_api_server)
+    store.create()
+    _storages_from_environment(store, settings, monkeypatch)
+    return store
+
+
+@pytest.fixture
+def private_bucket(object_storage, settings, monkeypatch):
+    """`object_storage` with the private storage in a bucket of its own
+    (AWS_PRIVATE_STORAGE_BUCKET_NAME); gives that bucket's name."""
+    name = "nearhand-private"
+    object_storage.client.create_bucket(
+        Bucket=name, CreateBucketConfiguration={"LocationConstraint": "ap-southeast-2"}
+    )
+    monkeypatch.setenv("AWS_PRIVATE_STORAGE_BUCKET_NAME", name)
+    _storages_from_environment(object_storage, settings, monkeypatch)
+    return name
+
+
+def _storages_from_environment(store, settings, monkeypatch) -> None:
+    import environ
+    from django.core.files.storage import default_storage, storages
+    from storages.backends.s3 import S3Storage
+
+    from marketplace.settings import upload_storages
+    from marketplace.storage import private_storage
+
+    for name, value in store.environment().items():
+        monkeypatch.setenv(name, value)
+    settings.AWS_STORAGE_BUCKET_NAME = store.bucket
+    settings.STORAGES = {**settings.STORAGES, **upload_storages(environ.Env())}
+    # Django forgets its cached storages on the change; make sure the lazy handles follow.
+    for storage in (default_storage, private_storage(), storages["default"]):
+        assert isinstance(storage, S3Storage) and storage.endpoint_url == store.endpoint, storage

@@ -13,6 +13,8 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 
+from marketplace.storage import private_storage
+
 MESSAGE_MAX_LENGTH = 4000
 MESSAGE_MAX_PHOTOS = 4
 REPORT_REASON_MAX_LENGTH = 500
@@ -93,8 +95,8 @@ class MessagePhoto(models.Model):
     message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="photos")
     # What URLs name (never the storage path): a random uuid, so a photo cannot be guessed.
     key = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    image = models.ImageField(upload_to=_photo_path)
-    thumbnail = models.ImageField(upload_to=_photo_path)
+    image = models.ImageField(upload_to=_photo_path, storage=private_storage)
+    thumbnail = models.ImageField(upload_to=_photo_path, storage=private_storage)
     position = models.PositiveSmallIntegerField(default=0)
 
     class Meta:

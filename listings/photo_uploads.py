@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Protocol, TypeVar
 
-from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
 from django.db.models.fields.files import FieldFile
 from django.http import FileResponse, Http404
@@ -77,9 +76,9 @@ def photos_store(
 
 def photos_delete(photos: Sequence[StoredPhoto]) -> None:
     for photo in photos:
-        for name in (photo.image.name, photo.thumbnail.name):
-            if name:
-                default_storage.delete(name)
+        for file in (photo.image, photo.thumbnail):
+            if file.name:
+                file.storage.delete(file.name)
 
 
 def photo_response(
@@ -89,9 +88,10 @@ def photo_response(
     (not theirs, or no such photo) and a missing file are a 404."""
     if photo is None:
         raise Http404("No such photo.")
-    name = (photo.thumbnail if thumbnail else photo.image).name
+    file = photo.thumbnail if thumbnail else photo.image
     try:
-        handle = default_storage.open(name, "rb")
+        # The field's storage (private): local disk or S3, read with the site's credentials.
+        handle = file.storage.open(file.name, "rb")
     except OSError as error:
         raise Http404("No such photo.") from error
     response = FileResponse(handle, content_type="image/jpeg")

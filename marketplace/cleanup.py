@@ -11,7 +11,9 @@ from datetime import datetime
 from typing import TypeVar
 
 from django.apps import apps
-from django.core.files.storage import default_storage
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from django.core.files.storage import Storage, storages
 from django.db import models, transaction
 
 logger = logging.getLogger(__name__)
@@ -62,12 +64,16 @@ def delete_in_batches(queryset: models.QuerySet, *, batch_size: int, dry_run: bo
     return deleted
 
 
-def upload_folders() -> dict[str, list[tuple[type[models.Model], str]]]:
-    """The top folder each file field of each model uploads into ("avatars", "services"...),
-    with the (model, field name) pairs that store files there. A field that would store files
-    at the top of the storage has no folder of its own and is left out: the sweep never lists
-    the whole storage (the demo's shared pictures live in folders of their own)."""
-    folders: dict[str, list[tuple[type[models.Model], str]]] = {}
+Folders = dict[tuple[str, str], list[tuple[type[models.Model], str]]]
+
+
+def upload_folders() -> Folders:
+    """The storage (its STORAGES alias: "default", "private") and top folder each file field of
+    each model uploads into (("default", "avatars"), ("private", "chat")...), with the (model,
+    field name) pairs that store files there. A field that would store files at the top of a
+    storage has no folder of its own and is left out: the sweep never lists a whole storage
+    (the demo's shared pictures live in folders of their own)."""
+    folders: Folders = {}
     for model in apps.get_models():
         if model._meta.proxy:
             continue
@@ -77,20 +83,31 @@ def upload_folders() -> dict[str, list[tuple[type[models.Model], str]]]:
             name = field.generate_filename(model(), "probe")
             folder = name.split("/", 1)[0] if "/" in name else ""
             if folder:
-                folders.setdefault(folder, []).append((model, field.name))
+                key = (_alias(field.storage), folder)
+                folders.setdefault(key, []).append((model, field.name))
     return folders
 
 
-def _files_under(folder: str) -> Iterator[list[str]]:
-    """The names of the files in `folder` and every folder below it, one folder at a time."""
+def _alias(storage: Storage) -> str:
+    """The STORAGES alias of a field's storage (`default_storage` and marketplace.storage's
+    private one are lazy handles that compare equal to the storage they stand for)."""
+    for alias in settings.STORAGES:
+        if alias != "staticfiles" and storage == storages[alias]:
+            return alias
+    raise ImproperlyConfigured(f"A file field's storage ({storage!r}) is not one of STORAGES.")
+
+
+def _files_under(storage: Storage, folder: str) -> Iterator[list[str]]:
+    """The names of the files in `folder` and every folder below it, one folder at a time (on
+    S3 a folder is a prefix: one that holds nothing lists as empty)."""
     try:
-        subfolders, files = default_storage.listdir(folder)
+        subfolders, files = storage.listdir(folder)
     except FileNotFoundError:
         return
     if files:
         yield [posixpath.join(folder, name) for name in files]
     for subfolder in subfolders:
-        yield from _files_under(posixpath.join(folder, subfolder))
+        yield from _files_under(storage, posixpath.join(folder, subfolder))
 
 
 def _named(names: list[str], fields: list[tuple[type[models.Model], str]]) -> set[str]:
@@ -110,19 +127,21 @@ def orphaned_files_delete(
     top folder holds its name. The rows are asked first, so only orphans cost a look at the
     file's time (on S3 a request each)."""
     removed = 0
-    for folder, fields in sorted(upload_folders().items()):
-        for names in _files_under(folder):
+    for (alias, folder), fields in sorted(upload_folders().items()):
+        storage = storages[alias]
+        for names in _files_under(storage, folder):
             for start in range(0, len(names), chunk):
                 part = names[start : start + chunk]
                 for name in sorted(set(part) - _named(part, fields)):
                     if removed >= limit:
                         return removed
                     try:
-                        if default_storage.get_modified_time(name) >= older_than:
+                        if storage.get_modified_time(name) >= older_than:
                             continue
                         if not dry_run:
-                            default_storage.delete(name)
-                    except OSError:
+                            storage.delete(name)
+                    except Exception:  # on disk an OSError, on S3 botocore's
+                        # ClientError (deleted since it was listed, a refused request)
                         logger.warning("Clean-up could not remove the file %s", name, exc_info=True)
                         continue
                     removed += 1

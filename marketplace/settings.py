@@ -513,24 +513,74 @@ MAX_REQUEST_BODY_BYTES = env.int(
     "MAX_REQUEST_BODY_BYTES", default=10 * PHOTO_MAX_UPLOAD_BYTES + 1024 * 1024
 )
 
-AWS_STORAGE_BUCKET_NAME = env("AWS_STORAGE_BUCKET_NAME", default="")
-if AWS_STORAGE_BUCKET_NAME:
-    _default_storage = {
-        "BACKEND": "storages.backends.s3.S3Storage",
-        "OPTIONS": {
-            "bucket_name": AWS_STORAGE_BUCKET_NAME,
-            "region_name": env("AWS_S3_REGION_NAME", default=None),
-            "endpoint_url": env("AWS_S3_ENDPOINT_URL", default=None),
-            "custom_domain": env("AWS_S3_CUSTOM_DOMAIN", default=None),
-            "file_overwrite": False,
-            "default_acl": None,
-            "querystring_auth": env.bool("AWS_QUERYSTRING_AUTH", default=False),
-        },
+
+# Uploaded files: two storages. "default" holds what any visitor may see (avatars, providers'
+# logos, listing photos, the demo pictures); "private" what only checked views serve (message,
+# review and support case photos, invoices: marketplace.storage). On local disk both are
+# MEDIA_ROOT. With a bucket both are S3 (django-storages; boto3 finds the keys itself:
+# AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or the machine's role): public files have plain
+# URLs (the bucket, or AWS_S3_CUSTOM_DOMAIN, must let anyone read their folders), private ones
+# are read with the site's credentials, and any URL to one is signed (docs/operations.md).
+def upload_storages(env: environ.Env) -> dict[str, dict]:
+    """STORAGES' "default" and "private" from the environment (the object storage tests build
+    theirs with it too)."""
+    bucket = env("AWS_STORAGE_BUCKET_NAME", default="")
+    if not bucket:
+        # One folder: the media URLs refuse the private folders (chat/, reviews/, support/,
+        # invoices/), which only the checked views read.
+        local = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+        return {"default": local, "private": local}
+    s3 = {
+        "region_name": env("AWS_S3_REGION_NAME", default=None),
+        "endpoint_url": env("AWS_S3_ENDPOINT_URL", default=None),
+        "file_overwrite": False,
+        # Signature version 4: the only one AWS accepts on buckets made since 2020 (and R2).
+        "signature_version": "s3v4",
     }
-else:
-    _default_storage = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    public = {
+        **s3,
+        "bucket_name": bucket,
+        "custom_domain": env("AWS_S3_CUSTOM_DOMAIN", default=None),
+        # None sends no ACL, so the bucket's policy decides (AWS buckets refuse ACLs by
+        # default); "public-read" for stores that make objects public by ACL.
+        "default_acl": env("AWS_DEFAULT_ACL", default=None),
+        "querystring_auth": env.bool("AWS_QUERYSTRING_AUTH", default=False),
+    }
+    private = {
+        **s3,
+        # A bucket of its own when the public one is readable whole (a public R2 bucket, a
+        # policy on "*"); otherwise the same bucket, whose policy names none of its folders.
+        "bucket_name": env("AWS_PRIVATE_STORAGE_BUCKET_NAME", default=bucket),
+        "custom_domain": None,
+        "default_acl": None,  # S3's own default: only the bucket's owner reads it
+        "querystring_auth": True,
+        "querystring_expire": 300,  # seconds; no page links one (the admin may)
+    }
+    backend = "storages.backends.s3.S3Storage"
+    return {
+        "default": {"BACKEND": backend, "OPTIONS": public},
+        "private": {"BACKEND": backend, "OPTIONS": private},
+    }
+
+
+def upload_origin(storage: dict) -> str:
+    """Where the public storage's URLs point ("" for the site itself), for the pages' CSP: a
+    custom domain; else the endpoint (path-style URLs, as boto3 makes them for one); else
+    AWS's virtual-hosted bucket name."""
+    options = storage.get("OPTIONS", {})
+    if not options:
+        return ""
+    if options["custom_domain"]:
+        return f"https://{options['custom_domain']}"
+    if options["endpoint_url"]:
+        parts = urlsplit(options["endpoint_url"])
+        return f"{parts.scheme}://{parts.netloc}"
+    return f"https://{options['bucket_name']}.s3.amazonaws.com"
+
+
+AWS_STORAGE_BUCKET_NAME = env("AWS_STORAGE_BUCKET_NAME", default="")
 STORAGES = {
-    "default": _default_storage,
+    **upload_storages(env),
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 
@@ -681,7 +731,12 @@ CONTENT_SECURITY_POLICY = {
         "default-src": [SELF],
         "script-src": [SELF],
         "style-src": [SELF],
-        "img-src": [SELF, "data:", "blob:", *filter(None, [_tile_origin(MAP_TILE_URL)])],
+        "img-src": [
+            SELF,
+            "data:",
+            "blob:",
+            *filter(None, [_tile_origin(MAP_TILE_URL), upload_origin(STORAGES["default"])]),
+        ],
         "font-src": [SELF],
         "connect-src": [SELF],
         "object-src": [NONE],

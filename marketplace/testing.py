@@ -4,6 +4,7 @@ database, the Procfile's Celery worker against it, and a Redis of their own (to 
 the middle of a test)."""
 
 import http.client
+import json
 import os
 import shlex
 import signal
@@ -17,6 +18,7 @@ from pathlib import Path
 from urllib.parse import quote, urlencode
 
 import redis
+import requests
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 
@@ -341,3 +343,65 @@ def _answers(port: int, process: subprocess.Popen) -> bool:
         finally:
             client.close()
     return False
+
+
+# --- Object storage ------------------------------------------------------------------------
+
+# The folders of the public storage that anyone may read (docs/operations.md gives the same
+# bucket policy); the private storage's folders (chat/, reviews/, support/, invoices/) are in no
+# statement, so only the site's own signed requests read them.
+PUBLIC_FOLDERS = ("avatars", "logos", "services", "demo")
+
+
+def public_read_policy(bucket: str) -> str:
+    resources = [f"arn:aws:s3:::{bucket}/{folder}/*" for folder in PUBLIC_FOLDERS]
+    statement = {"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject"}
+    statement["Resource"] = resources
+    return json.dumps({"Version": "2012-10-17", "Statement": [statement]})
+
+
+class ObjectStore:
+    """A bucket on a local S3 API server (moto's, in this process), set up as in production:
+    `STORAGES` built by the settings' own `upload_storages` from the same variables an
+    operator sets, and the bucket's policy letting anyone read the public folders."""
+
+    bucket = "nearhand-media"
+
+    def __init__(self, endpoint: str) -> None:
+        import boto3
+
+        self.endpoint = endpoint
+        self.client = boto3.client(
+            "s3",
+            endpoint_url=endpoint,
+            region_name="ap-southeast-2",
+            aws_access_key_id="testing",
+            aws_secret_access_key="testing",
+        )
+
+    def environment(self) -> dict[str, str]:
+        return {
+            "AWS_STORAGE_BUCKET_NAME": self.bucket,
+            "AWS_S3_ENDPOINT_URL": self.endpoint,
+            "AWS_S3_REGION_NAME": "ap-southeast-2",
+            "AWS_ACCESS_KEY_ID": "testing",
+            "AWS_SECRET_ACCESS_KEY": "testing",
+        }
+
+    def create(self) -> None:
+        location = {"LocationConstraint": "ap-southeast-2"}
+        self.client.create_bucket(Bucket=self.bucket, CreateBucketConfiguration=location)
+        self.client.put_bucket_policy(Bucket=self.bucket, Policy=public_read_policy(self.bucket))
+
+    def objects(self, prefix: str = "", *, bucket: str = "") -> list[str]:
+        """Every key under `prefix` in the bucket (or `bucket`), asked of the server itself,
+        not through the storage API."""
+        pages = self.client.get_paginator("list_objects_v2").paginate(
+            Bucket=bucket or self.bucket, Prefix=prefix
+        )
+        return sorted(item["Key"] for page in pages for item in page.get("Contents", ()))
+
+    def anonymous_get(self, url: str) -> tuple[int, bytes]:
+        """GET `url` as a stranger would: no credentials, no signature unless the URL has one."""
+        response = requests.get(url, timeout=10)
+        return response.status_code, response.content

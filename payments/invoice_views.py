@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, HttpRequest
 from django.views.decorators.http import require_GET
 
@@ -19,7 +18,7 @@ def invoice_download(request: HttpRequest, pk: int) -> FileResponse:
     if invoice is None:
         raise Http404("No such invoice.")
     try:
-        handle = default_storage.open(invoice.file.name, "rb")
+        handle = invoice.file.storage.open(invoice.file.name, "rb")
     except OSError as error:
         raise Http404("No such invoice.") from error
     response = FileResponse(

@@ -11,6 +11,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from marketplace.storage import private_storage
+
 
 class StripeCustomer(models.Model):
     """The Stripe customer that holds a person's saved cards (made the first time they add one)."""
@@ -337,7 +339,7 @@ class Payout(models.Model):
 
 class Invoice(models.Model):
     """A PDF for a paid booking: the provider's tax invoice to the customer, or the platform's
-    receipt for its fee to the provider. Stored through default_storage."""
+    receipt for its fee to the provider. Stored in the private storage (marketplace.storage)."""
 
     class Kind(models.TextChoices):
         TAX_INVOICE = "tax_invoice", "Tax invoice"
@@ -346,7 +348,7 @@ class Invoice(models.Model):
     payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="invoices")
     kind = models.CharField(max_length=11, choices=Kind)
     number = models.CharField(max_length=20, unique=True)
-    file = models.FileField(upload_to="invoices/%Y/%m/", max_length=200)
+    file = models.FileField(upload_to="invoices/%Y/%m/", max_length=200, storage=private_storage)
     emailed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 

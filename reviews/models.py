@@ -12,6 +12,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from marketplace.storage import private_storage
+
 REVIEW_TEXT_MIN_LENGTH = 20
 REVIEW_TEXT_MAX_LENGTH = 2000
 REVIEW_MAX_PHOTOS = 4
@@ -94,8 +96,8 @@ class Review(models.Model):
 class ReviewPhoto(models.Model):
     review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="photos")
     key = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    image = models.ImageField(upload_to=_photo_path)
-    thumbnail = models.ImageField(upload_to=_photo_path)
+    image = models.ImageField(upload_to=_photo_path, storage=private_storage)
+    thumbnail = models.ImageField(upload_to=_photo_path, storage=private_storage)
     position = models.PositiveSmallIntegerField(default=0)
 
     class Meta:

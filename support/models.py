@@ -12,6 +12,8 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 
+from marketplace.storage import private_storage
+
 DESCRIPTION_MIN_LENGTH = 10
 DESCRIPTION_MAX_LENGTH = 2000
 MESSAGE_MAX_LENGTH = 2000
@@ -122,8 +124,8 @@ class CasePhoto(models.Model):
     )
     # What URLs name (never the storage path): a random uuid, so a photo cannot be guessed.
     key = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    image = models.ImageField(upload_to=_photo_path)
-    thumbnail = models.ImageField(upload_to=_photo_path)
+    image = models.ImageField(upload_to=_photo_path, storage=private_storage)
+    thumbnail = models.ImageField(upload_to=_photo_path, storage=private_storage)
     position = models.PositiveSmallIntegerField(default=0)
 
     class Meta:

@@ -1,5 +1,6 @@
 """The settings module is safe for production unless DJANGO_DEBUG=1."""
 
+import json
 import os
 import subprocess
 import sys
@@ -64,13 +65,42 @@ def test_production_settings_are_strict():
 
 def test_s3_storage_when_a_bucket_is_configured():
     script = (
-        'from django.core.files.storage import storages; print(type(storages["default"]).__name__)'
+        "import json; from django.conf import settings;"
+        " from django.core.files.storage import storages;"
+        " print(json.dumps({alias: [type(storages[alias]).__name__,"
+        " getattr(storages[alias], 'bucket_name', None),"
+        " getattr(storages[alias], 'querystring_auth', None)] for alias in ('default', 'private')}"
+        " | {'img-src': settings.CONTENT_SECURITY_POLICY['DIRECTIVES']['img-src'][3:]}))"
     )
+
+    def storages_with(**env: str) -> dict:
+        result = manage("shell", "-v", "0", "-c", script, **PRODUCTION, **env)
+        assert result.returncode == 0, result.stderr
+        return json.loads(result.stdout)
+
     bucket = {"AWS_STORAGE_BUCKET_NAME": "nearhand-media"}
-    result = manage("shell", "-v", "0", "-c", script, **PRODUCTION, **bucket)
-    assert result.stdout.strip() == "S3Storage", result.stderr
-    result = manage("shell", "-v", "0", "-c", script, **PRODUCTION)
-    assert result.stdout.strip() == "FileSystemStorage", result.stderr
+    assert storages_with(**bucket) == {
+        "default": ["S3Storage", "nearhand-media", False],
+        "private": ["S3Storage", "nearhand-media", True],
+        "img-src": ["https://tile.openstreetmap.org", "https://nearhand-media.s3.amazonaws.com"],
+    }
+    elsewhere = {
+        **bucket,
+        "AWS_PRIVATE_STORAGE_BUCKET_NAME": "nearhand-private",
+        "AWS_S3_ENDPOINT_URL": "https://s3.example.com",
+    }
+    assert storages_with(**elsewhere) == {
+        "default": ["S3Storage", "nearhand-media", False],
+        "private": ["S3Storage", "nearhand-private", True],
+        "img-src": ["https://tile.openstreetmap.org", "https://s3.example.com"],
+    }
+    domain = {**elsewhere, "AWS_S3_CUSTOM_DOMAIN": "media.example.com"}
+    assert storages_with(**domain)["img-src"][1] == "https://media.example.com"
+    assert storages_with() == {
+        "default": ["FileSystemStorage", None, None],
+        "private": ["FileSystemStorage", None, None],
+        "img-src": ["https://tile.openstreetmap.org"],
+    }
 
 
 def settings_in_a_process(script: str, **env: str) -> subprocess.CompletedProcess:

@@ -1,7 +1,7 @@
 """Invoices for a charged payment: the provider's invoice to the customer (a tax invoice with
 its GST when the provider is registered for GST) and the platform's receipt for its fee to the
 provider. Issued once each (under the payment's row lock, and the one-per-kind constraint
-behind it), numbered from a database sequence, stored through default_storage, and announced
+behind it), numbered from a database sequence, stored in the private storage, and announced
 to their recipient (in the app and by e-mail, with the download link).
 
 The platform collects the payment as the provider's agent, so the customer's invoice is the
