@@ -1,5 +1,6 @@
 """Fixtures every test can use: people in each role, and a clean cache."""
 
+import logging
 import os
 import subprocess
 from urllib.parse import urlsplit, urlunsplit
@@ -146,6 +147,7 @@ def _s3_api_server():
     HTTP server: boto3 and anonymous clients reach it over the socket)."""
     from moto.server import ThreadedMotoServer
 
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no line per request
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     server.start()
     host, port = server.get_host_and_port()
@@ -162,6 +164,11 @@ def object_storage(_s3_api_server, settings, monkeypatch):
 
     from marketplace.testing import ObjectStore
 
+    # Only what the test sets: none of the machine's own AWS settings, profile or files.
+    for name in [name for name in os.environ if name.startswith("AWS_")]:
+        monkeypatch.delenv(name)
+    monkeypatch.setenv("AWS_CONFIG_FILE", os.devnull)
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", os.devnull)
     requests.post(f"{_s3_api_server}/moto-api/reset", timeout=10).raise_for_status()
     store = ObjectStore(_s3_api_server)
     store.create()
@@ -180,6 +187,16 @@ def private_bucket(object_storage, settings, monkeypatch):
     monkeypatch.setenv("AWS_PRIVATE_STORAGE_BUCKET_NAME", name)
     _storages_from_environment(object_storage, settings, monkeypatch)
     return name
+
+
+@pytest.fixture
+def signed_urls_only(object_storage, settings, monkeypatch):
+    """`object_storage` run the strict way: a bucket with no policy at all (nothing in it is
+    public) and AWS_QUERYSTRING_AUTH=1, so even public files' URLs are signed."""
+    object_storage.client.delete_bucket_policy(Bucket=object_storage.bucket)
+    monkeypatch.setenv("AWS_QUERYSTRING_AUTH", "1")
+    _storages_from_environment(object_storage, settings, monkeypatch)
+    return object_storage
 
 
 def _storages_from_environment(store, settings, monkeypatch) -> None:

@@ -3,6 +3,7 @@ portal into the bucket, shown on the public pages from there under plain URLs an
 and deleted from the bucket only once the deletion commits. The bucket is a local S3 API
 server's (the root conftest's `object_storage`)."""
 
+import re
 from urllib.parse import urlsplit
 
 import pytest
@@ -94,3 +95,18 @@ def test_a_file_that_fails_to_decode_takes_back_what_the_batch_stored(
     assert response.status_code == 400
     assert "cut.png" in response.content.decode()
     assert object_storage.objects() == []  # a.png and b.png were stored, then deleted again
+
+
+def test_with_signed_urls_only_the_pages_link_signed_urls_that_work(
+    client, provider, listing, signed_urls_only
+):
+    client.force_login(provider)
+    photo = upload(client, listing, "front.png")[0]
+    client.logout()
+    detail = client.get(listing.get_absolute_url()).content.decode()
+    plain = f"{signed_urls_only.endpoint}/{signed_urls_only.bucket}/{photo.image.name}"
+    assert signed_urls_only.anonymous_get(plain)[0] == 403  # the bucket is private whole
+    linked = re.search(rf'<img src="({re.escape(plain)}\?[^"]+)"', detail).group(1)
+    linked = linked.replace("&amp;", "&")
+    assert "X-Amz-Signature=" in linked
+    assert signed_urls_only.anonymous_get(linked)[0] == 200
