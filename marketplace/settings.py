@@ -554,7 +554,7 @@ def upload_storages(env: environ.Env) -> dict[str, dict]:
         "custom_domain": None,
         "default_acl": None,  # S3's own default: only the bucket's owner reads it
         "querystring_auth": True,
-        "querystring_expire": 300,  # seconds; no page links one (the admin may)
+        "querystring_expire": 300,  # seconds; no page links one (the admin neither)
     }
     backend = "storages.backends.s3.S3Storage"
     return {
