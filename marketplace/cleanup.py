@@ -98,8 +98,13 @@ def _alias(storage: Storage) -> str:
 
 
 def _files_under(storage: Storage, folder: str) -> Iterator[list[str]]:
-    """The names of the files in `folder` and every folder below it, one folder at a time (on
-    S3 a folder is a prefix: one that holds nothing lists as empty)."""
+    """The names of the files in `folder` and every folder below it, a folder (on S3 a page
+    of up to 1,000 names) at a time."""
+    from storages.backends.s3 import S3Storage  # boto3: imported only where a bucket is used
+
+    if isinstance(storage, S3Storage):
+        yield from _keys_under(storage, folder)
+        return
     try:
         subfolders, files = storage.listdir(folder)
     except FileNotFoundError:
@@ -108,6 +113,19 @@ def _files_under(storage: Storage, folder: str) -> Iterator[list[str]]:
         yield [posixpath.join(folder, name) for name in files]
     for subfolder in subfolders:
         yield from _files_under(storage, posixpath.join(folder, subfolder))
+
+
+def _keys_under(storage: Storage, folder: str) -> Iterator[list[str]]:
+    """On S3 a folder is a prefix: one flat listing of every key under it (a request per 1,000
+    keys), where walking it folder by folder would cost a request for each listing's folder.
+    The settings give the storages no `location`, so a key is the file's name."""
+    pages = storage.connection.meta.client.get_paginator("list_objects_v2").paginate(
+        Bucket=storage.bucket_name, Prefix=f"{folder}/"
+    )
+    for page in pages:
+        keys = [item["Key"] for item in page.get("Contents", ()) if not item["Key"].endswith("/")]
+        if keys:
+            yield keys
 
 
 def _named(names: list[str], fields: list[tuple[type[models.Model], str]]) -> set[str]:

@@ -9,6 +9,7 @@ import pytest
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.utils import timezone
+from storages.backends.s3 import S3Storage
 
 from chat import services as chat_services
 from chat.tests.factories import png
@@ -39,8 +40,12 @@ def buckets(request, object_storage):
     return object_storage.bucket, request.getfixturevalue("private_bucket")
 
 
-def test_orphans_in_the_bucket_go_and_named_files_stay(object_storage, buckets, customer):
+def test_orphans_in_the_bucket_go_and_named_files_stay(
+    object_storage, buckets, customer, monkeypatch
+):
     public, private = buckets
+    # One flat listing a folder, never a request for each listing's folder below services/.
+    monkeypatch.setattr(S3Storage, "listdir", lambda *args: pytest.fail("listed folder by folder"))
     photo = ServicePhotoFactory()
     conversation = chat_services.conversation_open(
         user=customer, provider=ServiceFactory().provider
