@@ -175,8 +175,13 @@ def test_a_public_page_reads_from_the_replica(client, replica, replica_address, 
     assert catalogue(on_replica)
     assert catalogue(on_primary) == []
 
-    # The listing page and the search read from it too.
-    for page in (service.get_absolute_url(), reverse("search") + "?q=switchboard"):
+    # The listing page, the search and the read-only API read from it too.
+    for page in (
+        service.get_absolute_url(),
+        reverse("search") + "?q=switchboard",
+        reverse("api_service-detail", args=[service.pk]),
+        reverse("api_service-list") + "?q=switchboard",
+    ):
         with servers_answering(replica) as answered:
             response = client.get(page)
         assert response.status_code == 200 and service.title in response.text
