@@ -30,6 +30,10 @@ def pytest_configure(config) -> None:
     settings.CHANNEL_LAYERS["default"]["CONFIG"]["hosts"] = [redis_url]
     app.conf.broker_url = redis_url
 
+    # Reads never go to a replica unless a test says so (settings.DATABASE_REPLICAS): with
+    # DATABASE_REPLICA_URLS set, its aliases only mirror the primary's test database, and the
+    # replicas' health checks would add a query to the pinned query counts.
+    settings.DATABASE_REPLICAS = []
     # The read replica's system tests (listings/tests/test_read_replica.py) point this alias at
     # the real replica for the length of a test; otherwise it mirrors the primary's test
     # database, which no test reads through it unless it names it in `databases`.

@@ -107,9 +107,8 @@ class _Checks:
             self._found[health.alias] = health
         if previous is None or previous.status != health.status:
             level = logging.INFO if health.usable else logging.WARNING
-            logger.log(
-                level, "Read replica %s is %s %s", health.alias, health.status, health.detail
-            )
+            detail = f" {health.detail}" if health.detail else ""
+            logger.log(level, "Read replica %s is %s%s", health.alias, health.status, detail)
 
     def checking_lock(self, alias: str) -> threading.Lock:
         with self._lock:
@@ -346,8 +345,10 @@ class ReplicaReadsAPIMixin:
     replica_actions: frozenset[str] = frozenset({"list", "retrieve"})
 
     def dispatch(self, request, *args, **kwargs):
-        actions = getattr(self, "action_map", None)
-        serve = lambda: super(ReplicaReadsAPIMixin, self).dispatch(request, *args, **kwargs)  # noqa: E731
+        def serve() -> HttpResponse:
+            return super(ReplicaReadsAPIMixin, self).dispatch(request, *args, **kwargs)
+
+        actions = getattr(self, "action_map", None)  # a viewset's method -> action
         if actions is not None and actions.get(request.method.lower()) not in self.replica_actions:
             return serve()
         return _serve_from_replica(request, serve)

@@ -190,14 +190,14 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 DATABASE_REPLICAS: list[str] = []
 for _index, _url in enumerate(env.list("DATABASE_REPLICA_URLS", default=[])):
     _replica = environ.Env.db_url_config(_url)
+    _replica_options = {**_replica.get("OPTIONS", {}), **_database_options}
+    if DATABASE_POOL:
+        _replica_options["pool"] = dict(_database_options["pool"])  # a pool of its own
     _replica.update(
         ENGINE=DATABASES["default"]["ENGINE"],
         CONN_MAX_AGE=0,
         CONN_HEALTH_CHECKS=True,
-        OPTIONS={
-            **_replica.get("OPTIONS", {}),
-            **{k: dict(v) if k == "pool" else v for k, v in _database_options.items()},
-        },
+        OPTIONS=_replica_options,
         TEST={"MIRROR": "default"},
     )
     DATABASES[f"replica_{_index}"] = _replica

@@ -37,14 +37,11 @@ REPLICA_URL = os.environ.get("DATABASE_TEST_REPLICA_URL", "")
 
 def replica_settings(*, host: str, port: int | str) -> dict:
     """The replica alias: the primary's test database and options, at the replica's address."""
-    replica = environ.Env.db_url_config(REPLICA_URL)
-    return {
-        **connections["default"].settings_dict,
-        "HOST": host,
-        "PORT": port,
-        "USER": replica["USER"],
-        "PASSWORD": replica["PASSWORD"],
-    }
+    database = {**connections["default"].settings_dict, "HOST": host, "PORT": port}
+    if REPLICA_URL:
+        replica = environ.Env.db_url_config(REPLICA_URL)
+        database |= {"USER": replica["USER"], "PASSWORD": replica["PASSWORD"]}
+    return database
 
 
 def no_replica(reason: str):
