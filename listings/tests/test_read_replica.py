@@ -58,10 +58,11 @@ def replica_alias(settings, *, host: str, port: int | str):
     settings.DATABASE_REPLICA_MAX_LAG_SECONDS = 2.0
     settings.DATABASE_READ_OWN_WRITES_SECONDS = 5
     connection = connections[ALIAS]
-    mirror = connection.settings_dict
+    mirror, declared = connection.settings_dict, connections.settings[ALIAS]
     connection.close()
     connection.close_pool()  # a pool is made once per alias, from the settings of the time
-    connection.settings_dict = replica_settings(host=host, port=port)
+    # This thread's connection, and those other threads make (asgiref's, under ASGI).
+    connection.settings_dict = connections.settings[ALIAS] = replica_settings(host=host, port=port)
     replicas.checks_clear()
     try:
         yield ALIAS
@@ -69,7 +70,7 @@ def replica_alias(settings, *, host: str, port: int | str):
         replicas.checks_clear()
         connection.close()
         connection.close_pool()
-        connection.settings_dict = mirror
+        connection.settings_dict, connections.settings[ALIAS] = mirror, declared
 
 
 @pytest.fixture
@@ -337,3 +338,44 @@ def test_a_replica_that_is_down_from_the_start_is_never_read(client, settings, l
         assert response.status_code == 200 and service.title in response.text
         assert on_replica == []
         assert replicas.replica_health(replica).status == "unavailable"
+
+
+@pytest.mark.asyncio
+async def test_under_asgi_pages_read_from_the_replica_and_a_writer_from_the_primary(
+    replica, listing, monkeypatch
+):
+    """The routing lives in a context variable, so it holds where Django runs the view on a
+    thread of asgiref's (daphne), not the request's own."""
+    from asgiref.sync import sync_to_async
+    from django.test import AsyncClient
+
+    service, url = listing
+
+    def caught_up_here() -> None:
+        caught_up(replica)
+        connections.close_all()  # that thread's, as the end of a request closes them
+
+    await sync_to_async(caught_up_here)()
+    decided: list[str] = []
+    read = replicas.ReplicaRouter.db_for_read
+
+    def spy(self, model, **hints):
+        decided.append(read(self, model, **hints))
+        return decided[-1]
+
+    monkeypatch.setattr(replicas.ReplicaRouter, "db_for_read", spy)
+    client = AsyncClient()
+    try:
+        response = await client.get(url)
+        assert response.status_code == 200 and service.title in response.text
+        assert decided and set(decided) == {replica}
+
+        # Any POST marks the client (this one is refused: it is not signed in).
+        response = await client.post(reverse("portal_service_status", args=[service.pk]))
+        assert WROTE_COOKIE in response.cookies
+        decided.clear()
+        response = await client.get(url)
+        assert response.status_code == 200 and set(decided) == {"default"}
+    finally:
+        # The test client leaves the connections of the thread the views ran on open.
+        await sync_to_async(connections.close_all)()
