@@ -40,7 +40,7 @@ from functools import wraps
 
 import psycopg
 from django.conf import settings
-from django.db import DEFAULT_DB_ALIAS, InterfaceError, OperationalError, connections
+from django.db import DEFAULT_DB_ALIAS, InterfaceError, OperationalError, connections, router
 from django.http import HttpRequest, HttpResponse
 
 logger = logging.getLogger(__name__)
@@ -266,6 +266,12 @@ class ReplicaRouter:
 
     def allow_migrate(self, db, app_label, model_name=None, **hints) -> bool:
         return db == DEFAULT_DB_ALIAS  # replicas follow the primary's schema by themselves
+
+
+def read_connection():
+    """The connection a raw SQL read goes through: the current replica's in a replica-reading
+    view outside a transaction, the primary's otherwise (as the ORM's reads are routed)."""
+    return connections[router.db_for_read(None)]
 
 
 def read_from_replica() -> bool:
