@@ -177,10 +177,14 @@ def test_a_public_page_reads_from_the_replica(client, replica, replica_address, 
     assert catalogue(on_replica)
     assert only_the_health_check(on_primary)
 
-    # The listing page, the search (its typo and place look-ups are raw SQL) and the
-    # read-only API read from it too.
+    # The listing, the provider's profile, the category, the sitemaps, the search (its typo
+    # and place look-ups are raw SQL) and the read-only API read from it too.
     for page in (
         service.get_absolute_url(),
+        reverse("provider_public", args=[service.provider.slug]),
+        reverse("category", args=["electricians"]),
+        reverse("sitemap_index"),
+        reverse("sitemap_section", args=["services"]),
         reverse("search") + "?q=switchbord&where=" + service.city.name,
         reverse("api_service-detail", args=[service.pk]),
         reverse("api_service-list") + "?q=switchboard",
