@@ -123,11 +123,29 @@ def checks_clear() -> None:
     _checks.clear()
 
 
+# The database OPTIONS that are Django's or the pool's, not libpq's (the check sets its own
+# "options").
+_NOT_LIBPQ_OPTIONS = frozenset(
+    {
+        "pool",
+        "options",
+        "isolation_level",
+        "server_side_binding",
+        "assume_role",
+        "cursor_factory",
+        "context",
+        "prepare_threshold",
+    }
+)
+
+
 def _replica_connect(alias: str) -> psycopg.Connection:
     """A connection of its own for the check, outside the alias's pool: a pool waits up to
     DATABASE_POOL_TIMEOUT for a server that is down, the check one second."""
     params = connections[alias].settings_dict
+    libpq = {k: v for k, v in params["OPTIONS"].items() if k not in _NOT_LIBPQ_OPTIONS}
     return psycopg.connect(
+        **libpq,  # sslmode and the like, from the URL's query string
         dbname=params["NAME"],
         user=params["USER"] or None,
         password=params["PASSWORD"] or None,

@@ -392,6 +392,27 @@ def test_a_replica_that_does_not_answer_is_unavailable(settings, one_replica):
         assert time.monotonic() - started < 2
 
 
+def test_the_check_connects_with_the_urls_libpq_options_and_its_own_timeouts(monkeypatch):
+    connected = {}
+
+    def connect(**kwargs):
+        connected.update(kwargs)
+        return FakeReplica((True, True, 0.0, 0))
+
+    monkeypatch.setattr(replicas.psycopg, "connect", connect)
+    database = {
+        **connections["default"].settings_dict,
+        "HOST": "replica.example.com",
+        "OPTIONS": {"sslmode": "require", "pool": {"max_size": 4}, "options": "-c jit=off"},
+    }
+    with alias_for(database):
+        replicas._replica_connect(ALIAS)
+    assert connected["sslmode"] == "require" and connected["host"] == "replica.example.com"
+    assert connected["connect_timeout"] == 1
+    assert connected["options"] == "-c statement_timeout=1000"
+    assert "pool" not in connected
+
+
 @pytest.mark.django_db
 def test_the_primary_itself_is_not_taken_for_a_replica(one_replica):
     # The alias as the unit tests configure it: a mirror of the primary.
