@@ -61,6 +61,19 @@ def checks(monkeypatch):
     return Checks
 
 
+@contextmanager
+def alias_for(database: dict):
+    """The replica alias, for this test only, with these settings."""
+    connections.settings[ALIAS] = database
+    try:
+        yield
+    finally:
+        if hasattr(connections._connections, ALIAS):
+            connections[ALIAS].close()
+            del connections[ALIAS]
+        del connections.settings[ALIAS]
+
+
 def routed(**state) -> object:
     """Runs the router inside a request's routing with the given state."""
     routing = replicas._Routing(**state)
@@ -367,19 +380,6 @@ def test_a_server_not_in_recovery_is_no_replica(replica_answers):
     replica_answers((False, None, None, None))
     health = replicas.replica_check(ALIAS)
     assert health.status == "unavailable" and "not in recovery" in health.detail
-
-
-@contextmanager
-def alias_for(database: dict):
-    """The replica alias, for this test only, with these settings."""
-    connections.settings[ALIAS] = database
-    try:
-        yield
-    finally:
-        if hasattr(connections._connections, ALIAS):
-            connections[ALIAS].close()
-            del connections[ALIAS]
-        del connections.settings[ALIAS]
 
 
 @pytest.mark.django_db
