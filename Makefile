@@ -17,6 +17,13 @@ LOCALSTRIPE_WEBHOOK_URL ?= http://$(HOST):$(PORT)/payments/webhooks/stripe/
 # Tests get a localstripe of their own, from scratch, its store in memory.
 TEST_STRIPE_API_BASE ?= http://127.0.0.1:8421
 
+# The tests' read replica (scripts/provision.sh replica): a second local PostgreSQL cluster on
+# this port, streaming from the first. With DATABASE_URL set none is made; set
+# DATABASE_TEST_REPLICA_URL to a replica of that server to test through it.
+REPLICA_PORT ?= 5433
+export REPLICA_PORT
+DATABASE_TEST_REPLICA_URL ?= $(if $(DATABASE_URL),,postgis://nearhand:nearhand@127.0.0.1:$(REPLICA_PORT)/nearhand)
+
 # Tests get their own Redis database: they clear the cache between tests.
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 TEST_ENV := DJANGO_SECRET_KEY=test-only-secret-key-not-for-production \
@@ -24,7 +31,8 @@ TEST_ENV := DJANGO_SECRET_KEY=test-only-secret-key-not-for-production \
 	DJANGO_SECURE_SSL_REDIRECT=0 \
 	REDIS_URL=$(TEST_REDIS_URL) \
 	STRIPE_API_BASE=$(TEST_STRIPE_API_BASE) STRIPE_SECRET_KEY=sk_test_localstripe \
-	STRIPE_PUBLISHABLE_KEY=pk_test_localstripe STRIPE_WEBHOOK_SECRET=whsec_test_only
+	STRIPE_PUBLISHABLE_KEY=pk_test_localstripe STRIPE_WEBHOOK_SECRET=whsec_test_only \
+	DATABASE_TEST_REPLICA_URL=$(DATABASE_TEST_REPLICA_URL)
 PYTEST_ARGS ?=
 # The unit tests run in this many processes (pytest-xdist), each with its own test database and
 # Redis database (15, 14, ...); 0 runs them in this process.
@@ -32,7 +40,7 @@ TEST_WORKERS ?= 2
 # schemathesis' examples per API operation in the system step (the run stays near a minute).
 SCHEMATHESIS_EXAMPLES ?= 10
 
-.PHONY: help run test lint format provision system venv database redis stripe migrate seed static check-env bench
+.PHONY: help run test lint format provision system venv database replica redis stripe migrate seed static check-env bench
 
 help:
 	@echo "make run     install what is missing, then serve the whole site on http://$(HOST):$(PORT)/"
@@ -58,6 +66,10 @@ database: system
 
 redis: system
 	@scripts/provision.sh redis
+
+# Only the tests need it (`make run` reads from the primary alone).
+replica: database
+	@scripts/provision.sh replica
 
 stripe: venv
 	@LOCALSTRIPE_WEBHOOK_URL=$(LOCALSTRIPE_WEBHOOK_URL) scripts/provision.sh stripe
@@ -96,7 +108,7 @@ format: venv
 node_modules/.package-lock.json: package-lock.json | system
 	npm ci --no-audit --no-fund
 
-test: provision static node_modules/.package-lock.json
+test: provision replica static node_modules/.package-lock.json
 	@REDIS_URL=$(TEST_REDIS_URL) scripts/provision.sh redis
 	@STRIPE_API_BASE=$(TEST_STRIPE_API_BASE) LOCALSTRIPE_STORE= LOCALSTRIPE_WEBHOOK_URL= \
 		scripts/provision.sh stripe

@@ -8,6 +8,8 @@ from urllib.parse import urlsplit, urlunsplit
 import pytest
 from django.conf import settings
 
+TEST_REPLICA_ALIAS = "replica_test"
+
 
 def _redis_url_for_this_worker(url: str) -> str:
     """Under pytest-xdist each worker clears the cache, so each gets a Redis database of its own:
@@ -28,6 +30,18 @@ def pytest_configure(config) -> None:
     settings.CACHES = {"default": {**settings.CACHES["default"], "LOCATION": redis_url}}
     settings.CHANNEL_LAYERS["default"]["CONFIG"]["hosts"] = [redis_url]
     app.conf.broker_url = redis_url
+
+    # Reads never go to a replica unless a test says so (settings.DATABASE_REPLICAS): with
+    # DATABASE_REPLICA_URLS set, its aliases only mirror the primary's test database, and the
+    # replicas' health checks would add a query to the pinned query counts.
+    settings.DATABASE_REPLICAS = []
+    # The read replica's system tests (listings/tests/test_read_replica.py) point this alias at
+    # the real replica for the length of a test; otherwise it mirrors the primary's test
+    # database, which no test reads through it unless it names it in `databases`.
+    settings.DATABASES[TEST_REPLICA_ALIAS] = {
+        **settings.DATABASES["default"],
+        "TEST": {"MIRROR": "default"},
+    }
 
     # Unit tests run tasks in-process; a separate test runs a real worker against Redis.
     app.conf.task_always_eager = True

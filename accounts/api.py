@@ -46,6 +46,7 @@ from rest_framework_simplejwt.views import (
 )
 
 from marketplace.errors import Invalid
+from marketplace.replicas import ReplicaReadsAPIMixin
 
 from . import services
 from .forms import AccountDetailsForm, AvatarForm, SignupDetailsForm
@@ -471,7 +472,7 @@ class ProviderPublicSerializer(serializers.ModelSerializer):
         return _absolute(self.context["request"], profile.logo)
 
 
-class ProviderPublicView(generics.RetrieveAPIView):
+class ProviderPublicView(ReplicaReadsAPIMixin, generics.RetrieveAPIView):
     """An approved provider's public profile; any other status is not found."""
 
     permission_classes = [AllowAny]

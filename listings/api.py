@@ -33,6 +33,7 @@ from accounts.selectors import provider_profile_for_user
 from marketplace.api import PagePagination
 from marketplace.errors import Invalid
 from marketplace.params import MAX_ID, parse_id, parse_int
+from marketplace.replicas import ReplicaReadsAPIMixin
 from places.models import City
 
 from . import selectors, services
@@ -257,7 +258,7 @@ class MineSerializer(serializers.ModelSerializer):
 
 
 @extend_schema(tags=["catalogue"], summary="The catalogue: categories, subcategories, schemas.")
-class CategoryListView(generics.ListAPIView):
+class CategoryListView(ReplicaReadsAPIMixin, generics.ListAPIView):
     serializer_class = CategorySerializer
     permission_classes = [AllowAny]
     filter_backends: list = []
@@ -412,7 +413,7 @@ class _SearchIsOneObject(AutoSchema):
         return super()._is_list_view(serializer)
 
 
-class ServiceViewSet(viewsets.GenericViewSet):
+class ServiceViewSet(ReplicaReadsAPIMixin, viewsets.GenericViewSet):
     """Public search and detail; a provider's own listings and photos."""
 
     schema = _SearchIsOneObject()

@@ -29,7 +29,6 @@ from django.contrib.postgres.search import (
     SearchVector,
     TrigramSimilarity,
 )
-from django.db import connection
 from django.db.models import (
     BooleanField,
     Case,
@@ -47,6 +46,7 @@ from django.db.models.expressions import RawSQL
 from django.db.models.functions import Lower
 
 from accounts.models import ProviderProfile
+from marketplace.replicas import read_connection
 from places.selectors import Place, place_from_point, place_resolve, places_named
 
 from .cards import ServiceCard, service_card_list
@@ -207,7 +207,7 @@ def search_words_correct(*, words: Sequence[str]) -> dict[str, str]:
     candidates = sorted({word for word in words if 4 <= len(word) <= 40})
     if not candidates:
         return {}
-    with connection.cursor() as cursor:
+    with read_connection().cursor() as cursor:
         cursor.execute(_CORRECT_SQL, [candidates, TYPO_SIMILARITY])
         rows = cursor.fetchall()
     return {

@@ -9,6 +9,7 @@ from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET
 
 from marketplace.params import parse_int
+from marketplace.replicas import reads_from_replica
 
 from .filters import RATING_CHOICES, search_filters_bind
 from .search import (
@@ -105,6 +106,7 @@ def _heading(parsed: ParsedQuery, words: str, data: dict, place) -> str:
 
 
 @require_GET
+@reads_from_replica
 def search(request: HttpRequest) -> HttpResponse:
     filterset, notes = search_filters_bind(request.GET, queryset=service_public())
     data = filterset.form.cleaned_data

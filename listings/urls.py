@@ -4,6 +4,8 @@ whatever no other app claimed, so every fixed prefix comes first."""
 from django.contrib.sitemaps import views as sitemap_views
 from django.urls import path
 
+from marketplace.replicas import reads_from_replica
+
 from . import views
 from .sitemaps import SITEMAPS
 
@@ -12,13 +14,13 @@ urlpatterns = [
     path("robots.txt", views.robots_txt, name="robots_txt"),
     path(
         "sitemap.xml",
-        sitemap_views.index,
+        reads_from_replica(sitemap_views.index),
         {"sitemaps": SITEMAPS, "sitemap_url_name": "sitemap_section"},
         name="sitemap_index",
     ),
     path(
         "sitemap-<section>.xml",
-        sitemap_views.sitemap,
+        reads_from_replica(sitemap_views.sitemap),
         {"sitemaps": SITEMAPS},
         name="sitemap_section",
     ),

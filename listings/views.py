@@ -11,6 +11,7 @@ from django.views.static import serve
 from accounts.models import ProviderProfile
 from marketplace.page_cache import anonymous_page_cache
 from marketplace.params import MAX_ID, parse_int
+from marketplace.replicas import reads_from_replica
 from places.selectors import Place, city_get, place_from_point, place_resolve
 
 from .filters import ServiceSearchFilter
@@ -59,6 +60,7 @@ _LIST_QUERY = {"page": _page_value, "sort": PUBLIC_SORTS.__contains__}
 
 
 @require_safe
+@reads_from_replica
 @anonymous_page_cache()
 def home(request: HttpRequest) -> HttpResponse:
     return render(request, "marketplace/home.html", home_directory())
@@ -90,6 +92,7 @@ def _visitor_place(request: HttpRequest) -> tuple[Place | None, str]:
 
 
 @require_safe
+@reads_from_replica
 @anonymous_page_cache()
 def category(request: HttpRequest, slug: str) -> HttpResponse:
     """A category or subcategory: its subcategories, the cities that have listings, and its
@@ -117,6 +120,7 @@ def category(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @require_safe
+@reads_from_replica
 @anonymous_page_cache(query=_LIST_QUERY)
 def category_city(request: HttpRequest, slug: str, city_slug: str) -> HttpResponse:
     """A city's public services in a category or subcategory, 20 a page, no total count."""
@@ -195,6 +199,7 @@ def duration_label(minutes: int) -> str:
 
 
 @require_safe
+@reads_from_replica
 @anonymous_page_cache()
 def service_detail(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
     found = service_for_viewer(pk=pk, user=request.user) if pk <= MAX_ID else None
@@ -223,6 +228,7 @@ def service_detail(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
 
 
 @require_safe
+@reads_from_replica
 @anonymous_page_cache()
 def provider_public(request: HttpRequest, slug: str) -> HttpResponse:
     provider = provider_public_get(slug=slug)

@@ -19,6 +19,10 @@ signed in, so a warm page costs a cache read instead of its queries and its temp
   rendered, so a page rendered from data older than a commit is stored under the old generation
   and never served. The age limit is the backstop for any change that calls nothing: a page is
   at most `PAGE_CACHE_SECONDS` (60 by default, 0 turns the cache off) old.
+- Read replicas (marketplace/replicas.py): a page rendered from a replica may miss a change
+  the replica has not replayed yet, up to the lag limit plus a check's age behind. Such a page
+  is stored only once this process has known the current generation for that long, so the
+  change that replaced the generation is in what the replica showed.
 - A cache that fails (Redis down) is a miss: the error is logged and the page rendered.
 - Each process also keeps the pages it served last in memory (up to `LOCAL_BYTES`), with the
   generation it last read from Redis, trusted for `LOCAL_GENERATION_SECONDS`: a warm page
@@ -44,6 +48,8 @@ from django.core.cache import cache
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.utils.cache import patch_vary_headers
+
+from . import replicas
 
 logger = logging.getLogger(__name__)
 
@@ -100,6 +106,8 @@ class _Local:
             self._bytes = 0
             self._generation: str | None = None
             self._generation_read_at = 0.0
+            # When this process first read the generation it holds.
+            self._generation_since = 0.0
 
     def generation(self) -> str | None:
         """The generation read less than LOCAL_GENERATION_SECONDS ago, else None."""
@@ -110,8 +118,15 @@ class _Local:
 
     def generation_set(self, generation: str | None) -> None:
         with self._lock:
+            if generation != self._generation:
+                self._generation_since = _now()
             self._generation = generation
             self._generation_read_at = _now() if generation is not None else 0.0
+
+    def generation_known_for(self, generation: str) -> float:
+        """How long this process has known `generation` as the current one (0 if it does not)."""
+        with self._lock:
+            return _now() - self._generation_since if generation == self._generation else 0.0
 
     def get(self, key: str) -> tuple | None:
         with self._lock:
@@ -225,6 +240,16 @@ def _cache_write(key: str, entry: tuple, seconds: int) -> None:
         logger.warning("A page could not be stored in the page cache.", exc_info=True)
 
 
+def _replayed_the_generation(generation: str) -> bool:
+    """Whether what the page was rendered from surely holds the change that made `generation`
+    current: always on the primary; on a replica once the generation is older than how far
+    behind a usable replica may be."""
+    if not replicas.read_from_replica():
+        return True
+    behind = settings.DATABASE_REPLICA_MAX_LAG_SECONDS + settings.DATABASE_REPLICA_CHECK_SECONDS
+    return _local.generation_known_for(generation) >= behind
+
+
 def anonymous_page_cache(*, query: QueryRules | None = None) -> Callable[[View], View]:
     """Serve the view's page to anonymous visitors from the cache (see the module's note).
 
@@ -251,7 +276,11 @@ def anonymous_page_cache(*, query: QueryRules | None = None) -> Callable[[View],
                     patch_vary_headers(response, ("Cookie",))
                     return response
             response = view(request, *args, **kwargs)
-            if generation is not None and _storable(request, response):
+            if (
+                generation is not None
+                and _storable(request, response)
+                and _replayed_the_generation(generation)
+            ):
                 headers = dict(response.headers)
                 _cache_write(key, (generation, _now(), response.content, headers), seconds)
                 response[MARKER_HEADER] = "miss"

@@ -90,6 +90,9 @@ MIDDLEWARE = [
     "django_permissions_policy.PermissionsPolicyMiddleware",
     "marketplace.middleware.cross_origin_resource_policy",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Follows each request's writes for the read replicas (read-your-own-writes); before the
+    # session middleware, so a session saved on the way out counts.
+    "marketplace.replicas.ReplicaRoutingMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # The random first-party device id the fraud rules link accounts by.
     "marketplace.client_address.device_cookie_middleware",
@@ -187,6 +190,48 @@ else:
 # Lets two test runs share one server without sharing a test database.
 DATABASES["default"]["TEST"] = {"NAME": env("DATABASE_TEST_NAME", default=None)}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Read replicas (marketplace/replicas.py; docs/operations.md "Read replicas"): one alias each,
+# replica_0, replica_1, ..., with the primary's engine, pool and options. The public read-only
+# pages and API read from a usable one; everything else, and anyone who wrote in the last
+# DATABASE_READ_OWN_WRITES_SECONDS, from the primary. In tests an alias mirrors the primary
+# (the system tests point one at the real replica themselves).
+DATABASE_REPLICAS: list[str] = []
+for _index, _url in enumerate(env.list("DATABASE_REPLICA_URLS", default=[])):
+    _replica = environ.Env.db_url_config(_url)
+    _replica_options = {**_replica.get("OPTIONS", {}), **_database_options}
+    if DATABASE_POOL:
+        _replica_options["pool"] = dict(_database_options["pool"])  # a pool of its own
+    _replica.update(
+        ENGINE=DATABASES["default"]["ENGINE"],
+        CONN_MAX_AGE=0,
+        CONN_HEALTH_CHECKS=True,
+        OPTIONS=_replica_options,
+        TEST={"MIRROR": "default"},
+    )
+    DATABASES[f"replica_{_index}"] = _replica
+    DATABASE_REPLICAS.append(f"replica_{_index}")
+DATABASE_ROUTERS = ["marketplace.replicas.ReplicaRouter"]
+# Each process checks each replica this often (not per query); one behind the primary by more
+# than the lag limit is skipped until it catches up. A person who wrote reads from the primary
+# for the read-your-own-writes window, which must cover the lag limit plus a check's age, or
+# they could read a replica that has not yet replayed their write.
+DATABASE_REPLICA_CHECK_SECONDS = env.float("DATABASE_REPLICA_CHECK_SECONDS", default=2.0)
+DATABASE_REPLICA_MAX_LAG_SECONDS = env.float("DATABASE_REPLICA_MAX_LAG_SECONDS", default=2.0)
+DATABASE_READ_OWN_WRITES_SECONDS = env.int("DATABASE_READ_OWN_WRITES_SECONDS", default=5)
+if not 0.1 <= DATABASE_REPLICA_CHECK_SECONDS <= 60:
+    raise ImproperlyConfigured("DATABASE_REPLICA_CHECK_SECONDS must be from 0.1 to 60.")
+if not 0 < DATABASE_REPLICA_MAX_LAG_SECONDS <= 300:
+    raise ImproperlyConfigured("DATABASE_REPLICA_MAX_LAG_SECONDS must be over 0, at most 300.")
+if not 1 <= DATABASE_READ_OWN_WRITES_SECONDS <= 3600:
+    raise ImproperlyConfigured("DATABASE_READ_OWN_WRITES_SECONDS must be from 1 to 3600.")
+if DATABASE_READ_OWN_WRITES_SECONDS < (
+    DATABASE_REPLICA_MAX_LAG_SECONDS + DATABASE_REPLICA_CHECK_SECONDS
+):
+    raise ImproperlyConfigured(
+        "DATABASE_READ_OWN_WRITES_SECONDS must be at least DATABASE_REPLICA_MAX_LAG_SECONDS"
+        " + DATABASE_REPLICA_CHECK_SECONDS."
+    )
 
 # --- Redis: cache, Channels layer, Celery broker --------------------------------------------
 REDIS_URL = env("REDIS_URL", default="redis://127.0.0.1:6379/0")

@@ -5,7 +5,7 @@ from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from . import health
+from . import health, replicas
 from .pages import refused_request_page
 
 
@@ -17,6 +17,16 @@ def healthz(request: HttpRequest) -> JsonResponse:
     body = {"status": "ok" if healthy else "unavailable"} | {
         name: "ok" if ok else "unavailable" for name, ok in checks.items()
     }
+    if settings.DATABASE_REPLICAS:
+        # Reported, not required: while no replica is usable the primary serves every read.
+        body["replicas"] = {
+            replica.alias: {
+                "status": replica.status,
+                "lag_seconds": replica.lag_seconds,
+                "behind_bytes": replica.behind_bytes,
+            }
+            for replica in replicas.replicas_health()
+        }
     return JsonResponse(body, status=200 if healthy else 503)
 
 

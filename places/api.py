@@ -4,6 +4,8 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers
 from rest_framework.permissions import AllowAny
 
+from marketplace.replicas import ReplicaReadsAPIMixin
+
 from .models import City
 from .selectors import city_list
 
@@ -28,7 +30,7 @@ class CitySerializer(serializers.ModelSerializer):
 
 
 @extend_schema(tags=["catalogue"], summary="The cities services are listed in, largest first.")
-class CityListView(generics.ListAPIView):
+class CityListView(ReplicaReadsAPIMixin, generics.ListAPIView):
     serializer_class = CitySerializer
     permission_classes = [AllowAny]
     filter_backends: list = []

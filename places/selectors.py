@@ -13,8 +13,9 @@ from dataclasses import dataclass
 
 from django.contrib.gis.db.models.functions import Distance
 from django.contrib.gis.geos import Point
-from django.db import connection
 from django.db.models import QuerySet
+
+from marketplace.replicas import read_connection
 
 from .models import City, Suburb
 
@@ -113,7 +114,7 @@ def places_named(*, names: Sequence[str]) -> dict[str, Place]:
     sql = _PLACES_SQL.format(
         where_city="lower(name) = ANY(%s)", where_suburb="lower(name) = ANY(%s)"
     )
-    with connection.cursor() as cursor:
+    with read_connection().cursor() as cursor:
         cursor.execute(f"SELECT * FROM ({sql}) AS p ORDER BY 7, 6 DESC", [list(names), list(names)])
         rows = cursor.fetchall()
     found: dict[str, Place] = {}
@@ -157,7 +158,7 @@ def place_resolve(*, text: str) -> Place | None:
         "similarity": PLACE_SIMILARITY,
         "state": state,
     }
-    with connection.cursor() as cursor:
+    with read_connection().cursor() as cursor:
         cursor.execute(" UNION ALL ".join(branches) + " LIMIT 1", params)
         row = cursor.fetchone()
     return _place(row) if row else None

@@ -26,6 +26,7 @@ from listings.selectors import provider_public_get, service_public
 from marketplace.api import validated
 from marketplace.client_address import client_info
 from marketplace.params import MAX_ID
+from marketplace.replicas import ReplicaReadsAPIMixin
 
 from . import selectors, services
 from .models import (
@@ -373,7 +374,7 @@ _LIST_SCHEMA = {
 }
 
 
-class ServiceReviewListView(APIView):
+class ServiceReviewListView(ReplicaReadsAPIMixin, APIView):
     permission_classes = [AllowAny]
 
     @extend_schema(operation_id="services_reviews_list", **_LIST_SCHEMA)
@@ -388,7 +389,7 @@ class ServiceReviewListView(APIView):
         return _review_list(request, figures=service, scope={"service": service})
 
 
-class ProviderReviewListView(APIView):
+class ProviderReviewListView(ReplicaReadsAPIMixin, APIView):
     permission_classes = [AllowAny]
 
     @extend_schema(operation_id="providers_reviews_list", **_LIST_SCHEMA)

@@ -5,6 +5,8 @@
 #   scripts/provision.sh redis     a local Redis when nothing answers at REDIS_URL
 #   scripts/provision.sh stripe    localstripe (the offline Stripe) when STRIPE_API_BASE is local
 #                                  and nothing answers there
+#   scripts/provision.sh replica   a local streaming read replica of that cluster for the tests
+#                                  (a second cluster on REPLICA_PORT; unless DATABASE_URL is set)
 #   scripts/provision.sh bench     what only `make bench` needs: wrk, the HTTP load generator
 #   scripts/provision.sh pgbouncer a PgBouncer in transaction mode on 127.0.0.1:$PGBOUNCER_PORT
 #                                  (6433) in front of the database, for the tests that go through it
@@ -30,6 +32,14 @@ DB_USER=nearhand
 DB_PASSWORD=nearhand
 PG_VERSION=15
 PGBOUNCER_PORT="${PGBOUNCER_PORT:-6433}"
+# The tests' read replica: a second cluster of the same version, streaming from "main" through
+# a physical replication slot.
+REPLICA_CLUSTER=replica
+REPLICA_PORT="${REPLICA_PORT:-5433}"
+REPLICA_SLOT=nearhand_replica
+# What the slot may hold back on the primary for a replica that stopped: past it the slot is
+# given up (the replica is rebuilt by the next run) rather than filling the primary's disk.
+REPLICA_SLOT_WAL_LIMIT=4GB
 
 say() { printf '\033[1;32m==>\033[0m %s\n' "$*"; }
 die() { printf '\033[1;31mError:\033[0m %s\n' "$*" >&2; exit 1; }
@@ -111,6 +121,133 @@ provision_database() {
   # through PgBouncer in transaction mode, which cannot send it (docs/operations.md).
   psql_admin -c "ALTER ROLE $DB_USER SET jit = off" \
     -c "ALTER ROLE $DB_USER SET max_parallel_workers_per_gather = 0"
+}
+
+# --- The read replica (make test; docs/operations.md "Read replicas") ------------------------
+psql_replica() {
+  as_root runuser -u postgres -- env PGOPTIONS='-c client_min_messages=warning' \
+    psql -p "$REPLICA_PORT" -v ON_ERROR_STOP=1 -qtAX "$@"
+}
+
+cluster_field() {  # cluster_field NAME COLUMN: a column of pg_lsclusters for one cluster
+  pg_lsclusters -h 2>/dev/null | awk -v v="$PG_VERSION" -v c="$1" -v f="$2" '$1 == v && $2 == c {print $f}'
+}
+
+# 0 when it is in recovery, copied from this primary (the same system identifier) and
+# streaming from it; 2 when it answers but is none of that (promoted, or another server's
+# copy): no waiting mends that; 1 when it does not answer or does not stream yet.
+replica_streaming() {
+  local primary replica
+  primary="$(psql_admin -c "SELECT system_identifier FROM pg_control_system()")" || return 1
+  replica="$(psql_replica -c "SELECT system_identifier || ' ' || pg_is_in_recovery() FROM pg_control_system()" 2>/dev/null)" \
+    || return 1
+  [ "$replica" = "$primary true" ] || return 2
+  [ "$(psql_replica -c "SELECT status FROM pg_stat_wal_receiver" 2>/dev/null)" = "streaming" ]
+}
+
+replica_wait_streaming() {  # replica_wait_streaming SECONDS
+  local found
+  for _ in $(seq 1 $(( $1 * 2 ))); do
+    found=0
+    replica_streaming || found=$?
+    [ "$found" -eq 0 ] && return 0
+    [ "$found" -eq 2 ] && return 1
+    sleep 0.5
+  done
+  return 1
+}
+
+# pg_basebackup and the replica's WAL receiver connect as postgres over the Unix socket: the
+# primary's first rule for local replication connections must let postgres in by peer (or
+# trust). Debian's default pg_hba.conf has one; a file without any gets one appended.
+replica_primary_allows_replication() {
+  local method
+  method="$(psql_admin -c "SELECT auth_method FROM pg_hba_file_rules
+    WHERE type = 'local' AND error IS NULL AND 'replication' = ANY(database)
+      AND ('all' = ANY(user_name) OR 'postgres' = ANY(user_name))
+    ORDER BY line_number LIMIT 1")"
+  case "$method" in
+    peer|trust) return 0 ;;
+    "")
+      local hba
+      hba="$(psql_admin -c "SHOW hba_file")"
+      say "Allowing local replication connections by postgres (peer) in $hba"
+      printf '\n# Added by Nearhand scripts/provision.sh replica: pg_basebackup and the test replica.\nlocal   replication     postgres                                peer\n' \
+        | as_root tee -a "$hba" >/dev/null
+      psql_admin -c "SELECT pg_reload_conf()" >/dev/null
+      ;;
+    *) die "the primary's pg_hba.conf asks postgres for '$method' on local replication connections; allow peer" ;;
+  esac
+}
+
+replica_build() {
+  local primary_port datadir conf setting value
+  primary_port="$(cluster_field main 3)"
+  replica_primary_allows_replication
+  if [ "$(psql_admin -c "SHOW max_slot_wal_keep_size")" = "-1" ]; then
+    say "Bounding the WAL a replication slot may hold back on the primary ($REPLICA_SLOT_WAL_LIMIT)"
+    psql_admin -c "ALTER SYSTEM SET max_slot_wal_keep_size = '$REPLICA_SLOT_WAL_LIMIT'" >/dev/null
+    psql_admin -c "SELECT pg_reload_conf()" >/dev/null
+  fi
+  if [ -n "$(cluster_field "$REPLICA_CLUSTER" 1)" ]; then
+    say "Rebuilding the read replica (it was not streaming from the primary)"
+    as_root pg_dropcluster --stop "$PG_VERSION" "$REPLICA_CLUSTER"
+  else
+    say "Creating the read replica: PostgreSQL $PG_VERSION cluster '$REPLICA_CLUSTER' on port $REPLICA_PORT"
+  fi
+  # A slot left by an earlier replica holds WAL from where that one stopped: start afresh
+  # (once the primary's WAL sender for a replica just stopped has let go of it).
+  for _ in $(seq 1 20); do
+    [ "$(psql_admin -c "SELECT count(*) FROM pg_replication_slots WHERE slot_name = '$REPLICA_SLOT' AND active")" = "0" ] && break
+    sleep 0.5
+  done
+  psql_admin -c "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots
+    WHERE slot_name = '$REPLICA_SLOT' AND NOT active" >/dev/null
+  if [ "$(psql_admin -c "SELECT count(*) FROM pg_replication_slots WHERE slot_name = '$REPLICA_SLOT'")" != "0" ]; then
+    die "the replication slot $REPLICA_SLOT is in use by another server"
+  fi
+  psql_admin -c "SELECT pg_create_physical_replication_slot('$REPLICA_SLOT', true)" >/dev/null
+  as_root pg_createcluster "$PG_VERSION" "$REPLICA_CLUSTER" -p "$REPLICA_PORT" >/dev/null
+  # A hot standby refuses to start with fewer of these than its primary has.
+  conf="/etc/postgresql/$PG_VERSION/$REPLICA_CLUSTER/conf.d/nearhand-replica.conf"
+  {
+    echo "# Written by Nearhand scripts/provision.sh replica: at least the primary's values."
+    for setting in max_connections max_worker_processes max_wal_senders \
+      max_prepared_transactions max_locks_per_transaction; do
+      value="$(psql_admin -c "SHOW $setting")"
+      echo "$setting = $value"
+    done
+  } | as_root tee "$conf" >/dev/null
+  datadir="$(cluster_field "$REPLICA_CLUSTER" 6)"
+  [ -n "$datadir" ] || die "pg_createcluster made no $REPLICA_CLUSTER cluster"
+  as_root find "$datadir" -mindepth 1 -delete
+  say "Copying the primary (pg_basebackup; a minute or so for a large database)"
+  # -R writes standby.signal and primary_conninfo (the Unix socket, as postgres).
+  as_root runuser -u postgres -- pg_basebackup -D "$datadir" -p "$primary_port" \
+    -R -S "$REPLICA_SLOT" -X stream -c fast
+  as_root pg_ctlcluster --skip-systemctl-redirect "$PG_VERSION" "$REPLICA_CLUSTER" start
+}
+
+provision_replica() {
+  if [ -n "${DATABASE_URL:-}" ]; then
+    say "Using DATABASE_URL: no local read replica (set DATABASE_TEST_REPLICA_URL to test one)"
+    return 0
+  fi
+  local status
+  status="$(cluster_field "$REPLICA_CLUSTER" 4)"
+  if [ -n "$status" ]; then
+    [ "$(cluster_field "$REPLICA_CLUSTER" 3)" = "$REPLICA_PORT" ] \
+      || die "the $REPLICA_CLUSTER cluster is not on port $REPLICA_PORT (pg_lsclusters)"
+    if [[ "$status" != online* ]]; then  # "online,recovery" when it runs
+      say "Starting the read replica"
+      as_root pg_ctlcluster --skip-systemctl-redirect "$PG_VERSION" "$REPLICA_CLUSTER" start || true
+    fi
+    replica_wait_streaming 20 && return 0
+  fi
+  replica_build
+  replica_wait_streaming 60 \
+    || die "the read replica does not stream (see /var/log/postgresql/postgresql-$PG_VERSION-$REPLICA_CLUSTER.log)"
+  say "The read replica streams from the primary on port $REPLICA_PORT"
 }
 
 provision_redis() {
@@ -244,7 +381,8 @@ case "${1:-}" in
   database) provision_database ;;
   redis) provision_redis ;;
   stripe) provision_stripe ;;
+  replica) provision_replica ;;
   bench) provision_bench ;;
   pgbouncer) provision_pgbouncer ;;
-  *) die "usage: $0 system|database|redis|stripe|bench|pgbouncer" ;;
+  *) die "usage: $0 system|database|redis|stripe|replica|bench|pgbouncer" ;;
 esac

@@ -344,3 +344,41 @@ def test_a_process_keeps_at_most_local_bytes_of_pages(rf, monkeypatch):
     assert list(page_cache._local._pages) == [
         page_cache._key(rf.get(path)) for path in ("/c/", "/a/", "/d/")
     ]
+
+
+def test_a_page_read_from_a_replica_is_stored_once_the_replica_has_surely_replayed_the_change(
+    rf, settings, monkeypatch
+):
+    """A replica may be up to the lag limit plus a check's age behind: a page it rendered just
+    after a change may miss it, so it is stored only once the generation is older than that."""
+    from django.contrib.sessions.models import Session
+    from django.db import router
+
+    from marketplace import replicas
+
+    settings.DATABASE_REPLICAS = ["replica_0"]
+    settings.DATABASE_REPLICA_MAX_LAG_SECONDS = 2.0
+    settings.DATABASE_REPLICA_CHECK_SECONDS = 2.0
+    monkeypatch.setattr(replicas, "replica_choose", lambda: "replica_0")
+    now = [1000.0]
+    monkeypatch.setattr(page_cache, "_now", lambda: now[0])
+
+    def reads(request, response):
+        assert router.db_for_read(Session) == "replica_0"
+        return response
+
+    counted = Counted(reads)
+    view = replicas.reads_from_replica(counted.view)
+
+    def get():
+        request = rf.get("/page/")
+        request.user = AnonymousUser()
+        return view(request)
+
+    assert MARKER_HEADER not in get()  # the generation is brand new here: not stored
+    now[0] += 3.9
+    assert MARKER_HEADER not in get()
+    now[0] += 0.2
+    assert get()[MARKER_HEADER] == "miss"
+    assert get()[MARKER_HEADER] == "hit"
+    assert counted.calls == 3

@@ -234,3 +234,56 @@ def test_celery_acknowledges_late_and_requeues_the_task_of_a_lost_worker():
         EMAIL_BACKEND="anymail.backends.amazon_ses.EmailBackend",
     )
     assert result.stdout.split()[4:] == ["600", "anymail.backends.amazon_ses.EmailBackend"]
+
+
+REPLICAS = (
+    "from django.conf import settings as s; import json;"
+    "print(json.dumps({a: {k: s.DATABASES[a][k] for k in ('HOST', 'PORT', 'NAME', 'ENGINE',"
+    " 'CONN_MAX_AGE', 'OPTIONS', 'TEST')} for a in s.DATABASE_REPLICAS}));"
+    "print(s.DATABASE_ROUTERS, s.DATABASE_READ_OWN_WRITES_SECONDS,"
+    " s.DATABASE_REPLICA_MAX_LAG_SECONDS, s.DATABASE_REPLICA_CHECK_SECONDS)"
+)
+
+
+def test_each_replica_url_is_an_alias_with_the_primarys_engine_pool_and_options():
+    import json
+
+    urls = (
+        "postgres://reader:pw@replica-a:5432/nearhand,postgis://reader:pw@replica-b:6432/nearhand"
+    )
+    result = settings_in_a_process(REPLICAS, DATABASE_REPLICA_URLS=urls)
+    assert result.returncode == 0, result.stderr
+    aliases, routing = result.stdout.strip().splitlines()
+    replicas = json.loads(aliases)
+    assert list(replicas) == ["replica_0", "replica_1"]
+    assert (replicas["replica_0"]["HOST"], replicas["replica_1"]["PORT"]) == ("replica-a", 6432)
+    for replica in replicas.values():
+        assert replica["ENGINE"] == "django.contrib.gis.db.backends.postgis"
+        assert replica["CONN_MAX_AGE"] == 0
+        assert replica["OPTIONS"]["pool"] == {"min_size": 2, "max_size": 10, "timeout": 5.0}
+        assert replica["OPTIONS"]["options"] == "-c jit=off -c max_parallel_workers_per_gather=0"
+        # Unit tests read through the primary's test database; the system tests set up the
+        # real replica themselves.
+        assert replica["TEST"]["MIRROR"] == "default"
+    assert routing == "['marketplace.replicas.ReplicaRouter'] 5 2.0 2.0"
+
+    result = settings_in_a_process(REPLICAS)
+    assert result.stdout.splitlines()[0] == "{}", result.stderr
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"DATABASE_REPLICA_MAX_LAG_SECONDS": "0"}, "DATABASE_REPLICA_MAX_LAG_SECONDS must be"),
+        ({"DATABASE_REPLICA_CHECK_SECONDS": "0"}, "DATABASE_REPLICA_CHECK_SECONDS must be"),
+        ({"DATABASE_READ_OWN_WRITES_SECONDS": "0"}, "DATABASE_READ_OWN_WRITES_SECONDS must be"),
+        # A person who wrote must not read a replica that may not have replayed it yet.
+        (
+            {"DATABASE_READ_OWN_WRITES_SECONDS": "5", "DATABASE_REPLICA_MAX_LAG_SECONDS": "4"},
+            "DATABASE_READ_OWN_WRITES_SECONDS must be at least",
+        ),
+    ],
+)
+def test_replica_settings_out_of_range_are_refused(env, message):
+    result = settings_in_a_process("pass", **env)
+    assert result.returncode != 0 and message in result.stderr
