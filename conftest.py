@@ -28,7 +28,8 @@ def pytest_configure(config) -> None:
     redis_url = _redis_url_for_this_worker(settings.REDIS_URL)
     settings.REDIS_URL = settings.CELERY_BROKER_URL = redis_url
     settings.CACHES = {"default": {**settings.CACHES["default"], "LOCATION": redis_url}}
-    settings.CHANNEL_LAYERS["default"]["CONFIG"]["hosts"] = [redis_url]
+    layer = settings.CHANNEL_LAYERS["default"]["CONFIG"]
+    layer["hosts"] = [{**host, "address": redis_url} for host in layer["hosts"]]
     app.conf.broker_url = redis_url
 
     # Reads never go to a replica unless a test says so (settings.DATABASE_REPLICAS): with

@@ -262,10 +262,14 @@ DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = False
 PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=60)
 if not 0 <= PAGE_CACHE_SECONDS <= 60:
     raise ImproperlyConfigured("PAGE_CACHE_SECONDS must be between 0 and 60.")
+# redis-py 8 gives every connection a 5 s read timeout by default: exactly channels_redis's
+# blocking wait for a consumer's next message (BZPOPMIN, brpop_timeout = 5), so after 5 quiet
+# seconds a consumer's receive failed ("Timeout reading") and daphne closed the websocket with
+# 1011. The read timeout outlasts that wait, and still bounds a Redis that hangs.
 CHANNEL_LAYERS = {
     "default": {
         "BACKEND": "channels_redis.core.RedisChannelLayer",
-        "CONFIG": {"hosts": [REDIS_URL]},
+        "CONFIG": {"hosts": [{"address": REDIS_URL, "socket_timeout": 15}]},
     }
 }
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL)
