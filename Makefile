@@ -40,11 +40,12 @@ TEST_WORKERS ?= 2
 # schemathesis' examples per API operation in the system step (the run stays near a minute).
 SCHEMATHESIS_EXAMPLES ?= 10
 
-.PHONY: help run test lint format provision system venv database replica redis stripe migrate seed static check-env bench
+.PHONY: help run test lint format provision system venv database replica redis stripe migrate seed static check-env bench prod prod-check
 
 help:
 	@echo "make run     install what is missing, then serve the whole site on http://$(HOST):$(PORT)/"
 	@echo "make test    install what is missing, then run every test (browser tests included)"
+	@echo "make prod    the production layout on https://localhost:8443/ (nginx, gunicorn, two daphnes, PgBouncer, Celery on two queues, beat)"
 	@echo "make lint    ruff lint and format check, import layering;  make format  fix them"
 	@echo "make bench   seed a 100,000-service benchmark database once, then time the public pages (in-process and over HTTP), the live chat and Lighthouse scores (BENCH_SERVICES=1000000 for 1M)"
 
@@ -94,6 +95,15 @@ run: seed static
 	@mkdir -p var
 	DJANGO_DEBUG=1 WEB_HOST=$(HOST) WEB_PORT=$(PORT) $(BIN)/honcho start -f Procfile
 
+# The production layout on loopback, production settings (scripts/prod.sh; docs/operations.md).
+prod: seed static
+	@scripts/prod.sh
+
+# The production layout started on ports and a database of its own, checked through nginx
+# (prodcheck/), then stopped; make test runs it last.
+prod-check: provision static
+	$(TEST_ENV) scripts/prod_check.sh $(PYTEST_ARGS) || [ $$? -eq 5 ]
+
 lint: venv
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -126,6 +136,7 @@ test: provision replica static node_modules/.package-lock.json
 	$(TEST_ENV) SCHEMATHESIS_EXAMPLES=$(SCHEMATHESIS_EXAMPLES) \
 		$(BIN)/pytest -n $(TEST_WORKERS) -m system $(PYTEST_ARGS) || [ $$? -eq 5 ]
 	$(TEST_ENV) DJANGO_ALLOW_ASYNC_UNSAFE=true $(BIN)/pytest e2e $(PYTEST_ARGS)
+	$(TEST_ENV) scripts/prod_check.sh $(PYTEST_ARGS) || [ $$? -eq 5 ]
 
 # A database of its own (nearhand_bench, created and seeded once) and a Redis database of its own;
 # wrk (the HTTP load) and Lighthouse (npm) first.

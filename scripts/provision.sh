@@ -18,7 +18,7 @@ APT_PACKAGES=(
   libgdal32 libgeos-c1v5 libproj25
   redis-server redis-tools
   curl
-  pgbouncer
+  pgbouncer nginx openssl
   chromium fonts-liberation
   fonts-dejavu-core
 )
@@ -40,6 +40,8 @@ REPLICA_SLOT=nearhand_replica
 # What the slot may hold back on the primary for a replica that stopped: past it the slot is
 # given up (the replica is rebuilt by the next run) rather than filling the primary's disk.
 REPLICA_SLOT_WAL_LIMIT=4GB
+PGBOUNCER_POOL_SIZE="${PGBOUNCER_POOL_SIZE:-4}"
+PGBOUNCER_DIR="${PGBOUNCER_DIR:-$(pwd)/var/pgbouncer}"
 
 say() { printf '\033[1;32m==>\033[0m %s\n' "$*"; }
 die() { printf '\033[1;31mError:\033[0m %s\n' "$*" >&2; exit 1; }
@@ -317,14 +319,30 @@ register_localstripe_webhook() {
 }
 
 # A PgBouncer of the project's own (not Debian's service on 6432), in transaction mode, its files
-# in var/pgbouncer/: every database of the server behind it, as the project's role. Its pool is
-# small on purpose, so a test through it shares few server connections among many clients.
+# in $PGBOUNCER_DIR (var/pgbouncer/): every database of the server behind it, as the project's
+# role. The tests' pool is small on purpose, so a test through it shares few server connections
+# among many clients; `make prod` writes one of its own (pgbouncer-config) and supervises it.
 provision_pgbouncer() {
-  local target host port user password dir
-  target="$(database_target)"
-  read -r host port user password <<<"$target"
+  local user
+  user="$(database_target | cut -d' ' -f3)"
   if pgbouncer_answers "$user"; then return 0; fi
-  dir="$(pwd)/var/pgbouncer"
+  pgbouncer_config
+  say "Starting PgBouncer (transaction mode) on 127.0.0.1:$PGBOUNCER_PORT"
+  if [ "$(id -u)" -eq 0 ]; then
+    pgbouncer -d -u postgres "$PGBOUNCER_DIR/pgbouncer.ini"  # it will not run as root
+  else
+    pgbouncer -d "$PGBOUNCER_DIR/pgbouncer.ini"
+  fi
+  for _ in $(seq 1 20); do
+    pgbouncer_answers "$user" && return 0
+    sleep 0.25
+  done
+  die "PgBouncer did not start (see $PGBOUNCER_DIR/pgbouncer.log)"
+}
+
+pgbouncer_config() {
+  local host port user password dir="$PGBOUNCER_DIR"
+  read -r host port user password <<<"$(database_target)"
   mkdir -p "$dir"
   cat >"$dir/pgbouncer.ini" <<INI
 [databases]
@@ -338,7 +356,7 @@ auth_type = md5
 auth_file = $dir/userlist.txt
 admin_users = $user
 pool_mode = transaction
-default_pool_size = 4
+default_pool_size = $PGBOUNCER_POOL_SIZE
 max_client_conn = 200
 ignore_startup_parameters = options
 server_reset_query =
@@ -347,19 +365,7 @@ pidfile = $dir/pgbouncer.pid
 INI
   printf '"%s" "%s"\n' "$user" "$password" >"$dir/userlist.txt"
   chmod 600 "$dir/userlist.txt"
-  say "Starting PgBouncer (transaction mode) on 127.0.0.1:$PGBOUNCER_PORT"
-  if [ "$(id -u)" -eq 0 ]; then
-    # PgBouncer will not run as root.
-    chown -R postgres: "$dir"
-    pgbouncer -d -u postgres "$dir/pgbouncer.ini"
-  else
-    pgbouncer -d "$dir/pgbouncer.ini"
-  fi
-  for _ in $(seq 1 20); do
-    pgbouncer_answers "$user" && return 0
-    sleep 0.25
-  done
-  die "PgBouncer did not start (see $dir/pgbouncer.log)"
+  if [ "$(id -u)" -eq 0 ]; then chown -R postgres: "$dir"; fi
 }
 
 pgbouncer_answers() {
@@ -384,5 +390,6 @@ case "${1:-}" in
   replica) provision_replica ;;
   bench) provision_bench ;;
   pgbouncer) provision_pgbouncer ;;
-  *) die "usage: $0 system|database|redis|stripe|replica|bench|pgbouncer" ;;
+  pgbouncer-config) pgbouncer_config ;;
+  *) die "usage: $0 system|database|redis|stripe|replica|bench|pgbouncer|pgbouncer-config" ;;
 esac
