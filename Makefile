@@ -96,12 +96,12 @@ run: seed static
 	DJANGO_DEBUG=1 WEB_HOST=$(HOST) WEB_PORT=$(PORT) $(BIN)/honcho start -f Procfile
 
 # The production layout on loopback, production settings (scripts/prod.sh; docs/operations.md).
-prod: seed static
+prod: seed static replica
 	@scripts/prod.sh
 
 # The production layout started on ports and a database of its own, checked through nginx
 # (prodcheck/), then stopped; make test runs it last.
-prod-check: provision static
+prod-check: provision replica static
 	$(TEST_ENV) scripts/prod_check.sh $(PYTEST_ARGS) || [ $$? -eq 5 ]
 
 lint: venv

@@ -99,6 +99,15 @@ def test_pages_come_through_nginx_over_tls_with_each_security_header_once():
     assert redirect.headers["Location"] == f"{BASE}/electricians/"
 
 
+def test_the_pages_have_a_streaming_replica_to_read_from():
+    # scripts/prod.sh gives the processes the local replica (make test provisions it); the
+    # routing itself is proved in listings/tests/test_read_replica.py.
+    health = browser().get(f"{BASE}/healthz").json()
+    # "lagging" while the primary runs a long write elsewhere (the lag is measured from the
+    # last commit replayed): the pages then read from the primary, as they should.
+    assert health["replicas"]["replica_0"]["status"] in ("ok", "lagging"), health
+
+
 def test_static_files_are_compressed_and_cached_for_a_year():
     session = browser()
     page = session.get(f"{BASE}/")

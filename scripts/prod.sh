@@ -12,6 +12,8 @@
 #   pgbouncer      transaction mode on 127.0.0.1:6434 ($PROD_PGBOUNCER_PORT), in front of
 #                  PostgreSQL; every process but `migrate` connects through it
 #   worker-email   Celery on the `email` queue;  worker-default  Celery on `default`;  beat
+#   the pages read from the local streaming replica (127.0.0.1:$REPLICA_PORT, 5433) when there
+#   is one (DATABASE_REPLICA_URLS)
 #
 # supervisord (pinned in requirements.txt) runs them all and restarts whichever dies; Ctrl-C stops
 # them all. Everything it writes is in var/prod/ ($PROD_DIR).
@@ -168,6 +170,18 @@ NGINX
   nginx -t -q -p "$DIR/nginx" -c "$DIR/nginx.conf" || die "nginx refused $DIR/nginx.conf"
 }
 
+# The local streaming replica (scripts/provision.sh replica, which `make prod` runs) of the
+# database `make prod` uses, when there is one and DATABASE_URL does not point elsewhere.
+local_replica_url() {
+  local port="${REPLICA_PORT:-5433}"
+  [ -z "${DATABASE_URL:-}" ] || [[ "$DATABASE_URL" == *@127.0.0.1:5432/* ]] || return 0
+  pg_isready -q -h 127.0.0.1 -p "$port" 2>/dev/null || return 0
+  REPLICA_PORT=$port python3 -c 'import os, urllib.parse as u
+url = u.urlsplit(os.environ.get("DATABASE_URL") or "postgis://nearhand:nearhand@127.0.0.1:5432/nearhand")
+login = url.netloc.rpartition("@")[0]
+print(u.urlunsplit(url._replace(netloc=login + "@127.0.0.1:" + os.environ["REPLICA_PORT"])))'
+}
+
 supervisord_conf() {
   local key database replica_urls="" pgbouncer_user=""
   key="$(secret_key)"
@@ -176,7 +190,7 @@ supervisord_conf() {
 url = u.urlsplit(os.environ.get("DATABASE_URL") or "postgis://nearhand:nearhand@127.0.0.1:5432/nearhand")
 login = url.netloc.rpartition("@")[0]
 print(u.urlunsplit(url._replace(netloc=login + "@127.0.0.1:" + os.environ["PGBOUNCER_PORT"])))')"
-  if [ -n "${DATABASE_REPLICA_URLS:-}" ]; then replica_urls="$DATABASE_REPLICA_URLS"; fi
+  replica_urls="${DATABASE_REPLICA_URLS:-$(local_replica_url)}"
   [ "$(id -u)" -eq 0 ] && pgbouncer_user="user=postgres"
   # supervisord expands %(...)s: a literal % is written %%.
   cat >"$DIR/supervisord.conf" <<CONF
