@@ -190,9 +190,15 @@ supervisord_conf() {
 url = u.urlsplit(os.environ.get("DATABASE_URL") or "postgis://nearhand:nearhand@127.0.0.1:5432/nearhand")
 login = url.netloc.rpartition("@")[0]
 print(u.urlunsplit(url._replace(netloc=login + "@127.0.0.1:" + os.environ["PGBOUNCER_PORT"])))')"
-  replica_urls="${DATABASE_REPLICA_URLS:-$(local_replica_url)}"
+  # PROD_REPLICA=off: no replica (make bench's scaling part measures the web tier alone).
+  if [ "${PROD_REPLICA:-auto}" = off ]; then
+    replica_urls=""
+  else
+    replica_urls="${DATABASE_REPLICA_URLS:-$(local_replica_url)}"
+  fi
   [ "$(id -u)" -eq 0 ] && pgbouncer_user="user=postgres"
-  # supervisord expands %(...)s: a literal % is written %%.
+  # supervisord expands %(...)s: a literal % is written %%. filemail:// takes four slashes
+  # before an absolute path (three make it relative to the checkout).
   cat >"$DIR/supervisord.conf" <<CONF
 [supervisord]
 nodaemon=true
@@ -210,7 +216,7 @@ environment=
     DATABASE_TRANSACTION_POOLING="1",
     DATABASE_REPLICA_URLS="$replica_urls",
     REDIS_URL="${PROD_REDIS_URL:-redis://127.0.0.1:6379/1}",
-    EMAIL_URL="filemail://$DIR/mail",
+    EMAIL_URL="filemail:///$DIR/mail",
     STRIPE_API_BASE="http://127.0.0.1:$PROD_STRIPE_PORT",
     STRIPE_SECRET_KEY="sk_test_localstripe",
     STRIPE_PUBLISHABLE_KEY="pk_test_localstripe",
@@ -234,7 +240,7 @@ autorestart=true
 stopasgroup=true
 
 [program:web]
-command=$BIN/gunicorn marketplace.wsgi:application --bind $WEB_ADDRESS
+command=$BIN/gunicorn ${PROD_WSGI:-marketplace.wsgi:application} --bind $WEB_ADDRESS
     --workers $PROD_WEB_WORKERS --worker-class gthread --threads 2
     --graceful-timeout 20 --access-logfile - --error-logfile -
 environment=DATABASE_POOL_MIN_SIZE="1",DATABASE_POOL_MAX_SIZE="2"
