@@ -86,11 +86,20 @@ def fetch(port: int, path: str, *, timeout: float = 30) -> tuple[int, bytes]:
         connection.close()
 
 
-def wrk(port: int, paths: list[str], *, seconds: int) -> dict:
-    """One wrk run over these paths; its JSON line (bench/wrk_paths.lua) plus rps."""
+def wrk(
+    port: int | None,
+    paths: list[str],
+    *,
+    seconds: int,
+    base: str | None = None,
+    connections: int = WRK_CONNECTIONS,
+) -> dict:
+    """One wrk run over these paths, on 127.0.0.1:`port` or at `base` (a URL such as
+    https://localhost:8643); its JSON line (bench/wrk_paths.lua) plus rps."""
+    base = base or f"http://127.0.0.1:{port}"
     command = [
-        *("wrk", f"-t{WRK_THREADS}", f"-c{WRK_CONNECTIONS}", f"-d{seconds}s"),
-        *("--timeout", "10s", "-s", str(WRK_SCRIPT), f"http://127.0.0.1:{port}{paths[0]}"),
+        *("wrk", f"-t{WRK_THREADS}", f"-c{connections}", f"-d{seconds}s"),
+        *("--timeout", "10s", "-s", str(WRK_SCRIPT), f"{base}{paths[0]}"),
         *("--", *paths),
     ]
     completed = subprocess.run(command, capture_output=True, text=True)

@@ -79,9 +79,10 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--warmup", type=int, default=20, help="Unmeasured requests first.")
     parser.add_argument(
         "--only",
-        choices=("pages", "profile", "chat", "http", "lighthouse"),
+        choices=("pages", "profile", "chat", "http", "scaling", "lighthouse"),
         help="Measure only the pages in-process, only where their time goes, only the chat, "
-        "only the pages over HTTP, or only the Lighthouse scores.",
+        "only the pages over HTTP, only the production layout's scaling with 1, 2 and 4 "
+        "gunicorn workers, or only the Lighthouse scores.",
     )
     parser.add_argument(
         "--http-rounds", type=int, default=3, help="HTTP: interleaved rounds (default 3)."
@@ -510,6 +511,13 @@ def main() -> None:
             worker_class=args.http_worker_class,
             threads=args.http_threads,
             log_dir=RESULTS,
+        )
+        save()
+    if args.only in (None, "scaling"):
+        from bench import scaling
+
+        results["scaling"] = scaling.run(
+            page_urls(), rounds=args.http_rounds, seconds=args.http_seconds, log_dir=RESULTS
         )
         save()
     if args.only in (None, "lighthouse"):
