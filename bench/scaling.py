@@ -12,7 +12,6 @@ turns it into a capacity plan.
 
 import contextlib
 import os
-import socket
 import statistics
 import subprocess
 import time
@@ -78,16 +77,13 @@ def layout(workers: int, *, log_path: Path) -> Iterator[str]:
 
 def _wait_until_closed(*ports: int) -> None:
     """The next worker count's layout binds the same ports: wait for this one to let go."""
+    from marketplace.testing import something_listens
+
     deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        listening = []
-        for port in ports:
-            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 0.2):
-                listening.append(port)
-        if not listening:
-            return
+    while any(something_listens(port) for port in ports):
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"ports {ports} still in use a minute after the layout stopped")
         time.sleep(0.25)
-    raise RuntimeError(f"ports {ports} still in use a minute after the layout stopped")
 
 
 def _wait_for(base: str, process: subprocess.Popen, log_path: Path) -> None:

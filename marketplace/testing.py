@@ -288,7 +288,7 @@ class RedisServer:
 
     def __enter__(self) -> "RedisServer":
         for port in self.PORTS:
-            if port in self._used or _something_listens(port):
+            if port in self._used or something_listens(port):
                 continue
             self._used.add(port)
             command = ["redis-server", "--port", str(port), "--bind", "127.0.0.1"]
@@ -323,7 +323,8 @@ class RedisServer:
         self.stop()
 
 
-def _something_listens(port: int) -> bool:
+def something_listens(port: int) -> bool:
+    """Whether a process accepts connections on 127.0.0.1:`port`."""
     with socket.socket() as probe:
         probe.settimeout(0.2)
         return probe.connect_ex(("127.0.0.1", port)) == 0

@@ -53,18 +53,24 @@ def browser() -> requests.Session:
     return session
 
 
+def submitted(
+    session: requests.Session, path: str, form: str, data: dict, **options
+) -> requests.Response:
+    """Posts `data` to the form at `path` (its page's HTML: `form`) with the form's CSRF token,
+    as a browser would over HTTPS (with a Referer)."""
+    return session.post(
+        f"{BASE}{path}",
+        data={"csrfmiddlewaretoken": CSRF.search(form)[1], **data},
+        headers={"Referer": f"{BASE}{path}"},
+        **options,
+    )
+
+
 def signed_in(email: str, password: str) -> requests.Session:
     session = browser()
     page = session.get(f"{BASE}/accounts/login/")
-    response = session.post(
-        f"{BASE}/accounts/login/",
-        data={
-            "csrfmiddlewaretoken": CSRF.search(page.text)[1],
-            "login": email,
-            "password": password,
-        },
-        headers={"Referer": f"{BASE}/accounts/login/"},
-    )
+    credentials = {"login": email, "password": password}
+    response = submitted(session, "/accounts/login/", page.text, credentials)
     assert response.status_code == 200 and response.url == f"{BASE}/", response.url
     return session
 
@@ -126,17 +132,17 @@ def test_a_customer_signs_in_and_books_a_free_time():
     form = session.get(f"{BASE}/bookings/new/{service}/")
     day = re.search(r'<input type="hidden" name="date" value="([^"]+)"', form.text)[1]
     start = re.search(r'name="start" value="([^"]+)"', form.text)[1]
-    response = session.post(
-        f"{BASE}/bookings/new/{service}/",
-        data={
-            "csrfmiddlewaretoken": CSRF.search(form.text)[1],
+    response = submitted(
+        session,
+        f"/bookings/new/{service}/",
+        form.text,
+        {
             "date": day,
             "start": start,
             "street_address": "12 Campbell Parade",
             "place": "Bondi",
             "notes": "Through nginx and PgBouncer.",
         },
-        headers={"Referer": f"{BASE}/bookings/new/{service}/"},
         allow_redirects=False,
     )
     assert response.status_code == 302, response.text[:2000]

@@ -239,68 +239,42 @@ priority=10
 autorestart=true
 stopasgroup=true
 
-[program:web]
-command=$BIN/gunicorn ${PROD_WSGI:-marketplace.wsgi:application} --bind $WEB_ADDRESS
-    --workers $PROD_WEB_WORKERS --worker-class gthread --threads 2
-    --graceful-timeout 20 --access-logfile - --error-logfile -
-environment=DATABASE_POOL_MIN_SIZE="1",DATABASE_POOL_MAX_SIZE="2"
-directory=$ROOT
-priority=20
-autorestart=true
-stopasgroup=true
-redirect_stderr=true
-
-[program:ws-1]
-command=$BIN/daphne --no-server-name -b 127.0.0.1 -p ${WS_PORTS[0]} marketplace.asgi:application
-directory=$ROOT
-priority=20
-autorestart=true
-stopasgroup=true
-redirect_stderr=true
-
-[program:ws-2]
-command=$BIN/daphne --no-server-name -b 127.0.0.1 -p ${WS_PORTS[1]} marketplace.asgi:application
-directory=$ROOT
-priority=20
-autorestart=true
-stopasgroup=true
-redirect_stderr=true
-
-[program:worker-email]
-command=$BIN/celery -A marketplace worker -Q email -n email@%%h --concurrency 2 --loglevel INFO
-environment=DATABASE_POOL="0"
-directory=$ROOT
-priority=30
-autorestart=true
-stopasgroup=true
-stopwaitsecs=30
-redirect_stderr=true
-
-[program:worker-default]
-command=$BIN/celery -A marketplace worker -Q default -n default@%%h --concurrency 2 --loglevel INFO
-environment=DATABASE_POOL="0"
-directory=$ROOT
-priority=30
-autorestart=true
-stopasgroup=true
-stopwaitsecs=30
-redirect_stderr=true
-
-[program:beat]
-command=$BIN/celery -A marketplace beat --loglevel INFO --schedule $DIR/celerybeat-schedule
-environment=DATABASE_POOL="0"
-directory=$ROOT
-priority=30
-autorestart=true
-stopasgroup=true
-redirect_stderr=true
-
 [program:nginx]
 command=nginx -p $DIR/nginx -c $DIR/nginx.conf -g "daemon off;"
 priority=40
 autorestart=true
 stopasgroup=true
 CONF
+  local number=1 port queue
+  {
+    program web 20 "$BIN/gunicorn ${PROD_WSGI:-marketplace.wsgi:application} \
+--bind $WEB_ADDRESS --workers $PROD_WEB_WORKERS --worker-class gthread --threads 2 \
+--graceful-timeout 20 --access-logfile - --error-logfile -" \
+      'environment=DATABASE_POOL_MIN_SIZE="1",DATABASE_POOL_MAX_SIZE="2"'
+    for port in "${WS_PORTS[@]}"; do
+      program "ws-$number" 20 \
+        "$BIN/daphne --no-server-name -b 127.0.0.1 -p $port marketplace.asgi:application"
+      number=$((number + 1))
+    done
+    for queue in email default; do
+      program "worker-$queue" 30 \
+        "$BIN/celery -A marketplace worker -Q $queue -n $queue@%%h --concurrency 2 --loglevel INFO" \
+        'environment=DATABASE_POOL="0"' stopwaitsecs=30
+    done
+    program beat 30 \
+      "$BIN/celery -A marketplace beat --loglevel INFO --schedule $DIR/celerybeat-schedule" \
+      'environment=DATABASE_POOL="0"'
+  } >>"$DIR/supervisord.conf"
+}
+
+# One of the project's processes under supervisord: restarted when it dies, stopped with its
+# children, its output in one log; any further arguments are lines of its section.
+program() {
+  local name="$1" priority="$2" command="$3"
+  shift 3
+  printf '\n[program:%s]\ncommand=%s\ndirectory=%s\npriority=%s\n' "$name" "$command" "$ROOT" "$priority"
+  printf 'autorestart=true\nstopasgroup=true\nredirect_stderr=true\n'
+  [ $# -eq 0 ] || printf '%s\n' "$@"
 }
 
 certificate
